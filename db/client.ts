@@ -1,0 +1,80 @@
+import path from "node:path";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { sql, type SQL } from "drizzle-orm";
+import * as schema from "./schema";
+import { env } from "../lib/env";
+
+export type Schema = typeof schema;
+/** Both drivers give the same query builder; code above this file never knows which one it has. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DbHandle {
+  db: Db;
+  kind: "pg" | "pglite";
+  close(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const migrationsFolder = path.join(here, "migrations");
+
+export interface OpenOptions {
+  /** postgres://… for a real server; absent = embedded PGlite. */
+  databaseUrl?: string;
+  /** PGlite data folder; "memory://" for an in-memory database (tests). */
+  dataDir?: string;
+  migrate?: boolean;
+}
+
+export async function openDb(opts: OpenOptions = {}): Promise<DbHandle> {
+  const handle = opts.databaseUrl ? await openPg(opts.databaseUrl) : await openPglite(opts.dataDir ?? env().DATA_DIR);
+  if (opts.migrate !== false) await migrate(handle);
+  return handle;
+}
+
+async function openPg(url: string): Promise<DbHandle> {
+  const { Pool } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const pool = new Pool({ connectionString: url, max: 10 });
+  const db = drizzle(pool, { schema }) as unknown as Db;
+  return { db, kind: "pg", close: () => pool.end() };
+}
+
+async function openPglite(dataDir: string): Promise<DbHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const dir = dataDir === "memory://" ? undefined : path.resolve(dataDir, "pglite");
+  if (dir) mkdirSync(dir, { recursive: true });
+  const client = new PGlite(dir);
+  await client.waitReady;
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return { db, kind: "pglite", close: () => client.close() };
+}
+
+export async function migrate(handle: DbHandle): Promise<void> {
+  if (handle.kind === "pg") {
+    const { migrate: run } = await import("drizzle-orm/node-postgres/migrator");
+    await run(handle.db as unknown as Parameters<typeof run>[0], { migrationsFolder });
+  } else {
+    const { migrate: run } = await import("drizzle-orm/pglite/migrator");
+    await run(handle.db as unknown as Parameters<typeof run>[0], { migrationsFolder });
+  }
+}
+
+/** Rows of a raw query, the same shape on both drivers (node-postgres and PGlite both return `.rows`). */
+export async function rows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  const res = (await db.execute(query)) as unknown as { rows: T[] };
+  return res.rows;
+}
+
+export { sql };
+
+// One handle per server process. PGlite allows a single process per data folder, so the app and the CLI
+// never open it at the same time (the CLI's `demo` seeds first, then starts the server).
+const g = globalThis as unknown as { __sqdDb?: Promise<DbHandle> };
+
+export function getDb(): Promise<DbHandle> {
+  g.__sqdDb ??= openDb({ databaseUrl: env().DATABASE_URL, dataDir: env().DATA_DIR });
+  return g.__sqdDb;
+}

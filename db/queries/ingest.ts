@@ -1,0 +1,461 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import * as t from "../schema";
+import { classifyText } from "../../lib/ingest/classify";
+import {
+  ingestEventSchema,
+  type IdentityRef,
+  type IngestEvent,
+  type ParsedIngestEvent,
+  type SourceRef,
+} from "../../lib/ingest/types";
+
+type Parsed<K extends ParsedIngestEvent["type"]> = Extract<ParsedIngestEvent, { type: K }>;
+
+export interface StoreResult {
+  read: number;
+  stored: number;
+  updated: number;
+  duplicates: number;
+  rejected: Array<{ index: number; reason: string }>;
+}
+
+const CHUNK = 1000;
+
+function chunks<T>(xs: T[], n = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+const srcKey = (s: SourceRef) => `${s.kind}\u0000${s.externalId}`;
+
+/**
+ * The one store path. Validates every event, then writes all valid ones in a single transaction, so a
+ * batch is either written whole or not at all; invalid events come back in `rejected` with their reason.
+ * Idempotent on the sources' own ids: the same events again change no count.
+ */
+export async function storeEvents(db: Db, schoolId: number, input: readonly IngestEvent[]): Promise<StoreResult> {
+  const result: StoreResult = { read: input.length, stored: 0, updated: 0, duplicates: 0, rejected: [] };
+  const events: ParsedIngestEvent[] = [];
+  input.forEach((raw, index) => {
+    const parsed = ingestEventSchema.safeParse(raw);
+    if (parsed.success) events.push(parsed.data);
+    else result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ") });
+  });
+  if (events.length === 0) return result;
+
+  await db.transaction(async (tx) => {
+    // Serialise writers of one school: identity and person creation must not race between webhooks.
+    await tx.execute(sql`select pg_advisory_xact_lock(${schoolId})`);
+    const ctx = new StoreContext(tx as unknown as Db, schoolId);
+    const by = <K extends ParsedIngestEvent["type"]>(k: K) => events.filter((e): e is Parsed<K> => e.type === k);
+    // Order matters: roster and enrollments first so that messages and LMS events find known people.
+    await ctx.roster(by("roster"), result);
+    await ctx.enrollments(by("enrollment"), result);
+    await ctx.messages(by("message"), result);
+    await ctx.lms(by("lms"), result);
+    await ctx.surveys(by("survey"), result);
+    await ctx.ratings(by("rating"), result);
+  });
+  return result;
+}
+
+class StoreContext {
+  private sourceIds = new Map<string, { id: number; storeGroupText: boolean }>();
+  private identityIds = new Map<string, { identityId: number; personId: number }>();
+
+  constructor(private db: Db, private schoolId: number) {}
+
+  async source(ref: SourceRef): Promise<{ id: number; storeGroupText: boolean }> {
+    const key = srcKey(ref);
+    const hit = this.sourceIds.get(key);
+    if (hit) return hit;
+    await this.db.insert(t.sources).values({ schoolId: this.schoolId, kind: ref.kind, externalId: ref.externalId, name: ref.name ?? `${ref.kind} ${ref.externalId}` }).onConflictDoNothing();
+    const [row] = await this.db
+      .select({ id: t.sources.id, storeGroupText: t.sources.storeGroupText })
+      .from(t.sources)
+      .where(and(eq(t.sources.schoolId, this.schoolId), eq(t.sources.kind, ref.kind), eq(t.sources.externalId, ref.externalId)));
+    if (!row) throw new Error(`source ${ref.kind}/${ref.externalId} could not be stored`);
+    this.sourceIds.set(key, row);
+    return row;
+  }
+
+  /** Resolve identities of one source to (identity, person), creating unknown ones; email links to a known person. */
+  async identities(sourceId: number, refs: IdentityRef[]): Promise<Map<string, { identityId: number; personId: number }>> {
+    const out = new Map<string, { identityId: number; personId: number }>();
+    const wanted = new Map<string, IdentityRef>();
+    for (const r of refs) {
+      const cached = this.identityIds.get(`${sourceId}\u0000${r.externalId}`);
+      if (cached) out.set(r.externalId, cached);
+      else if (!wanted.has(r.externalId)) wanted.set(r.externalId, r);
+    }
+    if (wanted.size === 0) return out;
+    for (const part of chunks([...wanted.keys()])) {
+      const found = await this.db
+        .select({ ext: t.sourceIdentities.externalId, identityId: t.sourceIdentities.id, personId: t.sourceIdentities.personId })
+        .from(t.sourceIdentities)
+        .where(and(eq(t.sourceIdentities.schoolId, this.schoolId), eq(t.sourceIdentities.sourceId, sourceId), inArray(t.sourceIdentities.externalId, part)));
+      for (const f of found) {
+        out.set(f.ext, { identityId: f.identityId, personId: f.personId });
+        wanted.delete(f.ext);
+      }
+    }
+    const missing = [...wanted.values()];
+    if (missing.length > 0) {
+      const emails = missing.map((m) => m.email?.toLowerCase()).filter((e): e is string => !!e);
+      const byEmail = new Map<string, number>();
+      for (const part of chunks(emails)) {
+        const ps = await this.db.select({ id: t.people.id, email: t.people.email }).from(t.people).where(and(eq(t.people.schoolId, this.schoolId), inArray(t.people.email, part)));
+        for (const p of ps) if (p.email) byEmail.set(p.email, p.id);
+      }
+      const needPerson = missing.filter((m) => !(m.email && byEmail.has(m.email.toLowerCase())));
+      const createdFor = new Map<string, number>();
+      for (const part of chunks(needPerson)) {
+        const created = await this.db
+          .insert(t.people)
+          .values(part.map((m) => ({ schoolId: this.schoolId, displayName: m.name ?? m.username ?? m.externalId, email: m.email?.toLowerCase() ?? null, isBot: m.isBot ?? false })))
+          .returning({ id: t.people.id });
+        part.forEach((m, i) => {
+          const row = created[i];
+          if (row && m.email) byEmail.set(m.email.toLowerCase(), row.id);
+          if (row) createdFor.set(m.externalId, row.id);
+        });
+      }
+      for (const part of chunks(missing)) {
+        const rowsIn = part.map((m) => {
+          const personId = (m.email && byEmail.get(m.email.toLowerCase())) || createdFor.get(m.externalId);
+          if (!personId) throw new Error(`no person for identity ${m.externalId}`);
+          return { schoolId: this.schoolId, sourceId, externalId: m.externalId, personId, displayName: m.name ?? null, username: m.username ?? null, isBot: m.isBot ?? false, mapped: !!m.email };
+        });
+        const created = await this.db.insert(t.sourceIdentities).values(rowsIn).returning({ ext: t.sourceIdentities.externalId, identityId: t.sourceIdentities.id, personId: t.sourceIdentities.personId });
+        for (const c of created) out.set(c.ext, { identityId: c.identityId, personId: c.personId });
+      }
+    }
+    for (const [ext, v] of out) this.identityIds.set(`${sourceId}\u0000${ext}`, v);
+    return out;
+  }
+
+  async roster(events: Parsed<"roster">[], result: StoreResult): Promise<void> {
+    for (const e of events) {
+      const src = await this.source(e.source);
+      const ids = await this.identities(src.id, [e.identity]);
+      const who = ids.get(e.identity.externalId);
+      if (!who) continue;
+      await this.db.update(t.sourceIdentities).set({ mapped: true }).where(eq(t.sourceIdentities.id, who.identityId));
+      if (e.identity.email || e.identity.name) {
+        await this.db
+          .update(t.people)
+          .set({ ...(e.identity.email ? { email: e.identity.email.toLowerCase() } : {}), ...(e.identity.name ? { displayName: e.identity.name } : {}), isBot: e.role === "bot" })
+          .where(eq(t.people.id, who.personId));
+      }
+      if (e.role !== "student") {
+        const ins = await this.db.insert(t.personRoles).values({ schoolId: this.schoolId, personId: who.personId, role: e.role }).onConflictDoNothing().returning({ p: t.personRoles.personId });
+        if (ins.length > 0) result.stored++;
+        else result.duplicates++;
+      } else result.duplicates++;
+      if (e.team) {
+        await this.db.insert(t.teams).values({ schoolId: this.schoolId, name: e.team }).onConflictDoNothing();
+        const [team] = await this.db.select({ id: t.teams.id }).from(t.teams).where(and(eq(t.teams.schoolId, this.schoolId), eq(t.teams.name, e.team)));
+        if (team) {
+          await this.db.insert(t.teamMembers).values({ schoolId: this.schoolId, teamId: team.id, personId: who.personId }).onConflictDoNothing();
+          if (e.isTeamLead) await this.db.update(t.teams).set({ leadPersonId: who.personId }).where(eq(t.teams.id, team.id));
+        }
+      }
+      if (e.capacity) {
+        await this.db
+          .insert(t.staffCapacity)
+          .values({ schoolId: this.schoolId, personId: who.personId, episodesPerHour: e.capacity.episodesPerHour ?? null, maxStudents: e.capacity.maxStudents ?? null })
+          .onConflictDoUpdate({ target: [t.staffCapacity.schoolId, t.staffCapacity.personId], set: { episodesPerHour: e.capacity.episodesPerHour ?? null, maxStudents: e.capacity.maxStudents ?? null } });
+      }
+      const assigned = e.assignedStudentExternalIds ?? [];
+      if (assigned.length > 0) {
+        const students = await this.identities(src.id, assigned.map((externalId) => ({ externalId })));
+        const values = [...students.values()].map((s) => ({ schoolId: this.schoolId, staffPersonId: who.personId, studentPersonId: s.personId, role: e.role }));
+        for (const part of chunks(values)) await this.db.insert(t.assignments).values(part).onConflictDoNothing();
+      }
+    }
+  }
+
+  private courseIds = new Map<string, number>();
+  private cohortIds = new Map<string, { id: number; courseId: number }>();
+
+  async course(externalId: string, title?: string): Promise<number> {
+    const hit = this.courseIds.get(externalId);
+    if (hit) return hit;
+    await this.db.insert(t.courses).values({ schoolId: this.schoolId, externalId, title: title ?? externalId }).onConflictDoNothing();
+    const [row] = await this.db.select({ id: t.courses.id }).from(t.courses).where(and(eq(t.courses.schoolId, this.schoolId), eq(t.courses.externalId, externalId)));
+    if (!row) throw new Error(`course ${externalId} could not be stored`);
+    this.courseIds.set(externalId, row.id);
+    return row.id;
+  }
+
+  async cohort(courseId: number, c: { externalId: string; title?: string; startsOn?: string; endsOn?: string }): Promise<number> {
+    const hit = this.cohortIds.get(c.externalId);
+    if (hit) return hit.id;
+    await this.db
+      .insert(t.cohorts)
+      .values({ schoolId: this.schoolId, courseId, externalId: c.externalId, title: c.title ?? c.externalId, startsOn: c.startsOn ?? null, endsOn: c.endsOn ?? null })
+      .onConflictDoNothing();
+    const [row] = await this.db.select({ id: t.cohorts.id, courseId: t.cohorts.courseId }).from(t.cohorts).where(and(eq(t.cohorts.schoolId, this.schoolId), eq(t.cohorts.externalId, c.externalId)));
+    if (!row) throw new Error(`cohort ${c.externalId} could not be stored`);
+    this.cohortIds.set(c.externalId, row);
+    return row.id;
+  }
+
+  async enrollments(events: Parsed<"enrollment">[], result: StoreResult): Promise<void> {
+    const bySource = groupBy(events, (e) => srcKey(e.source));
+    for (const group of bySource.values()) {
+      const first = group[0];
+      if (!first) continue;
+      const src = await this.source(first.source);
+      const ids = await this.identities(src.id, group.map((e) => e.student));
+      const values = [];
+      for (const e of group) {
+        const courseId = await this.course(e.course.externalId, e.course.title);
+        const cohortId = await this.cohort(courseId, e.cohort);
+        const who = ids.get(e.student.externalId);
+        if (!who) continue;
+        values.push({ schoolId: this.schoolId, cohortId, personId: who.personId, tier: e.tier, status: e.status, enrolledAt: e.enrolledAt ?? null, endedAt: e.endedAt ?? null, finalResult: e.finalResult ?? null });
+      }
+      for (const part of chunks(values)) {
+        // xmax = 0 tells an insert from an update on both engines: counts stay honest on re-import.
+        const written = await this.db
+          .insert(t.enrollments)
+          .values(part)
+          .onConflictDoUpdate({
+            target: [t.enrollments.schoolId, t.enrollments.cohortId, t.enrollments.personId],
+            set: { tier: sql`excluded.tier`, status: sql`excluded.status`, enrolledAt: sql`excluded.enrolled_at`, endedAt: sql`excluded.ended_at`, finalResult: sql`excluded.final_result` },
+            setWhere: sql`(${t.enrollments.tier}, ${t.enrollments.status}, ${t.enrollments.enrolledAt}, ${t.enrollments.endedAt}, ${t.enrollments.finalResult}) is distinct from (excluded.tier, excluded.status, excluded.enrolled_at, excluded.ended_at, excluded.final_result)`,
+          })
+          .returning({ id: t.enrollments.id, status: t.enrollments.status, endedAt: t.enrollments.endedAt, enrolledAt: t.enrollments.enrolledAt, inserted: sql<boolean>`(xmax = 0)` });
+        for (const w of written) {
+          if (w.inserted) result.stored++;
+          else result.updated++;
+        }
+        result.duplicates += part.length - written.length;
+        const history = written.flatMap((w) => {
+          const at = w.status === "active" ? w.enrolledAt : (w.endedAt ?? w.enrolledAt);
+          return at ? [{ schoolId: this.schoolId, enrollmentId: w.id, status: w.status, at }] : [];
+        });
+        if (history.length > 0) await this.db.insert(t.enrollmentEvents).values(history).onConflictDoNothing();
+      }
+    }
+  }
+
+  private channelIds = new Map<string, { id: number; kind: string }>();
+  private threadIds = new Map<string, number>();
+
+  async messages(events: Parsed<"message">[], result: StoreResult): Promise<void> {
+    const bySource = groupBy(events, (e) => srcKey(e.source));
+    for (const group of bySource.values()) {
+      const first = group[0];
+      if (!first) continue;
+      const src = await this.source(first.source);
+      const refs: IdentityRef[] = [];
+      for (const e of group) {
+        refs.push(e.author);
+        if (e.replyTo?.author) refs.push(e.replyTo.author);
+        refs.push(...e.mentions);
+      }
+      const ids = await this.identities(src.id, refs);
+
+      // Channels and threads.
+      for (const e of group) {
+        const ck = `${src.id}\u0000${e.channel.externalId}`;
+        if (!this.channelIds.has(ck)) {
+          const [row] = await this.db
+            .insert(t.channels)
+            .values({ schoolId: this.schoolId, sourceId: src.id, externalId: e.channel.externalId, kind: e.channel.kind, title: e.channel.title ?? null })
+            .onConflictDoUpdate({ target: [t.channels.schoolId, t.channels.sourceId, t.channels.externalId], set: { title: sql`coalesce(excluded.title, ${t.channels.title})` } })
+            .returning({ id: t.channels.id, kind: t.channels.kind });
+          if (row) this.channelIds.set(ck, row);
+        }
+        if (e.thread) {
+          const ch = this.channelIds.get(ck);
+          const tk = `${ch?.id}\u0000${e.thread.externalId}`;
+          if (ch && !this.threadIds.has(tk)) {
+            const [row] = await this.db
+              .insert(t.threads)
+              .values({ schoolId: this.schoolId, channelId: ch.id, externalId: e.thread.externalId, kind: e.thread.kind, title: e.thread.title ?? null, createdAt: e.sentAt })
+              .onConflictDoUpdate({ target: [t.threads.schoolId, t.threads.channelId, t.threads.externalId], set: { title: sql`coalesce(excluded.title, ${t.threads.title})` } })
+              .returning({ id: t.threads.id });
+            if (row) this.threadIds.set(tk, row.id);
+          }
+        }
+      }
+
+      const dirty = new Map<string, { channelId: number; threadId: number }>();
+      const rowsFor = (e: Parsed<"message">) => {
+        const ch = this.channelIds.get(`${src.id}\u0000${e.channel.externalId}`);
+        const author = ids.get(e.author.externalId);
+        if (!ch || !author) throw new Error(`unresolved channel or author for message ${e.externalId}`);
+        const threadId = e.thread ? (this.threadIds.get(`${ch.id}\u0000${e.thread.externalId}`) ?? null) : null;
+        dirty.set(`${ch.id}:${threadId ?? 0}`, { channelId: ch.id, threadId: threadId ?? 0 });
+        const flags = e.contentKind === "text" ? classifyText(e.text) : { isAck: e.contentKind === "sticker", hasQuestion: false, negative: false, category: null };
+        // Privacy: DM text is never stored; group text only where the source allows it.
+        const keepText = ch.kind !== "dm" && src.storeGroupText;
+        return {
+          schoolId: this.schoolId,
+          sourceId: src.id,
+          channelId: ch.id,
+          threadId,
+          externalId: e.externalId,
+          authorPersonId: author.personId,
+          authorIdentityId: author.identityId,
+          sentAt: e.sentAt,
+          editedAt: e.editedAt ?? null,
+          deletedAt: e.deletedAt ?? (e.action === "delete" ? e.sentAt : null),
+          replyToExternalId: e.replyTo?.externalId ?? null,
+          replyToPersonId: e.replyTo?.author ? (ids.get(e.replyTo.author.externalId)?.personId ?? null) : null,
+          mentionPersonIds: e.mentions.map((m) => ids.get(m.externalId)?.personId).filter((x): x is number => typeof x === "number"),
+          contentKind: e.contentKind,
+          isBot: e.author.isBot ?? false,
+          text: keepText ? (e.text ?? null) : null,
+          textLength: e.text?.length ?? 0,
+          isAck: flags.isAck,
+          hasQuestion: flags.hasQuestion,
+          negative: flags.negative,
+          category: flags.category,
+        };
+      };
+
+      const creates = group.filter((e) => e.action === "create");
+      for (const part of chunks(creates)) {
+        const values = part.map(rowsFor);
+        const inserted = await this.db.insert(t.messages).values(values).onConflictDoNothing().returning({ id: t.messages.id });
+        result.stored += inserted.length;
+        result.duplicates += values.length - inserted.length;
+      }
+      // Edits and deletions update in place (an edit of an unseen message stores it), keeping sent_at for SLA history.
+      for (const e of group.filter((x) => x.action !== "create")) {
+        const v = rowsFor(e);
+        const set =
+          e.action === "delete"
+            ? { deletedAt: v.deletedAt ?? e.sentAt }
+            : { editedAt: v.editedAt ?? e.sentAt, text: v.text, textLength: v.textLength, isAck: v.isAck, hasQuestion: v.hasQuestion, negative: v.negative, category: v.category, mentionPersonIds: v.mentionPersonIds };
+        const updated = await this.db
+          .update(t.messages)
+          .set(set)
+          .where(and(eq(t.messages.schoolId, this.schoolId), eq(t.messages.channelId, v.channelId), eq(t.messages.externalId, v.externalId)))
+          .returning({ id: t.messages.id });
+        if (updated.length > 0) result.updated++;
+        else if (e.action === "edit") {
+          await this.db.insert(t.messages).values(v).onConflictDoNothing();
+          result.stored++;
+        } else result.duplicates++; // deletion of a message we never saw: nothing to keep
+      }
+      const marks = [...dirty.values()].map((d) => ({ schoolId: this.schoolId, ...d }));
+      for (const part of chunks(marks)) {
+        await this.db.insert(t.dirtyScopes).values(part).onConflictDoUpdate({ target: [t.dirtyScopes.schoolId, t.dirtyScopes.channelId, t.dirtyScopes.threadId], set: { markedAt: sql`now()` } });
+      }
+    }
+  }
+
+  async lms(events: Parsed<"lms">[], result: StoreResult): Promise<void> {
+    const bySource = groupBy(events, (e) => srcKey(e.source));
+    for (const group of bySource.values()) {
+      const first = group[0];
+      if (!first) continue;
+      const src = await this.source(first.source);
+      const ids = await this.identities(src.id, group.map((e) => e.actor));
+      const values = [];
+      for (const e of group) {
+        const who = ids.get(e.actor.externalId);
+        if (!who) continue;
+        const courseId = e.courseExternalId ? await this.course(e.courseExternalId) : null;
+        const cohortId = e.cohortExternalId && courseId ? await this.cohort(courseId, { externalId: e.cohortExternalId }) : null;
+        values.push({
+          schoolId: this.schoolId, sourceId: src.id, externalId: e.externalId, personId: who.personId, courseId, cohortId, enrollmentId: null,
+          verb: e.verb, objectId: e.objectId ?? null, objectKind: e.objectKind ?? null, score: e.score ?? null, maxScore: e.maxScore ?? null,
+          amount: e.amount ?? null, occurredAt: e.occurredAt, voidedAt: e.voided ? e.occurredAt : null, extra: e.extra ?? null,
+        });
+      }
+      for (const part of chunks(values)) {
+        const inserted = await this.db.insert(t.lmsEvents).values(part).onConflictDoNothing().returning({ id: t.lmsEvents.id });
+        result.stored += inserted.length;
+        result.duplicates += part.length - inserted.length;
+      }
+      // Link events to their enrollment (person + cohort) in one statement rather than per row.
+      await this.db.execute(sql`
+        update lms_events e set enrollment_id = en.id
+        from enrollments en
+        where e.school_id = ${this.schoolId} and e.source_id = ${src.id} and e.enrollment_id is null
+          and en.school_id = e.school_id and en.person_id = e.person_id and en.cohort_id = e.cohort_id`);
+    }
+  }
+
+  async surveys(events: Parsed<"survey">[], result: StoreResult): Promise<void> {
+    for (const group of groupBy(events, (e) => srcKey(e.source)).values()) {
+      const first = group[0];
+      if (!first) continue;
+      const src = await this.source(first.source);
+      const ids = await this.identities(src.id, group.map((e) => e.recipient));
+      const values = group.flatMap((e) => {
+        const who = ids.get(e.recipient.externalId);
+        return who ? [{ schoolId: this.schoolId, sourceId: src.id, externalId: e.externalId, kind: e.kind, personId: who.personId, sentAt: e.sentAt }] : [];
+      });
+      for (const part of chunks(values)) {
+        const inserted = await this.db.insert(t.surveyRequests).values(part).onConflictDoNothing().returning({ id: t.surveyRequests.id });
+        result.stored += inserted.length;
+        result.duplicates += part.length - inserted.length;
+      }
+    }
+  }
+
+  async ratings(events: Parsed<"rating">[], result: StoreResult): Promise<void> {
+    for (const group of groupBy(events, (e) => srcKey(e.source)).values()) {
+      const first = group[0];
+      if (!first) continue;
+      const src = await this.source(first.source);
+      const ids = await this.identities(src.id, group.map((e) => e.rater));
+      const values = [];
+      for (const e of group) {
+        const who = ids.get(e.rater.externalId);
+        if (!who) continue;
+        let aboutMessageId: number | null = null;
+        if (e.channelExternalId && e.aboutMessageExternalId) {
+          const [m] = await this.db
+            .select({ id: t.messages.id })
+            .from(t.messages)
+            .innerJoin(t.channels, eq(t.channels.id, t.messages.channelId))
+            .where(and(eq(t.messages.schoolId, this.schoolId), eq(t.channels.sourceId, src.id), eq(t.channels.externalId, e.channelExternalId), eq(t.messages.externalId, e.aboutMessageExternalId)));
+          aboutMessageId = m?.id ?? null;
+        }
+        values.push({
+          schoolId: this.schoolId, sourceId: src.id, externalId: e.externalId, kind: e.kind, personId: who.personId,
+          score: normaliseScore(e.kind, e.rawScore, e.scaleMax), rawScore: e.rawScore, rawScaleMax: e.scaleMax,
+          // Comments given in a DM are personal: kept only as the fact that one was given.
+          comment: e.fromDm ? null : (e.comment ?? null), fromDm: e.fromDm, aboutMessageId, givenAt: e.givenAt,
+        });
+      }
+      for (const part of chunks(values)) {
+        const inserted = await this.db.insert(t.ratings).values(part).onConflictDoNothing().returning({ id: t.ratings.id });
+        result.stored += inserted.length;
+        result.duplicates += part.length - inserted.length;
+      }
+    }
+  }
+}
+
+/**
+ * CSAT on any scale maps linearly onto 1..5 (METRICS.md: other scales are normalised on import);
+ * a 0..N or 1..N scale is told by its maximum: 10 → 0..10, others 1..N. NPS stays 0..10.
+ */
+export function normaliseScore(kind: "csat" | "nps", raw: number, scaleMax: number): number {
+  if (kind === "nps") return raw;
+  if (scaleMax === 5) return raw;
+  const min = scaleMax === 10 ? 0 : 1;
+  return 1 + ((raw - min) * 4) / (scaleMax - min);
+}
+
+function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
+}

@@ -1,0 +1,5 @@
+export * from "./enums";
+export * from "./org";
+export * from "./messaging";
+export * from "./learning";
+export * from "./sla";

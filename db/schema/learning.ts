@@ -1,0 +1,80 @@
+import { boolean, index, integer, jsonb, pgTable, real, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { id, ref, schoolId, ts } from "./columns";
+import { lmsItemKind, ratingKind } from "./enums";
+import { cohorts, courses, enrollments, people } from "./org";
+import { sources } from "./messaging";
+
+/** What a cohort schedules: assignments and tests with due dates, webinars with start times. */
+export const lmsItems = pgTable("lms_items", {
+  id: id(),
+  schoolId: schoolId(),
+  cohortId: ref("cohort_id").notNull().references(() => cohorts.id),
+  externalId: text("external_id").notNull(),
+  kind: lmsItemKind("kind").notNull(),
+  title: text("title"),
+  dueAt: ts("due_at"),
+  weight: real("weight"),
+}, (t) => [uniqueIndex("lms_items_uq").on(t.schoolId, t.cohortId, t.externalId)]);
+
+/** A learning event (xAPI statement, OULAD row, CSV line), keyed on the source's own id. */
+export const lmsEvents = pgTable("lms_events", {
+  id: id(),
+  schoolId: schoolId(),
+  sourceId: ref("source_id").notNull().references(() => sources.id),
+  externalId: text("external_id").notNull(),
+  personId: ref("person_id").notNull().references(() => people.id),
+  courseId: ref("course_id").references(() => courses.id),
+  cohortId: ref("cohort_id").references(() => cohorts.id),
+  enrollmentId: ref("enrollment_id").references(() => enrollments.id),
+  /** ADL verb short name: registered, attended, experienced, progressed, completed, passed, failed, answered, submitted, voided. */
+  verb: text("verb").notNull(),
+  objectId: text("object_id"),
+  objectKind: text("object_kind"),
+  score: real("score"),
+  maxScore: real("max_score"),
+  /** Clicks / minutes where the LMS counts them (OULAD sum_click). */
+  amount: integer("amount"),
+  occurredAt: ts("occurred_at").notNull(),
+  voidedAt: ts("voided_at"),
+  extra: jsonb("extra").$type<Record<string, unknown>>(),
+}, (t) => [
+  uniqueIndex("lms_events_uq").on(t.schoolId, t.sourceId, t.externalId),
+  index("lms_events_person_at_idx").on(t.schoolId, t.personId, t.occurredAt),
+  index("lms_events_cohort_at_idx").on(t.schoolId, t.cohortId, t.occurredAt),
+]);
+
+/** A survey sent after an episode (for the response rate). */
+export const surveyRequests = pgTable("survey_requests", {
+  id: id(),
+  schoolId: schoolId(),
+  sourceId: ref("source_id").notNull().references(() => sources.id),
+  externalId: text("external_id").notNull(),
+  kind: ratingKind("kind").notNull(),
+  personId: ref("person_id").notNull().references(() => people.id),
+  episodeId: ref("episode_id"),
+  sentAt: ts("sent_at").notNull(),
+}, (t) => [uniqueIndex("survey_requests_uq").on(t.schoolId, t.sourceId, t.externalId)]);
+
+/** CSAT (normalised to 1..5) and NPS (0..10) answers. */
+export const ratings = pgTable("ratings", {
+  id: id(),
+  schoolId: schoolId(),
+  sourceId: ref("source_id").notNull().references(() => sources.id),
+  externalId: text("external_id").notNull(),
+  kind: ratingKind("kind").notNull(),
+  personId: ref("person_id").notNull().references(() => people.id),
+  score: real("score").notNull(),
+  rawScore: real("raw_score").notNull(),
+  rawScaleMax: integer("raw_scale_max").notNull(),
+  comment: text("comment"),
+  fromDm: boolean("from_dm").notNull().default(false),
+  episodeId: ref("episode_id"),
+  /** The answer the rating was about, when the survey bot knows it; links the rating to its episode. */
+  aboutMessageId: ref("about_message_id"),
+  responderPersonId: ref("responder_person_id").references(() => people.id),
+  cohortId: ref("cohort_id").references(() => cohorts.id),
+  givenAt: ts("given_at").notNull(),
+}, (t) => [
+  uniqueIndex("ratings_uq").on(t.schoolId, t.sourceId, t.externalId),
+  index("ratings_school_at_idx").on(t.schoolId, t.givenAt),
+]);

@@ -1,0 +1,149 @@
+import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { id, ref, schoolId, ts } from "./columns";
+import { attributionMode, channelKind, channelPurpose, contentKind, messageCategory, roleKind, sourceKind, threadKind } from "./enums";
+import { cohorts, people } from "./org";
+
+/** A connected workspace, bot or LMS of a school. Its settings carry the content policy. */
+export const sources = pgTable("sources", {
+  id: id(),
+  schoolId: schoolId(),
+  kind: sourceKind("kind").notNull(),
+  /** The source's own id of the workspace / bot / LMS client ("T024BE7LD", bot id). */
+  externalId: text("external_id").notNull(),
+  name: text("name").notNull(),
+  /** Store group-chat text? DMs never are (METRICS.md, Privacy). */
+  storeGroupText: boolean("store_group_text").notNull().default(true),
+  settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: ts("created_at").notNull().defaultNow(),
+}, (t) => [uniqueIndex("sources_school_kind_ext_uq").on(t.schoolId, t.kind, t.externalId)]);
+
+/** A person's account in one source. Unknown authors are kept (person created, no role = student). */
+export const sourceIdentities = pgTable("source_identities", {
+  id: id(),
+  schoolId: schoolId(),
+  sourceId: ref("source_id").notNull().references(() => sources.id),
+  externalId: text("external_id").notNull(),
+  personId: ref("person_id").notNull().references(() => people.id),
+  displayName: text("display_name"),
+  username: text("username"),
+  isBot: boolean("is_bot").notNull().default(false),
+  /** True once a roster row or an email match has linked it to a known person. */
+  mapped: boolean("mapped").notNull().default(false),
+  firstSeenAt: ts("first_seen_at").notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex("identities_school_source_ext_uq").on(t.schoolId, t.sourceId, t.externalId),
+  index("identities_person_idx").on(t.schoolId, t.personId),
+]);
+
+export const channels = pgTable("channels", {
+  id: id(),
+  schoolId: schoolId(),
+  sourceId: ref("source_id").notNull().references(() => sources.id),
+  externalId: text("external_id").notNull(),
+  kind: channelKind("kind").notNull(),
+  title: text("title"),
+  purpose: channelPurpose("purpose").notNull().default("support"),
+  ownerRole: roleKind("owner_role"),
+  ownerPersonId: ref("owner_person_id").references(() => people.id),
+  cohortId: ref("cohort_id").references(() => cohorts.id),
+  attribution: attributionMode("attribution").notNull().default("strict"),
+  /** For DMs: the non-staff participant, so the DM can be attributed without reading text. */
+  dmStudentPersonId: ref("dm_student_person_id").references(() => people.id),
+  createdAt: ts("created_at").notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex("channels_school_source_ext_uq").on(t.schoolId, t.sourceId, t.externalId),
+  index("channels_cohort_idx").on(t.schoolId, t.cohortId),
+]);
+
+export const threads = pgTable("threads", {
+  id: id(),
+  schoolId: schoolId(),
+  channelId: ref("channel_id").notNull().references(() => channels.id),
+  externalId: text("external_id").notNull(),
+  kind: threadKind("kind").notNull(),
+  title: text("title"),
+  createdAt: ts("created_at"),
+}, (t) => [uniqueIndex("threads_school_channel_ext_uq").on(t.schoolId, t.channelId, t.externalId)]);
+
+/**
+ * Message metadata. `text` is nullable: DM text is never stored, group text only where the source allows.
+ * The flags are decided at ingestion from the text, before the text is dropped.
+ */
+export const messages = pgTable("messages", {
+  id: id(),
+  schoolId: schoolId(),
+  sourceId: ref("source_id").notNull().references(() => sources.id),
+  channelId: ref("channel_id").notNull().references(() => channels.id),
+  threadId: ref("thread_id").references(() => threads.id),
+  externalId: text("external_id").notNull(),
+  authorPersonId: ref("author_person_id").notNull().references(() => people.id),
+  authorIdentityId: ref("author_identity_id").notNull().references(() => sourceIdentities.id),
+  sentAt: ts("sent_at").notNull(),
+  editedAt: ts("edited_at"),
+  deletedAt: ts("deleted_at"),
+  /** The quoted message's id as the source gives it (may be outside the data). */
+  replyToExternalId: text("reply_to_external_id"),
+  /** Author of the quoted message, when the source tells it (Telegram reply_to_message.from). */
+  replyToPersonId: ref("reply_to_person_id").references(() => people.id),
+  mentionPersonIds: bigint("mention_person_ids", { mode: "number" }).array().notNull().default([]),
+  contentKind: contentKind("content_kind").notNull().default("text"),
+  isBot: boolean("is_bot").notNull().default(false),
+  text: text("text"),
+  textLength: integer("text_length").notNull().default(0),
+  /** Text-derived: false for acknowledgements, stickers, service messages. */
+  isAck: boolean("is_ack").notNull().default(false),
+  hasQuestion: boolean("has_question").notNull().default(false),
+  negative: boolean("negative").notNull().default(false),
+  category: messageCategory("category"),
+  ingestedAt: ts("ingested_at").notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex("messages_school_channel_ext_uq").on(t.schoolId, t.channelId, t.externalId),
+  index("messages_school_sent_idx").on(t.schoolId, t.sentAt),
+  index("messages_channel_sent_idx").on(t.schoolId, t.channelId, t.sentAt),
+  index("messages_author_sent_idx").on(t.schoolId, t.authorPersonId, t.sentAt),
+]);
+
+/** Webhook deliveries already processed (Telegram update_id, Slack event_id): a retry counts once. */
+export const ingestReceipts = pgTable("ingest_receipts", {
+  schoolId: schoolId(),
+  sourceId: ref("source_id").notNull().references(() => sources.id),
+  eventKey: text("event_key").notNull(),
+  payloadHash: text("payload_hash").notNull(),
+  receivedAt: ts("received_at").notNull().defaultNow(),
+}, (t) => [uniqueIndex("ingest_receipts_uq").on(t.schoolId, t.sourceId, t.eventKey)]);
+
+/** Rejected input, whole, with its reason: nothing is lost, nothing half-written. */
+export const deadLetters = pgTable("dead_letters", {
+  id: id(),
+  schoolId: ref("school_id"),
+  source: text("source").notNull(),
+  reason: text("reason").notNull(),
+  payload: text("payload").notNull(),
+  headers: jsonb("headers").$type<Record<string, string>>(),
+  receivedAt: ts("received_at").notNull().defaultNow(),
+  resolvedAt: ts("resolved_at"),
+}, (t) => [index("dead_letters_school_idx").on(t.schoolId, t.receivedAt)]);
+
+/** One file import, so a killed import can be resumed and its summary read back. */
+export const importRuns = pgTable("import_runs", {
+  id: id(),
+  schoolId: schoolId(),
+  format: text("format").notNull(),
+  path: text("path").notNull(),
+  startedAt: ts("started_at").notNull().defaultNow(),
+  finishedAt: ts("finished_at"),
+  read: integer("read").notNull().default(0),
+  stored: integer("stored").notNull().default(0),
+  duplicates: integer("duplicates").notNull().default(0),
+  rejected: integer("rejected").notNull().default(0),
+  summary: jsonb("summary").$type<Record<string, unknown>>(),
+});
+
+/** Scopes whose episodes must be recomputed because a message arrived, changed or was deleted there. */
+export const dirtyScopes = pgTable("dirty_scopes", {
+  schoolId: schoolId(),
+  channelId: ref("channel_id").notNull(),
+  /** 0 = the channel's main timeline (a sentinel keeps the unique key simple on both engines). */
+  threadId: ref("thread_id").notNull().default(0),
+  markedAt: ts("marked_at").notNull().defaultNow(),
+}, (t) => [uniqueIndex("dirty_scopes_uq").on(t.schoolId, t.channelId, t.threadId)]);

@@ -1,0 +1,99 @@
+import { boolean, date, index, integer, pgTable, real, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { id, ref, schoolId, ts } from "./columns";
+import { calendarDayKind, channelKind, clockKind, episodeKind, episodeStatus, messageCategory, priorityKind, roleKind } from "./enums";
+import { channels, messages, threads } from "./messaging";
+import { cohorts, people, teams } from "./org";
+
+export const calendars = pgTable("calendars", {
+  id: id(),
+  schoolId: schoolId(),
+  name: text("name").notNull(),
+  timezone: text("timezone").notNull(),
+  isDefault: boolean("is_default").notNull().default(false),
+}, (t) => [uniqueIndex("calendars_school_name_uq").on(t.schoolId, t.name)]);
+
+/** Working intervals per ISO weekday (1 = Monday), minutes from local midnight; several per day allowed. */
+export const calendarIntervals = pgTable("calendar_intervals", {
+  id: id(),
+  schoolId: schoolId(),
+  calendarId: ref("calendar_id").notNull().references(() => calendars.id),
+  weekday: smallint("weekday").notNull(),
+  startMinute: integer("start_minute").notNull(),
+  endMinute: integer("end_minute").notNull(),
+}, (t) => [index("calendar_intervals_cal_idx").on(t.schoolId, t.calendarId)]);
+
+/** Holidays, and transferred working days that work like `asWeekday` (a Saturday worked as a Monday). */
+export const calendarDays = pgTable("calendar_days", {
+  schoolId: schoolId(),
+  calendarId: ref("calendar_id").notNull().references(() => calendars.id),
+  day: date("day", { mode: "string" }).notNull(),
+  kind: calendarDayKind("kind").notNull(),
+  asWeekday: smallint("as_weekday"),
+  note: text("note"),
+}, (t) => [uniqueIndex("calendar_days_uq").on(t.schoolId, t.calendarId, t.day)]);
+
+/** Target for a combination; null columns match anything, the most specific match wins. */
+export const slaPolicies = pgTable("sla_policies", {
+  id: id(),
+  schoolId: schoolId(),
+  name: text("name").notNull(),
+  ownerRole: roleKind("owner_role"),
+  channelKind: channelKind("channel_kind"),
+  priority: priorityKind("priority"),
+  targetMinutes: integer("target_minutes").notNull(),
+  clock: clockKind("clock").notNull(),
+  calendarId: ref("calendar_id").references(() => calendars.id),
+  active: boolean("active").notNull().default(true),
+}, (t) => [uniqueIndex("sla_policies_school_name_uq").on(t.schoolId, t.name)]);
+
+/** A duty shift; `weekly` repeats every 7 days until `repeatUntil`. */
+export const shifts = pgTable("shifts", {
+  id: id(),
+  schoolId: schoolId(),
+  personId: ref("person_id").notNull().references(() => people.id),
+  teamId: ref("team_id").references(() => teams.id),
+  role: roleKind("role").notNull(),
+  startsAt: ts("starts_at").notNull(),
+  endsAt: ts("ends_at").notNull(),
+  weekly: boolean("weekly").notNull().default(false),
+  repeatUntil: ts("repeat_until"),
+}, (t) => [index("shifts_school_start_idx").on(t.schoolId, t.startsAt)]);
+
+/** A waiting episode (METRICS.md), derived from messages; recomputed per dirty scope. */
+export const episodes = pgTable("episodes", {
+  id: id(),
+  schoolId: schoolId(),
+  channelId: ref("channel_id").notNull().references(() => channels.id),
+  threadId: ref("thread_id").references(() => threads.id),
+  studentPersonId: ref("student_person_id").notNull().references(() => people.id),
+  cohortId: ref("cohort_id").references(() => cohorts.id),
+  openedMessageId: ref("opened_message_id").notNull().references(() => messages.id),
+  openedAt: ts("opened_at").notNull(),
+  lastStudentMessageAt: ts("last_student_message_at").notNull(),
+  messageCount: integer("message_count").notNull(),
+  kind: episodeKind("kind").notNull(),
+  status: episodeStatus("status").notNull(),
+  priority: priorityKind("priority").notNull().default("normal"),
+  category: messageCategory("category"),
+  ownerRole: roleKind("owner_role"),
+  ownerPersonId: ref("owner_person_id").references(() => people.id),
+  answeredAt: ts("answered_at"),
+  answerMessageId: ref("answer_message_id").references(() => messages.id),
+  responderPersonId: ref("responder_person_id").references(() => people.id),
+  firstBotReplyAt: ts("first_bot_reply_at"),
+  firstPeerReplyAt: ts("first_peer_reply_at"),
+  policyId: ref("policy_id").references(() => slaPolicies.id),
+  targetMinutes: integer("target_minutes"),
+  clock: clockKind("clock"),
+  responseCalendarMinutes: real("response_calendar_minutes"),
+  responseBusinessMinutes: real("response_business_minutes"),
+  breached: boolean("breached").notNull().default(false),
+  computedAt: ts("computed_at").notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex("episodes_opened_msg_uq").on(t.schoolId, t.openedMessageId),
+  index("episodes_school_opened_idx").on(t.schoolId, t.openedAt),
+  index("episodes_open_idx").on(t.schoolId, t.status, t.openedAt),
+  index("episodes_responder_idx").on(t.schoolId, t.responderPersonId, t.openedAt),
+  index("episodes_scope_idx").on(t.schoolId, t.channelId, t.threadId),
+  index("episodes_student_idx").on(t.schoolId, t.studentPersonId),
+]);

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env (ARCHITECTURE.md). Validated once, at first use, so a wrong setting
+ * fails at boot with a message that names it instead of somewhere deep in a request.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Real PostgreSQL. Without it the app runs on embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  /** Signs sessions. Required in production; the demo command generates one into DATA_DIR. */
+  AUTH_SECRET: z.string().min(16).optional(),
+  AUTH_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().positive().default(3000),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const source: Record<string, string | undefined> = { ...process.env };
+  // Empty strings from shells and CI mean "unset", not "invalid".
+  for (const [k, v] of Object.entries(source)) if (v === "") delete source[k];
+  // next-auth v4 reads NEXTAUTH_*; accept either spelling.
+  source.AUTH_SECRET ??= source.NEXTAUTH_SECRET;
+  source.AUTH_URL ??= source.NEXTAUTH_URL;
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** For tests that change the environment. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
