@@ -1,0 +1,2 @@
+// vitest runs outside React Server Components; the real package throws there on purpose.
+export {};
