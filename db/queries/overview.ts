@@ -1,0 +1,71 @@
+import { sql } from "drizzle-orm";
+import { rows, type Db } from "../client";
+
+/** A period in the school's time zone: [from, to) as local dates 'YYYY-MM-DD'. */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+export interface VolumeRow {
+  day: string;
+  source: string;
+  messages: number;
+}
+
+/**
+ * Messages per local day per source kind. Days are cut in the school's time zone (a parameter, never
+ * interpolated); the range is bounded on sent_at so the (school_id, sent_at) index serves it.
+ */
+export async function messageVolumeByDay(db: Db, schoolId: number, tz: string, p: Period): Promise<VolumeRow[]> {
+  const r = await rows<{ day: string; source: string; messages: number }>(
+    db,
+    sql`select to_char((m.sent_at at time zone ${tz})::date, 'YYYY-MM-DD') as day, s.kind::text as source, count(*)::int as messages
+        from messages m join sources s on s.id = m.source_id
+        where m.school_id = ${schoolId}
+          and m.sent_at >= (${p.from}::date)::timestamp at time zone ${tz}
+          and m.sent_at < (${p.to}::date)::timestamp at time zone ${tz}
+        group by 1, 2 order by 1, 2`,
+  );
+  return r;
+}
+
+export interface SchoolCounts {
+  students: number;
+  staff: number;
+  cohorts: number;
+  activeEnrollments: number;
+  messages: number;
+  dmMessages: number;
+  channels: number;
+}
+
+/** Head-counts for the school, and message counts within the period. Students = people with no staff or bot role. */
+export async function schoolCounts(db: Db, schoolId: number, tz: string, p: Period): Promise<SchoolCounts> {
+  const [r] = await rows<{ [K in keyof SchoolCounts]: number }>(
+    db,
+    sql`select
+      (select count(*)::int from people p where p.school_id = ${schoolId} and not p.is_bot
+         and not exists (select 1 from person_roles r where r.school_id = p.school_id and r.person_id = p.id)) as "students",
+      (select count(distinct r.person_id)::int from person_roles r where r.school_id = ${schoolId} and r.role <> 'bot' and r.role <> 'student') as "staff",
+      (select count(*)::int from cohorts c where c.school_id = ${schoolId}) as "cohorts",
+      (select count(*)::int from enrollments e where e.school_id = ${schoolId} and e.status = 'active') as "activeEnrollments",
+      (select count(*)::int from channels c where c.school_id = ${schoolId}) as "channels",
+      (select count(*)::int from messages m where m.school_id = ${schoolId}
+         and m.sent_at >= (${p.from}::date)::timestamp at time zone ${tz} and m.sent_at < (${p.to}::date)::timestamp at time zone ${tz}) as "messages",
+      (select count(*)::int from messages m join channels c on c.id = m.channel_id where m.school_id = ${schoolId} and c.kind = 'dm'
+         and m.sent_at >= (${p.from}::date)::timestamp at time zone ${tz} and m.sent_at < (${p.to}::date)::timestamp at time zone ${tz}) as "dmMessages"`,
+  );
+  if (!r) throw new Error("counts query returned nothing");
+  return r;
+}
+
+/** The first and last message day of a school, to choose a default period that has data. */
+export async function messageSpan(db: Db, schoolId: number, tz: string): Promise<{ first: string | null; last: string | null }> {
+  const [r] = await rows<{ first: string | null; last: string | null }>(
+    db,
+    sql`select to_char((min(sent_at) at time zone ${tz})::date, 'YYYY-MM-DD') as first, to_char((max(sent_at) at time zone ${tz})::date, 'YYYY-MM-DD') as last
+        from messages where school_id = ${schoolId}`,
+  );
+  return r ?? { first: null, last: null };
+}
