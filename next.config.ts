@@ -5,6 +5,24 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pg", "@node-rs/argon2"],
   poweredByHeader: false,
   typedRoutes: false,
+  // `npm test` runs tsc --noEmit over the whole tree as its own stage; doing it again inside the build
+  // costs a minute on a 2-core machine and checks less (only what the app imports).
+  typescript: { ignoreBuildErrors: true },
+  // Baseline headers on every response; the full CSP with nonces is part of the sign-in/roles work.
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
+        ],
+      },
+    ];
+  },
 };
 
 export default nextConfig;

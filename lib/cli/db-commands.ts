@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { SingleBar, Presets } from "cli-progress";
+import { listSchools } from "../../db/queries/schools";
+import { seedDemo } from "../../db/seed/demo";
+import { describeDb, withDb } from "./context";
+import { parseAnchor } from "./anchor";
+
+export function registerDbCommands(program: Command): void {
+  program
+    .command("migrate")
+    .description("Apply the committed migrations to the configured database (also done at every start).")
+    .action(async () => {
+      await withDb(async () => undefined);
+      console.log(`Migrations applied to ${describeDb()}.`);
+    });
+
+  program
+    .command("seed")
+    .description("Load the deterministic demo holding (two schools) through the ingestion path.")
+    .requiredOption("--demo", "the demo holding (the only seed so far)")
+    .option("--scale <scale>", "small (~30k messages, for tests) or large (~300k messages)", "large")
+    .option("--seed <n>", "random seed: the same seed and anchor give the same data", "42")
+    .option("--anchor <date>", "last simulated day, YYYY-MM-DD or 'today'", "today")
+    .action(async (opts: { scale: string; seed: string; anchor: string }) => {
+      if (opts.scale !== "small" && opts.scale !== "large") throw new Error(`--scale must be small or large, not ${opts.scale}`);
+      const scale = opts.scale;
+      const anchor = parseAnchor(opts.anchor);
+      await withDb(async ({ db }) => {
+        const bar = new SingleBar({ format: "seeding [{bar}] {percentage}% | {value}/{total} events | {duration}s", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+        let started = false;
+        const t0 = performance.now();
+        const summary = await seedDemo(db, {
+          scale,
+          seed: Number(opts.seed),
+          anchor,
+          onProgress: (done, total) => {
+            if (!started) {
+              bar.start(total, 0);
+              started = true;
+            }
+            bar.update(done);
+          },
+        });
+        if (started) bar.stop();
+        console.log(`Seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s into ${describeDb()}:`);
+        console.log(JSON.stringify(summary, null, 2));
+      });
+    });
+
+  program
+    .command("schools")
+    .description("List the schools in the database.")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { json?: boolean }) => {
+      await withDb(async ({ db }) => {
+        const list = await listSchools(db);
+        if (opts.json) console.log(JSON.stringify(list, null, 2));
+        else for (const s of list) console.log(`${s.slug}\t${s.name}\t${s.timezone}`);
+      });
+    });
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env -S npx tsx
+import { Command } from "commander";
+import { registerDbCommands } from "./db-commands";
+import { registerUserCommands } from "./user-commands";
+import { registerDemoCommand } from "./demo-command";
+import { registerReportCommands } from "./report-commands";
+
+// `npm run cli -- <command>`; each command has --help. Later issues add import, report, recompute, risk.
+const program = new Command()
+  .name("sqd")
+  .description("Support-quality dashboard: database, demo data, users and reports from the command line.")
+  .showHelpAfterError();
+
+registerDbCommands(program);
+registerUserCommands(program);
+registerDemoCommand(program);
+registerReportCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

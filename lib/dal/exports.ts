@@ -1,0 +1,28 @@
+import "server-only";
+import { csvResponse, toCsv } from "../csv";
+import { getDb } from "../../db/client";
+import { audit } from "../../db/queries/users";
+import { getOverview, type OverviewQuery } from "./overview";
+import { AccessError, getViewer } from "./session";
+
+/** Route handlers answer 401/403/404 as JSON instead of redirecting to the sign-in page. */
+export async function guardApi(fn: () => Promise<Response>): Promise<Response> {
+  if (!(await getViewer())) return Response.json({ error: "unauthorized" }, { status: 401 });
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof AccessError) return Response.json({ error: e.message }, { status: e.status });
+    throw e;
+  }
+}
+
+export function exportOverviewCsv(q: OverviewQuery): Promise<Response> {
+  return guardApi(async () => {
+    const data = await getOverview(q);
+    const viewer = await getViewer();
+    const { db } = await getDb();
+    await audit(db, { userId: viewer?.userId, schoolId: data.school.id, action: "export.csv", target: "overview-volume", details: { ...data.period } });
+    const body = toCsv(["day", ...data.sources, "total"], data.volume.map((r) => [r.day, ...data.sources.map((s) => Number(r[s] ?? 0)), data.sources.reduce((a, s) => a + Number(r[s] ?? 0), 0)]));
+    return csvResponse(`messages-${data.school.slug}-${data.period.from}.csv`, body);
+  });
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Every test: lint, typecheck, unit, integration on PGlite and on a real PostgreSQL, then Playwright in
+# Debian's Chromium against the built app on a freshly seeded demo school. Stops at the first failing stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+reports="test-results/summary"
+rm -rf "$reports" && mkdir -p "$reports"
+
+stage() { printf '\n=== %s ===\n' "$1"; }
+
+stage "lint (eslint, with the app/ -> db/ import boundary)"
+npx eslint . --max-warnings 0
+
+stage "typecheck (tsc --noEmit, strict)"
+npx tsc --noEmit
+
+stage "unit tests (vitest)"
+npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json"
+
+stage "integration tests (vitest) on PGlite and PostgreSQL"
+REQUIRE_POSTGRES=1 bash scripts/with-postgres.sh npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json"
+
+stage "build (next build)"
+npx next build
+
+stage "demo school for the browser tests"
+export E2E_DATA_DIR="${E2E_DATA_DIR:-.data-e2e}"
+rm -rf "$E2E_DATA_DIR"
+DATA_DIR="$E2E_DATA_DIR" DATABASE_URL= npx tsx lib/cli/main.ts demo --scale small --anchor 2026-11-27 --no-start
+school="$(DATA_DIR="$E2E_DATA_DIR" DATABASE_URL= npx tsx lib/cli/main.ts schools | head -1 | cut -f1)"
+DATA_DIR="$E2E_DATA_DIR" DATABASE_URL= npx tsx lib/cli/main.ts report overview --school "$school" --days 30 --format json >"$E2E_DATA_DIR/expected-overview.json"
+
+stage "browser tests (Playwright, Chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json" npx playwright test --reporter=list,json
+
+stage "summary"
+node scripts/summarise-tests.mjs "$reports"
