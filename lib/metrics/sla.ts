@@ -1,0 +1,190 @@
+import type { ChannelRef, Role } from "@/lib/ingest/types";
+import { addBusinessMinutes, businessMinutesBetween } from "./business-time";
+import type { BusinessCalendar } from "./calendar";
+
+/** SLA policies, their evaluation against an episode, compliance, and the percentiles we report with. */
+
+export type ChannelKind = ChannelRef["kind"];
+export const priorities = ["urgent", "normal", "low"] as const;
+export type Priority = (typeof priorities)[number];
+export type Clock = "business" | "calendar";
+
+/** A row of `sla_policies` (active ones only; filtering `active` is the caller's query). Null matches anything. */
+export interface SlaPolicy {
+  readonly id: number;
+  readonly ownerRole: Role | null;
+  readonly channelKind: ChannelKind | null;
+  readonly priority: Priority | null;
+  readonly targetMinutes: number;
+  readonly clock: Clock;
+  /** The calendar a `business` clock runs on; null means the school's default calendar, resolved by the caller. */
+  readonly calendarId: number | null;
+}
+
+export interface PolicyQuery {
+  readonly ownerRole: Role | null;
+  readonly channelKind: ChannelKind | null;
+  readonly priority: Priority | null;
+}
+
+/**
+ * Why these weights: among equally specific policies a head of service expects the one about the
+ * question itself to win, so an urgent complaint in a mentors' chat gets the "urgent: 15 min" target,
+ * not "mentor: 24 h". Priority outranks owner role, which outranks channel kind. Weights 4/2/1 never
+ * reorder different specificity counts because the count is compared first.
+ */
+const WEIGHT = { priority: 4, ownerRole: 2, channelKind: 1 } as const;
+
+/**
+ * The most specific matching policy, or null. A policy matches when each of its non-null fields
+ * equals the query's (a null in the query — e.g. unknown owner role — matches only null fields).
+ * Ranking: more non-null fields first; then the field weights above; then the lowest id, so two
+ * identical policies resolve the same way on every page, export and CLI run.
+ */
+export function matchPolicy(policies: readonly SlaPolicy[], query: PolicyQuery): SlaPolicy | null {
+  let best: SlaPolicy | null = null;
+  let bestRank: readonly [number, number] = [-1, -1];
+  for (const p of policies) {
+    let count = 0;
+    let weight = 0;
+    let matches = true;
+    for (const field of ["priority", "ownerRole", "channelKind"] as const) {
+      const value = p[field];
+      if (value === null) continue;
+      if (value !== query[field]) {
+        matches = false;
+        break;
+      }
+      count += 1;
+      weight += WEIGHT[field];
+    }
+    if (!matches) continue;
+    const better =
+      count > bestRank[0] ||
+      (count === bestRank[0] && (weight > bestRank[1] || (weight === bestRank[1] && best !== null && p.id < best.id)));
+    if (better) {
+      best = p;
+      bestRank = [count, weight];
+    }
+  }
+  return best;
+}
+
+export interface SlaInput {
+  readonly openedAt: Date;
+  readonly answeredAt: Date | null;
+  readonly policy: SlaPolicy;
+  /** Required for a `business` clock; with a `calendar` clock it still yields responseBusinessMinutes. */
+  readonly calendar: BusinessCalendar | null;
+  readonly now: Date;
+}
+
+export interface SlaEvaluation {
+  readonly answered: boolean;
+  readonly targetMinutes: number;
+  readonly clock: Clock;
+  /** answeredAt − openedAt in real minutes; null while open. */
+  readonly responseCalendarMinutes: number | null;
+  /** The same span counted in the calendar's working hours; null while open or without a calendar. */
+  readonly responseBusinessMinutes: number | null;
+  /** Minutes on the policy's clock from openedAt to answeredAt ?? now. */
+  readonly elapsedMinutes: number;
+  /** Response (or, while open, elapsed) time exceeds the target. Exactly on target is met. */
+  readonly breached: boolean;
+  /** Open and already breached. */
+  readonly breachingNow: boolean;
+  /** Open, past 80 % of target, not yet breached: the queue's warning state, disjoint from breachingNow. */
+  readonly atRisk: boolean;
+  /** Answered within target. */
+  readonly met: boolean;
+  /** When the target runs out on the policy's clock. */
+  readonly deadline: Date;
+  /** Answered, or open past target; open within target is not yet known. */
+  readonly outcomeKnown: boolean;
+}
+
+const MINUTE = 60_000;
+const AT_RISK_SHARE = 0.8;
+
+function realMinutes(from: Date, to: Date): number {
+  return Math.max(0, to.getTime() - from.getTime()) / MINUTE;
+}
+
+/** Evaluates one episode against its policy (METRICS.md "Response time and SLA"). */
+export function evaluateSla(input: SlaInput): SlaEvaluation {
+  const { openedAt, answeredAt, policy, calendar, now } = input;
+  if (policy.clock === "business" && calendar === null) {
+    throw new Error(`SLA policy ${policy.id} runs on business time but no calendar was given`);
+  }
+  const answered = answeredAt !== null;
+  const until = answeredAt ?? now;
+  const clockMinutes = (to: Date): number =>
+    policy.clock === "business" && calendar !== null ? businessMinutesBetween(calendar, openedAt, to) : realMinutes(openedAt, to);
+
+  const elapsedMinutes = clockMinutes(until);
+  const breached = elapsedMinutes > policy.targetMinutes;
+  const deadline =
+    policy.clock === "business" && calendar !== null
+      ? addBusinessMinutes(calendar, openedAt, policy.targetMinutes)
+      : new Date(openedAt.getTime() + policy.targetMinutes * MINUTE);
+
+  return {
+    answered,
+    targetMinutes: policy.targetMinutes,
+    clock: policy.clock,
+    responseCalendarMinutes: answered ? realMinutes(openedAt, answeredAt) : null,
+    responseBusinessMinutes: answered && calendar !== null ? businessMinutesBetween(calendar, openedAt, answeredAt) : null,
+    elapsedMinutes,
+    breached,
+    breachingNow: !answered && breached,
+    atRisk: !answered && !breached && elapsedMinutes > AT_RISK_SHARE * policy.targetMinutes,
+    met: answered && !breached,
+    deadline,
+    outcomeKnown: answered || breached,
+  };
+}
+
+export interface SlaCompliance {
+  /** Answered within target. */
+  readonly met: number;
+  /** Outcome known: answered, or open past target. */
+  readonly known: number;
+  /** met / known; null when nothing is known yet (shown as "—", never as 0 % or 100 %). */
+  readonly rate: number | null;
+}
+
+/** SLA compliance; open episodes still within target are left out of both counts. */
+export function slaCompliance(evaluations: Iterable<Pick<SlaEvaluation, "met" | "outcomeKnown">>): SlaCompliance {
+  let met = 0;
+  let known = 0;
+  for (const e of evaluations) {
+    if (!e.outcomeKnown) continue;
+    known += 1;
+    if (e.met) met += 1;
+  }
+  return { met, known, rate: known === 0 ? null : met / known };
+}
+
+/**
+ * The p-quantile (p in [0, 1]) by linear interpolation between closest ranks: h = (n − 1)·p,
+ * result = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]). This is PostgreSQL's percentile_cont (and
+ * Excel PERCENTILE.INC, numpy's default, R type 7), so numbers computed here and in SQL rollups agree.
+ * Hand-written because no statistics library is a dependency of the project (ARCHITECTURE.md rule 8
+ * would favour one; the formula is a few lines and pinned by tests). Null for no values.
+ */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`p must be within [0, 1] (use 0.9 for p90), got ${p}`);
+  if (values.length === 0) return null;
+  for (const v of values) if (!Number.isFinite(v)) throw new RangeError(`percentile of a non-finite value ${v}`);
+  const sorted = [...values].sort((a, b) => a - b);
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const lower = sorted[lo] ?? 0;
+  const upper = sorted[Math.min(lo + 1, sorted.length - 1)] ?? lower;
+  return lower + (h - lo) * (upper - lower);
+}
+
+/** The median as percentile_cont(0.5): the mean of the two middle values for an even count. */
+export function median(values: readonly number[]): number | null {
+  return percentile(values, 0.5);
+}
