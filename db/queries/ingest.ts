@@ -35,7 +35,7 @@ const srcKey = (s: SourceRef) => `${s.kind}\u0000${s.externalId}`;
  * batch is either written whole or not at all; invalid events come back in `rejected` with their reason.
  * Idempotent on the sources' own ids: the same events again change no count.
  */
-export async function storeEvents(db: Db, schoolId: number, input: readonly IngestEvent[]): Promise<StoreResult> {
+export async function storeEvents(db: Db, schoolId: number, input: readonly IngestEvent[], opts: { allOrNothing?: boolean } = {}): Promise<StoreResult> {
   const result: StoreResult = { read: input.length, stored: 0, updated: 0, duplicates: 0, rejected: [] };
   const events: ParsedIngestEvent[] = [];
   input.forEach((raw, index) => {
@@ -43,7 +43,8 @@ export async function storeEvents(db: Db, schoolId: number, input: readonly Inge
     if (parsed.success) events.push(parsed.data);
     else result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ") });
   });
-  if (events.length === 0) return result;
+  // A webhook delivery is one unit: with one bad event in it, none of it is written.
+  if (events.length === 0 || (opts.allOrNothing && result.rejected.length > 0)) return result;
 
   await db.transaction(async (tx) => {
     // Serialise writers of one school: identity and person creation must not race between webhooks.

@@ -4,6 +4,7 @@ import { registerDbCommands } from "./db-commands";
 import { registerUserCommands } from "./user-commands";
 import { registerDemoCommand } from "./demo-command";
 import { registerReportCommands } from "./report-commands";
+import { registerSourceCommands } from "./source-commands";
 
 // `npm run cli -- <command>`; each command has --help. Later issues add import, report, recompute, risk.
 const program = new Command()
@@ -15,6 +16,7 @@ registerDbCommands(program);
 registerUserCommands(program);
 registerDemoCommand(program);
 registerReportCommands(program);
+registerSourceCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));
