@@ -41,7 +41,7 @@ export function countIgnored(ignored: Record<string, number>, reason: string, n 
  * `eventKey` is the delivery's own id where the source gives one, for retry de-duplication.
  */
 export type WebhookParseResult =
-  | { eventKey?: string; events: IngestEvent[]; notes?: string[] }
+  | { eventKey: string; events: IngestEvent[]; notes?: string[] }
   | { eventKey?: string; ignored: string }
   | { invalid: string };
 
