@@ -1,0 +1,88 @@
+import type { Db } from "../client";
+import { storeEvents } from "../queries/ingest";
+import { ensureSchool } from "../queries/schools";
+import type { IngestEvent } from "../../lib/ingest/types";
+import { configureChannels, configureLmsItems, configureSchool, configureShifts } from "./config";
+import { countSchoolEvents, generateSchoolEvents, summariseSchool, type SchoolSummary } from "./events";
+import { DEFAULT_SEED, planDemo } from "./plan";
+import type { SchoolPlan } from "./types";
+
+export { generateSchoolEvents, countSchoolEvents, summariseSchool, type SchoolSummary } from "./events";
+export { planDemo, DEFAULT_SEED } from "./plan";
+export type { DemoPlan, SchoolPlan } from "./types";
+
+export interface DemoOptions {
+  scale: "small" | "large";
+  seed?: number;
+  /** End of the simulated period (UTC midnight of "today" in the CLI; a fixed date in tests). */
+  anchor: Date;
+  onProgress?: (done: number, total: number) => void;
+  /** Events per storeEvents call (one transaction each). */
+  batchSize?: number;
+}
+
+export interface DemoSummary {
+  organisation: { slug: string; name: string };
+  seed: number;
+  scale: "small" | "large";
+  anchor: string;
+  schools: SchoolSummary[];
+}
+
+/**
+ * Seeds the demo holding: one organisation, two schools. Every roster line, enrollment, message, LMS event,
+ * survey and rating goes through storeEvents, the same path real imports take, so the demo exercises it
+ * and a second run is a no-op (the sources' ids are the idempotency keys). Configuration that is not an
+ * event is written by ./config. Returns the counts the database should now hold for each school.
+ */
+export async function seedDemo(db: Db, opts: DemoOptions): Promise<DemoSummary> {
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const plan = planDemo({ scale: opts.scale, seed, anchor: opts.anchor });
+  const total = plan.schools.reduce((n, s) => n + countSchoolEvents(s), 0);
+  const progress = { done: 0, total, report: opts.onProgress };
+  report(progress, 0);
+  for (const school of plan.schools) {
+    const row = await ensureSchool(db, { organisation: plan.organisation, slug: school.slug, name: school.name, timezone: school.timezone });
+    await configureSchool(db, row.id, school);
+    await storeSchool(db, row.id, school, opts.batchSize ?? 5000, progress);
+    await configureChannels(db, row.id, school);
+    await configureLmsItems(db, row.id, school);
+    await configureShifts(db, row.id, school);
+  }
+  return { organisation: plan.organisation, seed, scale: opts.scale, anchor: opts.anchor.toISOString(), schools: plan.schools.map(summariseSchool) };
+}
+
+interface Progress {
+  done: number;
+  total: number;
+  report?: (done: number, total: number) => void;
+}
+
+function report(p: Progress, n: number): void {
+  p.done += n;
+  p.report?.(p.done, p.total);
+}
+
+async function storeSchool(db: Db, schoolId: number, school: SchoolPlan, batchSize: number, progress: Progress): Promise<void> {
+  let batch: IngestEvent[] = [];
+  // One INSERT … ON CONFLICT cannot touch a row twice, so two status changes of one enrollment go to different batches.
+  let enrollmentKeys = new Set<string>();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const res = await storeEvents(db, schoolId, batch);
+    if (res.rejected.length > 0) {
+      const first = res.rejected[0];
+      throw new Error(`demo seed: ${res.rejected.length} events rejected by the store path (first: #${first?.index} ${first?.reason})`);
+    }
+    report(progress, batch.length);
+    batch = [];
+    enrollmentKeys = new Set();
+  };
+  for (const e of generateSchoolEvents(school)) {
+    const key = e.type === "enrollment" ? `${e.student.externalId}\u0000${e.cohort.externalId}` : null;
+    if (batch.length >= batchSize || (key !== null && enrollmentKeys.has(key))) await flush();
+    if (key !== null) enrollmentKeys.add(key);
+    batch.push(e);
+  }
+  await flush();
+}
