@@ -2,6 +2,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import * as t from "../schema";
 import { classifyText } from "../../lib/ingest/classify";
+import { applyLmsVoids, attachThreadParents, linkLmsEnrollments, matchUsernames, mergePeople, PARENT_JOINS_THREAD } from "./ingest-links";
+import { storeDeletions, storeLmsItems } from "./ingest-extra";
 import {
   ingestEventSchema,
   type IdentityRef,
@@ -35,7 +37,17 @@ const srcKey = (s: SourceRef) => `${s.kind}\u0000${s.externalId}`;
  * batch is either written whole or not at all; invalid events come back in `rejected` with their reason.
  * Idempotent on the sources' own ids: the same events again change no count.
  */
-export async function storeEvents(db: Db, schoolId: number, input: readonly IngestEvent[], opts: { allOrNothing?: boolean } = {}): Promise<StoreResult> {
+export interface StoreOptions {
+  /** A webhook delivery is one unit: with one bad event in it, none of it is written. */
+  allOrNothing?: boolean;
+  /**
+   * Runs inside the same transaction after the events are written: a webhook receipt, an import
+   * checkpoint, the LRS's raw statements. If it throws, nothing of the batch is kept.
+   */
+  within?: (tx: Db, result: StoreResult) => Promise<void>;
+}
+
+export async function storeEvents(db: Db, schoolId: number, input: readonly IngestEvent[], opts: StoreOptions = {}): Promise<StoreResult> {
   const result: StoreResult = { read: input.length, stored: 0, updated: 0, duplicates: 0, rejected: [] };
   const events: ParsedIngestEvent[] = [];
   input.forEach((raw, index) => {
@@ -44,7 +56,7 @@ export async function storeEvents(db: Db, schoolId: number, input: readonly Inge
     else result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ") });
   });
   // A webhook delivery is one unit: with one bad event in it, none of it is written.
-  if (events.length === 0 || (opts.allOrNothing && result.rejected.length > 0)) return result;
+  if ((events.length === 0 && !opts.within) || (opts.allOrNothing && result.rejected.length > 0)) return result;
 
   await db.transaction(async (tx) => {
     // Serialise writers of one school: identity and person creation must not race between webhooks.
@@ -58,15 +70,19 @@ export async function storeEvents(db: Db, schoolId: number, input: readonly Inge
     await ctx.lms(by("lms"), result);
     await ctx.surveys(by("survey"), result);
     await ctx.ratings(by("rating"), result);
+    await storeLmsItems(ctx, by("lms_item"), result);
+    await ctx.markDirty(await storeDeletions(ctx, by("message_deletion"), result));
+    if (opts.within) await opts.within(ctx.db, result);
   });
   return result;
 }
 
 class StoreContext {
   private sourceIds = new Map<string, { id: number; storeGroupText: boolean }>();
+  private personByUsername = new Map<string, number>();
   private identityIds = new Map<string, { identityId: number; personId: number }>();
 
-  constructor(private db: Db, private schoolId: number) {}
+  constructor(readonly db: Db, readonly schoolId: number) {}
 
   async source(ref: SourceRef): Promise<{ id: number; storeGroupText: boolean }> {
     const key = srcKey(ref);
@@ -82,8 +98,18 @@ class StoreContext {
     return row;
   }
 
-  /** Resolve identities of one source to (identity, person), creating unknown ones; email links to a known person. */
+  /**
+   * Resolve identities of one source to (identity, person), creating unknown ones; email links to a known
+   * person. Ids first, then `@username` refs, so that an @mention finds the account it names even when
+   * both arrive in the same batch (ingest-links.ts matchUsernames).
+   */
   async identities(sourceId: number, refs: IdentityRef[]): Promise<Map<string, { identityId: number; personId: number }>> {
+    const ids = await this.identitiesOnce(sourceId, refs.filter((r) => !r.externalId.startsWith("@")));
+    const ats = refs.filter((r) => r.externalId.startsWith("@"));
+    return ats.length === 0 ? ids : new Map([...ids, ...(await this.identitiesOnce(sourceId, ats))]);
+  }
+
+  private async identitiesOnce(sourceId: number, refs: IdentityRef[]): Promise<Map<string, { identityId: number; personId: number }>> {
     const out = new Map<string, { identityId: number; personId: number }>();
     const wanted = new Map<string, IdentityRef>();
     for (const r of refs) {
@@ -102,6 +128,14 @@ class StoreContext {
         wanted.delete(f.ext);
       }
     }
+    if (wanted.size > 0) {
+      const { aliases, personFor } = await matchUsernames(this.db, this.schoolId, sourceId, wanted);
+      for (const [ext, v] of aliases) {
+        out.set(ext, v);
+        wanted.delete(ext);
+      }
+      this.personByUsername = personFor;
+    }
     const missing = [...wanted.values()];
     if (missing.length > 0) {
       const emails = missing.map((m) => m.email?.toLowerCase()).filter((e): e is string => !!e);
@@ -110,7 +144,16 @@ class StoreContext {
         const ps = await this.db.select({ id: t.people.id, email: t.people.email }).from(t.people).where(and(eq(t.people.schoolId, this.schoolId), inArray(t.people.email, part)));
         for (const p of ps) if (p.email) byEmail.set(p.email, p.id);
       }
-      const needPerson = missing.filter((m) => !(m.email && byEmail.has(m.email.toLowerCase())));
+      // Linked = matched a person who existed before this identity (roster, another source, same username).
+      const known = new Set(byEmail.keys());
+      // One new person per e-mail even when two identities of one batch share it (people's e-mail is unique per school).
+      const newEmails = new Set<string>();
+      const needPerson = missing.filter((m) => {
+        const email = m.email?.toLowerCase();
+        if ((email && (byEmail.has(email) || newEmails.has(email))) || this.personByUsername.has(m.externalId)) return false;
+        if (email) newEmails.add(email);
+        return true;
+      });
       const createdFor = new Map<string, number>();
       for (const part of chunks(needPerson)) {
         const created = await this.db
@@ -125,9 +168,9 @@ class StoreContext {
       }
       for (const part of chunks(missing)) {
         const rowsIn = part.map((m) => {
-          const personId = (m.email && byEmail.get(m.email.toLowerCase())) || createdFor.get(m.externalId);
+          const personId = (m.email && byEmail.get(m.email.toLowerCase())) || this.personByUsername.get(m.externalId) || createdFor.get(m.externalId);
           if (!personId) throw new Error(`no person for identity ${m.externalId}`);
-          return { schoolId: this.schoolId, sourceId, externalId: m.externalId, personId, displayName: m.name ?? null, username: m.username ?? null, isBot: m.isBot ?? false, mapped: !!m.email };
+          return { schoolId: this.schoolId, sourceId, externalId: m.externalId, personId, displayName: m.name ?? null, username: m.username ?? null, isBot: m.isBot ?? false, mapped: !!m.email && known.has(m.email.toLowerCase()) };
         });
         const created = await this.db.insert(t.sourceIdentities).values(rowsIn).returning({ ext: t.sourceIdentities.externalId, identityId: t.sourceIdentities.id, personId: t.sourceIdentities.personId });
         for (const c of created) out.set(c.ext, { identityId: c.identityId, personId: c.personId });
@@ -143,18 +186,33 @@ class StoreContext {
       const ids = await this.identities(src.id, [e.identity]);
       const who = ids.get(e.identity.externalId);
       if (!who) continue;
-      await this.db.update(t.sourceIdentities).set({ mapped: true }).where(eq(t.sourceIdentities.id, who.identityId));
-      if (e.identity.email || e.identity.name) {
-        await this.db
+      // Counted honestly: stored = the roster links this identity for the first time; updated = a role,
+      // name or e-mail changed; duplicates = the line says nothing new.
+      const email = e.identity.email?.toLowerCase();
+      const [owner] = email ? await this.db.select({ id: t.people.id }).from(t.people).where(and(eq(t.people.schoolId, this.schoolId), eq(t.people.email, email))) : [];
+      if (owner && owner.id !== who.personId) {
+        await this.markDirty(await mergePeople(this.db, this.schoolId, who.personId, owner.id));
+        who.personId = owner.id;
+        this.identityIds.clear();
+      }
+      const linked = await this.db.update(t.sourceIdentities).set({ mapped: true }).where(and(eq(t.sourceIdentities.id, who.identityId), eq(t.sourceIdentities.mapped, false))).returning({ id: t.sourceIdentities.id });
+      let changed = false;
+      if (e.identity.email || e.identity.name || e.role === "bot") {
+        const next = { ...(e.identity.email ? { email: e.identity.email.toLowerCase() } : {}), ...(e.identity.name ? { displayName: e.identity.name } : {}), isBot: e.role === "bot" };
+        const upd = await this.db
           .update(t.people)
-          .set({ ...(e.identity.email ? { email: e.identity.email.toLowerCase() } : {}), ...(e.identity.name ? { displayName: e.identity.name } : {}), isBot: e.role === "bot" })
-          .where(eq(t.people.id, who.personId));
+          .set(next)
+          .where(and(eq(t.people.id, who.personId), sql`(${t.people.email}, ${t.people.displayName}, ${t.people.isBot}) is distinct from (${next.email ?? sql`${t.people.email}`}, ${next.displayName ?? sql`${t.people.displayName}`}, ${next.isBot})`))
+          .returning({ id: t.people.id });
+        changed ||= upd.length > 0;
       }
       if (e.role !== "student") {
         const ins = await this.db.insert(t.personRoles).values({ schoolId: this.schoolId, personId: who.personId, role: e.role }).onConflictDoNothing().returning({ p: t.personRoles.personId });
-        if (ins.length > 0) result.stored++;
-        else result.duplicates++;
-      } else result.duplicates++;
+        changed ||= ins.length > 0;
+      }
+      if (linked.length > 0) result.stored++;
+      else if (changed) result.updated++;
+      else result.duplicates++;
       if (e.team) {
         await this.db.insert(t.teams).values({ schoolId: this.schoolId, name: e.team }).onConflictDoNothing();
         const [team] = await this.db.select({ id: t.teams.id }).from(t.teams).where(and(eq(t.teams.schoolId, this.schoolId), eq(t.teams.name, e.team)));
@@ -229,7 +287,7 @@ class StoreContext {
             set: { tier: sql`excluded.tier`, status: sql`excluded.status`, enrolledAt: sql`excluded.enrolled_at`, endedAt: sql`excluded.ended_at`, finalResult: sql`excluded.final_result` },
             setWhere: sql`(${t.enrollments.tier}, ${t.enrollments.status}, ${t.enrollments.enrolledAt}, ${t.enrollments.endedAt}, ${t.enrollments.finalResult}) is distinct from (excluded.tier, excluded.status, excluded.enrolled_at, excluded.ended_at, excluded.final_result)`,
           })
-          .returning({ id: t.enrollments.id, status: t.enrollments.status, endedAt: t.enrollments.endedAt, enrolledAt: t.enrollments.enrolledAt, inserted: sql<boolean>`(xmax = 0)` });
+          .returning({ id: t.enrollments.id, personId: t.enrollments.personId, status: t.enrollments.status, endedAt: t.enrollments.endedAt, enrolledAt: t.enrollments.enrolledAt, inserted: sql<boolean>`(xmax = 0)` });
         for (const w of written) {
           if (w.inserted) result.stored++;
           else result.updated++;
@@ -240,6 +298,8 @@ class StoreContext {
           return at ? [{ schoolId: this.schoolId, enrollmentId: w.id, status: w.status, at }] : [];
         });
         if (history.length > 0) await this.db.insert(t.enrollmentEvents).values(history).onConflictDoNothing();
+        // Only enrollments that changed: events of an unchanged one were linked when either arrived.
+        await linkLmsEnrollments(this.db, this.schoolId, { personIds: [...new Set(written.map((w) => w.personId))] });
       }
     }
   }
@@ -329,27 +389,38 @@ class StoreContext {
         result.duplicates += values.length - inserted.length;
       }
       // Edits and deletions update in place (an edit of an unseen message stores it), keeping sent_at for SLA history.
+      // Each changes a row once: the same edit again, an older edit after a newer one, a second deletion count as duplicates.
       for (const e of group.filter((x) => x.action !== "create")) {
         const v = rowsFor(e);
-        const set =
-          e.action === "delete"
-            ? { deletedAt: v.deletedAt ?? e.sentAt }
-            : { editedAt: v.editedAt ?? e.sentAt, text: v.text, textLength: v.textLength, isAck: v.isAck, hasQuestion: v.hasQuestion, negative: v.negative, category: v.category, mentionPersonIds: v.mentionPersonIds };
+        const editedAt = v.editedAt ?? e.sentAt;
+        // An edit that does not carry the text (Open edX, some relays) changes the edit time only: the stored text stays.
+        const newText = e.text === undefined ? {} : { text: v.text, textLength: v.textLength, isAck: v.isAck, hasQuestion: v.hasQuestion, negative: v.negative, category: v.category, mentionPersonIds: v.mentionPersonIds };
+        const set = e.action === "delete" ? { deletedAt: v.deletedAt ?? e.sentAt } : { editedAt, ...newText };
+        const guard = e.action === "delete" ? sql`${t.messages.deletedAt} is null` : sql`(${t.messages.editedAt} is null or ${t.messages.editedAt} < ${editedAt})`;
         const updated = await this.db
           .update(t.messages)
           .set(set)
-          .where(and(eq(t.messages.schoolId, this.schoolId), eq(t.messages.channelId, v.channelId), eq(t.messages.externalId, v.externalId)))
+          .where(and(eq(t.messages.schoolId, this.schoolId), eq(t.messages.channelId, v.channelId), eq(t.messages.externalId, v.externalId), guard))
           .returning({ id: t.messages.id });
         if (updated.length > 0) result.updated++;
-        else if (e.action === "edit") {
-          await this.db.insert(t.messages).values(v).onConflictDoNothing();
-          result.stored++;
-        } else result.duplicates++; // deletion of a message we never saw: nothing to keep
+        else if (e.action === "edit" && (await this.db.insert(t.messages).values(v).onConflictDoNothing().returning({ id: t.messages.id })).length > 0) result.stored++;
+        else result.duplicates++; // a repeat, a stale edit, or the deletion of a message we never saw: nothing to keep
       }
-      const marks = [...dirty.values()].map((d) => ({ schoolId: this.schoolId, ...d }));
-      for (const part of chunks(marks)) {
-        await this.db.insert(t.dirtyScopes).values(part).onConflictDoUpdate({ target: [t.dirtyScopes.schoolId, t.dirtyScopes.channelId, t.dirtyScopes.threadId], set: { markedAt: sql`now()` } });
+      if (PARENT_JOINS_THREAD.has(first.source.kind)) {
+        // Every channel of the batch: a reply may have come first, and its parent now.
+        const channelIds = [...new Set(group.map((e) => this.channelIds.get(`${src.id}\u0000${e.channel.externalId}`)?.id ?? 0))].filter((x) => x > 0);
+        for (const d of await attachThreadParents(this.db, this.schoolId, src.id, channelIds)) dirty.set(`${d.channelId}:${d.threadId}`, d);
       }
+      await this.markDirty([...dirty.values()]);
+    }
+  }
+
+  /** Scopes whose episodes must be recomputed (derivation runs after the store, never in a webhook's request). */
+  async markDirty(scopes: Array<{ channelId: number; threadId: number }>): Promise<void> {
+    // One row per scope: an upsert may not touch the same key twice in one statement.
+    const marks = [...new Map(scopes.map((d) => [`${d.channelId}:${d.threadId}`, { schoolId: this.schoolId, ...d }])).values()];
+    for (const part of chunks(marks)) {
+      await this.db.insert(t.dirtyScopes).values(part).onConflictDoUpdate({ target: [t.dirtyScopes.schoolId, t.dirtyScopes.channelId, t.dirtyScopes.threadId], set: { markedAt: sql`now()` } });
     }
   }
 
@@ -376,13 +447,12 @@ class StoreContext {
         const inserted = await this.db.insert(t.lmsEvents).values(part).onConflictDoNothing().returning({ id: t.lmsEvents.id });
         result.stored += inserted.length;
         result.duplicates += part.length - inserted.length;
+        // Only the rows just inserted: older unlinked events are picked up when their enrollment arrives.
+        await linkLmsEnrollments(this.db, this.schoolId, { eventIds: inserted.map((r) => r.id) });
       }
-      // Link events to their enrollment (person + cohort) in one statement rather than per row.
-      await this.db.execute(sql`
-        update lms_events e set enrollment_id = en.id
-        from enrollments en
-        where e.school_id = ${this.schoolId} and e.source_id = ${src.id} and e.enrollment_id is null
-          and en.school_id = e.school_id and en.person_id = e.person_id and en.cohort_id = e.cohort_id`);
+      if (first.source.kind === "xapi") {
+        for (const part of chunks(group.map((e) => e.externalId))) await applyLmsVoids(this.db, this.schoolId, src.id, part);
+      }
     }
   }
 

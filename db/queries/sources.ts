@@ -1,7 +1,7 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { deadLetters, ingestReceipts, schools, sources } from "../schema";
-import type { SourceKind } from "../../lib/ingest/types";
+import { channels, deadLetters, ingestReceipts, schools, sources, threads } from "../schema";
+import type { ChannelRef, SourceKind } from "../../lib/ingest/types";
 
 export interface WebhookSource {
   schoolId: number;
@@ -10,6 +10,8 @@ export interface WebhookSource {
   externalId: string;
   /** The shared secret / signing secret the messenger signs with (sources.settings.secret). */
   secret: string | null;
+  /** Extra shared tokens (sources.settings.tokens): Mattermost outgoing-webhook tokens, which Mattermost generates. */
+  tokens: string[];
 }
 
 export async function findWebhookSource(db: Db, schoolSlug: string, kind: SourceKind, externalId: string): Promise<WebhookSource | null> {
@@ -20,7 +22,8 @@ export async function findWebhookSource(db: Db, schoolSlug: string, kind: Source
     .where(and(eq(schools.slug, schoolSlug), eq(sources.kind, kind), eq(sources.externalId, externalId)));
   if (!r) return null;
   const secret = typeof r.settings.secret === "string" ? r.settings.secret : null;
-  return { schoolId: r.schoolId, sourceId: r.sourceId, kind: r.kind, externalId: r.externalId, secret };
+  const tokens = Array.isArray(r.settings.tokens) ? r.settings.tokens.filter((x): x is string => typeof x === "string" && x.length > 0) : [];
+  return { schoolId: r.schoolId, sourceId: r.sourceId, kind: r.kind, externalId: r.externalId, secret, tokens };
 }
 
 /** Register a source (or change its name, secret or content policy): `cli source add`, the settings page. */
@@ -45,8 +48,35 @@ export async function upsertSource(
   return row.id;
 }
 
-export async function keepDeadLetter(db: Db, d: { schoolId: number | null; source: string; reason: string; payload: string; headers?: Record<string, string> }): Promise<void> {
-  await db.insert(deadLetters).values({ schoolId: d.schoolId, source: d.source, reason: d.reason, payload: d.payload, headers: d.headers ?? null });
+/**
+ * Keep a refused or ignored payload whole, with why. `resolved` marks one that needs no action (an
+ * event type the product does not record, acknowledged 2xx): kept for audit, not listed as a problem.
+ */
+export async function keepDeadLetter(db: Db, d: { schoolId: number | null; source: string; reason: string; payload: string; headers?: Record<string, string>; resolved?: boolean }): Promise<void> {
+  await db.insert(deadLetters).values({ schoolId: d.schoolId, source: d.source, reason: d.reason, payload: d.payload, headers: d.headers ?? null, resolvedAt: d.resolved ? new Date() : null });
+}
+
+/** Kinds of the channels of one source already stored, by the source's channel id (for frames that do not say). */
+export async function channelKinds(db: Db, schoolId: number, sourceId: number, externalIds: string[]): Promise<Map<string, ChannelRef["kind"]>> {
+  const ids = externalIds.filter((x) => x.length > 0);
+  if (ids.length === 0) return new Map();
+  const found = await db
+    .select({ ext: channels.externalId, kind: channels.kind })
+    .from(channels)
+    .where(and(eq(channels.schoolId, schoolId), eq(channels.sourceId, sourceId), inArray(channels.externalId, ids)));
+  return new Map(found.map((f) => [f.ext, f.kind]));
+}
+
+/** A thread stored under its parent channel, looked up by the thread's own id (a Discord thread is a channel). */
+export async function threadParents(db: Db, schoolId: number, sourceId: number, threadExternalIds: string[]): Promise<Array<{ threadId: string; parentId: string; parentKind: ChannelRef["kind"]; title: string | null }>> {
+  const ids = threadExternalIds.filter((x) => x.length > 0);
+  if (ids.length === 0) return [];
+  const found = await db
+    .select({ threadId: threads.externalId, parentId: channels.externalId, parentKind: channels.kind, title: threads.title })
+    .from(threads)
+    .innerJoin(channels, eq(channels.id, threads.channelId))
+    .where(and(eq(threads.schoolId, schoolId), eq(channels.sourceId, sourceId), inArray(threads.externalId, ids)));
+  return found;
 }
 
 export async function receiptExists(db: Db, schoolId: number, sourceId: number, eventKey: string): Promise<boolean> {

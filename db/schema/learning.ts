@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, real, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { id, ref, schoolId, ts } from "./columns";
 import { lmsItemKind, ratingKind } from "./enums";
@@ -41,6 +42,8 @@ export const lmsEvents = pgTable("lms_events", {
   uniqueIndex("lms_events_uq").on(t.schoolId, t.sourceId, t.externalId),
   index("lms_events_person_at_idx").on(t.schoolId, t.personId, t.occurredAt),
   index("lms_events_cohort_at_idx").on(t.schoolId, t.cohortId, t.occurredAt),
+  // Voiding statements by target: a void may arrive before its target, which then finds it here.
+  index("lms_events_voiding_idx").on(t.schoolId, t.sourceId, t.objectId).where(sql`verb = 'voided'`),
 ]);
 
 /** A survey sent after an episode (for the response rate). */
@@ -78,3 +81,19 @@ export const ratings = pgTable("ratings", {
   uniqueIndex("ratings_uq").on(t.schoolId, t.sourceId, t.externalId),
   index("ratings_school_at_idx").on(t.schoolId, t.givenAt),
 ]);
+
+/**
+ * The LRS side of /api/xapi/statements: each statement as received (free-text `result.response`
+ * replaced by its digest), so a re-sent id can be told identical (200/204) from conflicting (409).
+ * The analytics read lms_events; this table only answers "do we have this statement, and is it the same".
+ */
+export const xapiStatements = pgTable("xapi_statements", {
+  id: id(),
+  schoolId: schoolId(),
+  sourceId: ref("source_id").notNull().references(() => sources.id),
+  statementId: text("statement_id").notNull(),
+  statement: jsonb("statement").$type<Record<string, unknown>>().notNull(),
+  /** The LMS client (sources.settings.clients[].key) that sent it; null for file imports. */
+  clientKey: text("client_key"),
+  storedAt: ts("stored_at").notNull().defaultNow(),
+}, (t) => [uniqueIndex("xapi_statements_uq").on(t.schoolId, t.sourceId, t.statementId)]);

@@ -7,6 +7,7 @@ import { listSchools } from "../../db/queries/schools";
 import { teamWithLeadAndMember } from "../../db/queries/people";
 import { upsertUser, type UserRole } from "../../db/queries/users";
 import { seedDemo } from "../../db/seed/demo";
+import { recomputeEpisodes } from "../../db/queries/episodes";
 import { hashPassword } from "../auth/password";
 import { env } from "../env";
 import { describeDb, withDb } from "./context";
@@ -66,6 +67,11 @@ export async function prepareDemo(opts: { scale: "small" | "large"; anchor: Date
         },
       });
       console.log(`\nSeeded in ${((performance.now() - t0) / 1000).toFixed(1)} s.`);
+      // Derive episodes once now, so the pages open on computed SLAs rather than on an empty queue.
+      for (const s of await listSchools(db)) {
+        const r = await recomputeEpisodes(db, s.id, { scopes: "all", now: new Date() });
+        console.log(`Episodes for ${s.slug}: ${r.episodes} in ${(r.ms / 1000).toFixed(1)} s.`);
+      }
     }
     const [school] = await listSchools(db);
     if (!school) throw new Error("no school after seeding");

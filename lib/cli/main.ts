@@ -5,6 +5,11 @@ import { registerUserCommands } from "./user-commands";
 import { registerDemoCommand } from "./demo-command";
 import { registerReportCommands } from "./report-commands";
 import { registerSourceCommands } from "./source-commands";
+import { registerImportCommands } from "./import-commands";
+import { registerIdentityCommands } from "./identity-commands";
+import { registerLrsCommands } from "./lrs-commands";
+import { registerEpisodeCommands } from "./episode-commands";
+import { registerConfigCommands } from "./config-commands";
 
 // `npm run cli -- <command>`; each command has --help. Later issues add import, report, recompute, risk.
 const program = new Command()
@@ -16,7 +21,13 @@ registerDbCommands(program);
 registerUserCommands(program);
 registerDemoCommand(program);
 registerReportCommands(program);
+// After registerReportCommands: it adds subcommands to the existing `report`.
+registerEpisodeCommands(program);
+registerConfigCommands(program);
 registerSourceCommands(program);
+registerImportCommands(program);
+registerIdentityCommands(program);
+registerLrsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -5,19 +5,45 @@ import { storeEvents } from "../../db/queries/ingest";
 import { findWebhookSource, keepDeadLetter, receiptExists, recordReceipt, type WebhookSource } from "../../db/queries/sources";
 import { parseTelegramUpdate, verifyTelegramWebhook } from "../ingest/telegram";
 import { parseSlackEvent, verifySlackSignature } from "../ingest/slack";
+import { parseMattermostWebhook, verifyMattermostRelay, verifyMattermostToken } from "../ingest/mattermost";
+import { parsePachcaWebhook, verifyPachcaWebhook } from "../ingest/pachca";
+import { parseDiscordRelay, verifyDiscordRelay } from "../ingest/discord";
+import type { WebhookParseResult } from "../ingest/common/import-result";
 import type { IngestEvent, SourceKind } from "../ingest/types";
+import { discordDeletions, knownPlaces, type KnownPlaces } from "./webhook-places";
 
 /** Larger bodies are refused before parsing: no messenger sends a single event near this size. */
 export const MAX_WEBHOOK_BYTES = 1_000_000;
 
 export type Verdict =
   | { kind: "events"; eventKey: string; events: IngestEvent[] }
-  | { kind: "reply"; status: number; body: unknown }
+  | { kind: "reply"; status: number; body: unknown; ignored?: string }
   | { kind: "reject"; status: number; reason: string };
 
+interface ParseInput {
+  body: unknown;
+  rawBody: string;
+  contentType: string;
+  source: WebhookSource;
+  now: Date;
+  known: KnownPlaces;
+}
+
 interface Adapter {
+  /** Content types the source sends. Default: JSON only. */
+  accepts?: (contentType: string) => boolean;
   verify(req: { headers: Headers; rawBody: string; source: WebhookSource; now: Date }): string | null;
-  parse(body: unknown, source: WebhookSource, now: Date): Verdict;
+  parse(input: ParseInput): Verdict;
+}
+
+const isJson = (ct: string) => /^application\/([\w.+-]+\+)?json\b/i.test(ct.trim());
+const isForm = (ct: string) => /^application\/x-www-form-urlencoded\b/i.test(ct.trim());
+
+/** The common outcome of the newer adapters' parse (WebhookParseResult): `invalid` → 400 + dead letter, `ignored` → 2xx. */
+function verdictOf(r: WebhookParseResult, invalidStatus = 400): Verdict {
+  if ("invalid" in r) return { kind: "reject", status: invalidStatus, reason: r.invalid };
+  if ("ignored" in r) return { kind: "reply", status: 200, body: { ok: true, ignored: r.ignored }, ignored: r.ignored };
+  return { kind: "events", eventKey: r.eventKey, events: r.events };
 }
 
 // Per source: how it proves itself, and how its payload becomes events. Unknown or unsupported → 404.
@@ -27,11 +53,11 @@ const adapters: Partial<Record<SourceKind, Adapter>> = {
       const v = verifyTelegramWebhook(headers, source.secret);
       return v.ok ? null : v.reason;
     },
-    parse: (body, source, now) => {
+    parse: ({ body, source, now }) => {
       const r = parseTelegramUpdate(body, { botId: source.externalId, receivedAt: now });
       if ("invalid" in r) return { kind: "reject", status: 400, reason: r.invalid };
       // Telegram retries anything but 2xx forever: an update we do not track is acknowledged and dropped.
-      if ("ignored" in r) return { kind: "reply", status: 200, body: { ok: true, ignored: r.ignored } };
+      if ("ignored" in r) return { kind: "reply", status: 200, body: { ok: true, ignored: r.ignored }, ignored: r.ignored };
       return { kind: "events", eventKey: r.eventKey, events: r.events };
     },
   },
@@ -40,12 +66,50 @@ const adapters: Partial<Record<SourceKind, Adapter>> = {
       const v = verifySlackSignature({ timestamp: headers.get("x-slack-request-timestamp"), signature: headers.get("x-slack-signature"), rawBody, signingSecret: source.secret, now });
       return v.ok ? null : v.reason;
     },
-    parse: (body) => {
+    parse: ({ body }) => {
       const r = parseSlackEvent(body);
       if (r.kind === "url_verification") return { kind: "reply", status: 200, body: { challenge: r.challenge } };
       if (r.kind === "invalid") return { kind: "reject", status: 400, reason: r.reason };
-      if (r.kind === "ignored") return { kind: "reply", status: 200, body: { ok: true, ignored: r.reason } };
+      if (r.kind === "ignored") return { kind: "reply", status: 200, body: { ok: true, ignored: r.reason }, ignored: r.reason };
       return { kind: "events", eventKey: r.eventKey, events: r.events };
+    },
+  },
+  mattermost: {
+    // Outgoing webhooks post form-encoded (the default) or JSON; the websocket relay posts JSON.
+    accepts: (ct) => isJson(ct) || isForm(ct),
+    // Two ways in (lib/ingest/mattermost/README.md): a relay signs with X-SQD-Signature (settings.secret);
+    // an outgoing webhook carries Mattermost's own token in the body (settings.tokens, or the secret).
+    verify: ({ headers, rawBody, source, now }) => {
+      if (headers.has("x-sqd-signature")) {
+        const v = verifyMattermostRelay({ headers, rawBody, secret: source.secret, now });
+        return v.ok ? null : `relay ${v.reason}`;
+      }
+      const v = verifyMattermostToken({ rawBody, contentType: headers.get("content-type"), tokens: [...source.tokens, ...(source.secret ? [source.secret] : [])] });
+      return v.ok ? null : `token ${v.reason}`;
+    },
+    parse: ({ rawBody, contentType, source, now, known }) =>
+      verdictOf(parseMattermostWebhook(rawBody, contentType, { source: { externalId: source.externalId }, channelKinds: known.channelKinds, receivedAt: now })),
+  },
+  pachca: {
+    verify: ({ headers, rawBody, source, now }) => {
+      const v = verifyPachcaWebhook({ rawBody, signatureHeader: headers.get("pachca-signature"), secret: source.secret, now });
+      return v.ok ? null : v.reason;
+    },
+    // Pachca retries any non-2xx and its docs ask for 200 on permanently bad data (webhook_handler.mdx,
+    // "Обработка ошибок доставки"): a signed but unusable payload is dead-lettered and acknowledged.
+    parse: ({ body, source, known }) => verdictOf(parsePachcaWebhook(body, { source: { externalId: source.externalId }, chatKinds: known.channelKinds }), 200),
+  },
+  discord: {
+    verify: ({ headers, rawBody, source, now }) => {
+      const v = verifyDiscordRelay({ headers, rawBody, secret: source.secret, now });
+      return v.ok ? null : v.reason;
+    },
+    parse: ({ body, source, now, known }) => {
+      const r = parseDiscordRelay(body, { source: { externalId: source.externalId }, channels: known.discordChannels, receivedAt: now });
+      const v = verdictOf(r);
+      // Deletions the relay could not attribute only mark the stored message (no author needed).
+      if (v.kind === "events" && r.unattributedDeletes?.length) v.events.push(...discordDeletions(source.externalId, r.unattributedDeletes));
+      return v;
     },
   },
 };
@@ -63,10 +127,21 @@ function headerRecord(h: Headers): Record<string, string> {
   return out;
 }
 
+function readBody(rawBody: string, contentType: string): { ok: true; body: unknown } | { ok: false; reason: string } {
+  if (isForm(contentType)) return { ok: true, body: Object.fromEntries(new URLSearchParams(rawBody)) };
+  try {
+    return { ok: true, body: JSON.parse(rawBody) as unknown };
+  } catch (e) {
+    return { ok: false, reason: `malformed JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
 /**
- * A webhook delivery: find the source named in the URL, verify its signature, parse, dedupe on the
- * source's event id, store. Bad input is answered 4xx and kept whole in dead_letters; nothing is half-written
- * because storeEvents writes a delivery's events in one transaction.
+ * A webhook delivery: find the source named in the URL, check size and content type, verify its
+ * signature, parse, dedupe on the source's event id, store. Bad input is answered 4xx (or 2xx where
+ * the source documents that it retries forever) and kept whole in dead_letters; nothing is half-written
+ * because storeEvents writes a delivery's events and its receipt in one transaction. Derivation
+ * (episodes) runs after, from the dirty scopes the store marks: the request only stores.
  */
 export async function handleWebhook(kindParam: string, req: Request, now: Date = new Date()): Promise<Response> {
   const { db } = await getDb();
@@ -92,24 +167,26 @@ export async function handleWebhookWith(db: Db, kindParam: string, req: Request,
   if (!school || !sourceId) return dead(null, 400, "the webhook URL must name ?school=<slug>&source=<source id>", rawBody);
   const source = await findWebhookSource(db, school, kind, sourceId);
   if (!source) return dead(null, 404, `no ${kind} source ${sourceId} at school ${school}`, rawBody);
+  const ctype = req.headers.get("content-type") ?? "";
+  if (!(adapter.accepts ?? isJson)(ctype)) return dead(source.schoolId, 415, `content-type ${ctype || "(none)"} is not accepted for ${kind}`, rawBody);
   const bad = adapter.verify({ headers: req.headers, rawBody, source, now });
   if (bad) return dead(source.schoolId, 401, `signature: ${bad}`, rawBody);
-  const ctype = req.headers.get("content-type") ?? "";
-  if (!ctype.toLowerCase().includes("application/json")) return dead(source.schoolId, 415, `content-type ${ctype || "(none)"} is not application/json`, rawBody);
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody);
-  } catch (e) {
-    return dead(source.schoolId, 400, `malformed JSON: ${e instanceof Error ? e.message : String(e)}`, rawBody);
+  const read = readBody(rawBody, ctype);
+  if (!read.ok) return dead(source.schoolId, 400, read.reason, rawBody);
+  const known = await knownPlaces(db, source, read.body);
+  const verdict = adapter.parse({ body: read.body, rawBody, contentType: ctype, source, now, known });
+  if (verdict.kind === "reply") {
+    // An event the product does not record is acknowledged (the source would retry) and kept for audit.
+    if (verdict.ignored) await keepDeadLetter(db, { schoolId: source.schoolId, source: kind, reason: `ignored: ${verdict.ignored}`, payload: rawBody, headers: headerRecord(req.headers), resolved: true });
+    return Response.json(verdict.body, { status: verdict.status });
   }
-  const verdict = adapter.parse(body, source, now);
-  if (verdict.kind === "reply") return Response.json(verdict.body, { status: verdict.status });
   if (verdict.kind === "reject") return dead(source.schoolId, verdict.status, verdict.reason, rawBody);
   if (await receiptExists(db, source.schoolId, source.sourceId, verdict.eventKey)) return Response.json({ ok: true, duplicate: true });
-  const result = await storeEvents(db, source.schoolId, verdict.events, { allOrNothing: true });
-  if (result.rejected.length > 0) {
-    return dead(source.schoolId, 422, result.rejected.map((r) => r.reason).join("; "), rawBody);
-  }
-  await recordReceipt(db, { schoolId: source.schoolId, sourceId: source.sourceId, eventKey: verdict.eventKey, payloadHash: createHash("sha256").update(rawBody).digest("hex") });
+  const payloadHash = createHash("sha256").update(rawBody).digest("hex");
+  const result = await storeEvents(db, source.schoolId, verdict.events, {
+    allOrNothing: true,
+    within: async (tx) => recordReceipt(tx, { schoolId: source.schoolId, sourceId: source.sourceId, eventKey: verdict.eventKey, payloadHash }),
+  });
+  if (result.rejected.length > 0) return dead(source.schoolId, 422, result.rejected.map((r) => r.reason).join("; "), rawBody);
   return Response.json({ ok: true, stored: result.stored, updated: result.updated, duplicates: result.duplicates });
 }

@@ -142,6 +142,36 @@ export const enrollmentEventSchema = z.object({
 });
 export type EnrollmentEvent = z.input<typeof enrollmentEventSchema>;
 
+/**
+ * A deletion whose author is unknown (Discord bulk deletes, a moderator removing an Open edX post): it
+ * only marks a stored message deleted. `channelExternalId` may also name the thread the message is in
+ * (a Discord thread is a channel of its own). Nothing is created for it: no person, no message.
+ */
+export const messageDeletionSchema = z.object({
+  type: z.literal("message_deletion"),
+  source: sourceRefSchema,
+  channelExternalId: z.string().min(1),
+  externalId: z.string().min(1),
+  deletedAt: date,
+  /** When the source tells it; never used to create a person. */
+  author: identityRefSchema.optional(),
+});
+export type MessageDeletionEvent = z.input<typeof messageDeletionSchema>;
+
+/** What a cohort schedules (an assignment or test with a due date, a webinar): lms_items. */
+export const lmsItemSchema = z.object({
+  type: z.literal("lms_item"),
+  source: sourceRefSchema,
+  courseExternalId: z.string().min(1),
+  cohortExternalId: z.string().min(1),
+  externalId: z.string().min(1),
+  kind: z.enum(["assignment", "test", "webinar", "exam", "lesson", "other"]),
+  title: z.string().optional(),
+  dueAt: date.optional(),
+  weight: z.number().optional(),
+});
+export type LmsItemEvent = z.input<typeof lmsItemSchema>;
+
 export const ingestEventSchema = z.discriminatedUnion("type", [
   messageEventSchema,
   lmsEventSchema,
@@ -149,6 +179,8 @@ export const ingestEventSchema = z.discriminatedUnion("type", [
   surveyEventSchema,
   rosterEventSchema,
   enrollmentEventSchema,
+  messageDeletionSchema,
+  lmsItemSchema,
 ]);
 export type IngestEvent = z.input<typeof ingestEventSchema>;
 export type ParsedIngestEvent = z.output<typeof ingestEventSchema>;

@@ -1,0 +1,124 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "../../client";
+import * as t from "../../schema";
+import { calendarFromRows, type BusinessCalendar } from "@/lib/metrics/calendar";
+import type { RoleLookup } from "@/lib/metrics/episodes";
+import type { SlaPolicy } from "@/lib/metrics/sla";
+import type { Role } from "@/lib/ingest/types";
+
+/**
+ * Everything a recompute needs about a school besides its messages, loaded once per run: who holds
+ * which role (and when), which people are bots, the active SLA policies and the calendars they run on.
+ * These tables are small (staff, not students), so holding them in memory is cheap.
+ */
+
+/**
+ * A person may hold several roles (a team lead who also mentors). One role must speak for them in a
+ * message: a bot is a bot; otherwise the operational staff roles come first, in the order of the enum
+ * (coordinator, mentor, reviewer, support, team_lead), so a mentoring team lead answers as a mentor and
+ * gets the mentor's SLA policy. `student` loses to any staff role (a former student now on staff).
+ */
+export const ROLE_PRECEDENCE: readonly Role[] = ["bot", "coordinator", "mentor", "reviewer", "support", "team_lead", "student"];
+
+interface RoleSpan {
+  role: Role;
+  from: number;
+  to: number;
+}
+
+export interface SchoolContext {
+  schoolId: number;
+  timezone: string;
+  /** The role a person held when they wrote at `at` (validity bounds inclusive of from, exclusive of to). */
+  roleAt(personId: number, at: Date): Role | undefined;
+  /** The role of a referenced person (reply target, mention): as held at `now`; bots by `people.is_bot`. */
+  roleOf: RoleLookup;
+  isBotPerson(personId: number): boolean;
+  policies: SlaPolicy[];
+  policyNames: Map<number, string>;
+  calendars: Map<number, BusinessCalendar>;
+  defaultCalendarId: number | null;
+}
+
+function pick(spans: readonly RoleSpan[] | undefined, at: number): Role | undefined {
+  if (!spans) return undefined;
+  let best: Role | undefined;
+  for (const s of spans) {
+    if (at < s.from || at >= s.to) continue;
+    if (best === undefined || ROLE_PRECEDENCE.indexOf(s.role) < ROLE_PRECEDENCE.indexOf(best)) best = s.role;
+  }
+  return best;
+}
+
+export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Promise<SchoolContext> {
+  const [school] = await db.select({ timezone: t.schools.timezone }).from(t.schools).where(eq(t.schools.id, schoolId));
+  if (!school) throw new Error(`no school ${schoolId}`);
+
+  const roleRows = await db
+    .select({ personId: t.personRoles.personId, role: t.personRoles.role, validFrom: t.personRoles.validFrom, validTo: t.personRoles.validTo })
+    .from(t.personRoles)
+    .where(eq(t.personRoles.schoolId, schoolId));
+  const spans = new Map<number, RoleSpan[]>();
+  for (const r of roleRows) {
+    const list = spans.get(r.personId) ?? [];
+    list.push({ role: r.role, from: r.validFrom?.getTime() ?? -Infinity, to: r.validTo?.getTime() ?? Infinity });
+    spans.set(r.personId, list);
+  }
+  const bots = new Set(
+    (await db.select({ id: t.people.id }).from(t.people).where(and(eq(t.people.schoolId, schoolId), eq(t.people.isBot, true)))).map((p) => p.id),
+  );
+
+  const policyRows = await db
+    .select()
+    .from(t.slaPolicies)
+    .where(and(eq(t.slaPolicies.schoolId, schoolId), eq(t.slaPolicies.active, true)))
+    .orderBy(asc(t.slaPolicies.id));
+  const policies: SlaPolicy[] = policyRows.map((p) => ({
+    id: p.id,
+    ownerRole: p.ownerRole,
+    channelKind: p.channelKind,
+    priority: p.priority,
+    targetMinutes: p.targetMinutes,
+    clock: p.clock,
+    calendarId: p.calendarId,
+  }));
+
+  const { calendars, defaultCalendarId } = await loadCalendars(db, schoolId);
+  const nowMs = now.getTime();
+  return {
+    schoolId,
+    timezone: school.timezone,
+    roleAt: (personId, at) => (bots.has(personId) ? "bot" : pick(spans.get(personId), at.getTime())),
+    roleOf: (personId) => (bots.has(personId) ? "bot" : pick(spans.get(personId), nowMs)),
+    isBotPerson: (personId) => bots.has(personId),
+    policies,
+    policyNames: new Map(policyRows.map((p) => [p.id, p.name])),
+    calendars,
+    defaultCalendarId,
+  };
+}
+
+/**
+ * All calendars of a school, built and validated by lib/metrics/calendar. A broken calendar throws
+ * (CalendarError lists its problems): config apply validates calendars, so this means hand-edited rows,
+ * and computing SLAs on a guessed calendar would be worse than stopping.
+ */
+export async function loadCalendars(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null }> {
+  const cals = await db.select().from(t.calendars).where(eq(t.calendars.schoolId, schoolId)).orderBy(asc(t.calendars.id));
+  const intervals = await db.select().from(t.calendarIntervals).where(eq(t.calendarIntervals.schoolId, schoolId));
+  const days = await db.select().from(t.calendarDays).where(eq(t.calendarDays.schoolId, schoolId));
+  const calendars = new Map<number, BusinessCalendar>();
+  for (const c of cals) {
+    calendars.set(
+      c.id,
+      calendarFromRows(
+        c,
+        intervals.filter((i) => i.calendarId === c.id),
+        days.filter((d) => d.calendarId === c.id),
+      ),
+    );
+  }
+  // The lowest id wins if rows say two calendars are default (config apply never writes that).
+  const defaultCalendarId = cals.find((c) => c.isDefault)?.id ?? null;
+  return { calendars, defaultCalendarId };
+}

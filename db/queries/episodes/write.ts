@@ -1,0 +1,91 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../../client";
+import type { EpisodeInsert } from "./evaluate";
+import { scopeSet, type ScopeRef } from "./load";
+
+export interface DirtyMark extends ScopeRef {
+  /** marked_at as the database prints it: compared as text so microseconds survive the round trip. */
+  mark: string;
+}
+
+/** The dirty marks of some scopes as they are now, to clear exactly these later. */
+export async function readMarks(db: Db, schoolId: number, scopes: readonly ScopeRef[]): Promise<DirtyMark[]> {
+  if (scopes.length === 0) return [];
+  const res = await db.execute(sql`
+    select channel_id::text as c, thread_id::text as t, marked_at::text as mark from dirty_scopes
+    where school_id = ${schoolId} and (channel_id, thread_id) in ${scopeSet(scopes)}`);
+  const list = (res as unknown as { rows: Array<{ c: string; t: string; mark: string }> }).rows;
+  return list.map((r) => ({ channelId: Number(r.c), threadId: Number(r.t), mark: r.mark }));
+}
+
+/**
+ * Clears the marks read before the recompute, and only if unchanged: a message stored meanwhile sets
+ * marked_at to its own transaction's time, so its mark survives and the scope is recomputed next time.
+ */
+export async function clearMarks(db: Db, schoolId: number, marks: readonly DirtyMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  const json = JSON.stringify(marks.map((m) => ({ c: m.channelId, t: m.threadId, m: m.mark })));
+  await db.execute(sql`
+    delete from dirty_scopes d using json_to_recordset(${json}::json) as v(c bigint, t bigint, m text)
+    where d.school_id = ${schoolId} and d.channel_id = v.c and d.thread_id = v.t and d.marked_at::text = v.m`);
+}
+
+/** The JSON shape of an `episodes` row for json_to_recordset: one bound parameter per chunk. */
+function jsonRow(r: EpisodeInsert): Record<string, unknown> {
+  return {
+    channel_id: r.channelId, thread_id: r.threadId ?? null, student_person_id: r.studentPersonId, cohort_id: r.cohortId ?? null,
+    opened_message_id: r.openedMessageId, opened_at: r.openedAt, last_student_message_at: r.lastStudentMessageAt, message_count: r.messageCount,
+    kind: r.kind, status: r.status, priority: r.priority ?? "normal", category: r.category ?? null, owner_role: r.ownerRole ?? null,
+    owner_person_id: r.ownerPersonId ?? null, answered_at: r.answeredAt ?? null, answer_message_id: r.answerMessageId ?? null,
+    responder_person_id: r.responderPersonId ?? null, first_bot_reply_at: r.firstBotReplyAt ?? null, first_peer_reply_at: r.firstPeerReplyAt ?? null,
+    policy_id: r.policyId ?? null, target_minutes: r.targetMinutes ?? null, clock: r.clock ?? null,
+    response_calendar_minutes: r.responseCalendarMinutes ?? null, response_business_minutes: r.responseBusinessMinutes ?? null, breached: r.breached ?? false,
+  };
+}
+
+const COLUMN_LIST = `channel_id, thread_id, student_person_id, cohort_id, opened_message_id, opened_at, last_student_message_at, message_count,
+  kind, status, priority, category, owner_role, owner_person_id, answered_at, answer_message_id, responder_person_id, first_bot_reply_at,
+  first_peer_reply_at, policy_id, target_minutes, clock, response_calendar_minutes, response_business_minutes, breached`;
+const COLUMNS = sql.raw(COLUMN_LIST);
+const prefixed = (alias: string) => sql.raw(COLUMN_LIST.split(",").map((c) => `${alias}.${c.trim()}`).join(", "));
+const RECORD = sql.raw(`channel_id bigint, thread_id bigint, student_person_id bigint, cohort_id bigint, opened_message_id bigint,
+  opened_at timestamptz, last_student_message_at timestamptz, message_count int, kind episode_kind, status episode_status,
+  priority priority_kind, category message_category, owner_role role_kind, owner_person_id bigint, answered_at timestamptz,
+  answer_message_id bigint, responder_person_id bigint, first_bot_reply_at timestamptz, first_peer_reply_at timestamptz, policy_id bigint,
+  target_minutes int, clock clock_kind, response_calendar_minutes real, response_business_minutes real, breached boolean`);
+
+export interface Replaced {
+  /** Episodes removed: gone, or changed (a changed episode is deleted and inserted anew). */
+  deletedIds: number[];
+  /** Ids of the inserted episodes by opening message id (unique per school); unchanged ones keep theirs. */
+  idByOpening: Map<number, number>;
+}
+
+/**
+ * Makes the episodes of some scopes equal to `rows` (call inside the batch's transaction): deletes the
+ * stored episodes that have no identical new row, inserts the new rows that have no identical stored
+ * one. The end state is a delete + insert; but one new message in a chat with 15 000 episodes rewrites
+ * one or two rows, not 15 000 (each insert checks nine foreign keys: the costly part on PGlite), and
+ * unchanged episodes keep their ids, so rating links to them stay valid. All rows of the batch go in as
+ * one JSON parameter: building a statement with thousands of parameters costs more than running it.
+ */
+export async function replaceEpisodes(db: Db, schoolId: number, scopes: readonly ScopeRef[], rows: readonly EpisodeInsert[]): Promise<Replaced> {
+  const out: Replaced = { deletedIds: [], idByOpening: new Map() };
+  if (scopes.length === 0) return out;
+  const json = JSON.stringify(rows.map(jsonRow));
+  const deleted = await db.execute(sql`
+    delete from episodes e
+    where e.school_id = ${schoolId} and e.channel_id in (select c from ${scopeSet(scopes)} s) and (e.channel_id, coalesce(e.thread_id, 0)) in ${scopeSet(scopes)}
+      and not exists (select 1 from json_to_recordset(${json}::json) as v(${RECORD})
+                      where v.opened_message_id = e.opened_message_id and (${prefixed("v")}) is not distinct from (${prefixed("e")}))
+    returning e.id::text as id`);
+  out.deletedIds = (deleted as unknown as { rows: Array<{ id: string }> }).rows.map((r) => Number(r.id));
+  if (rows.length === 0) return out;
+  const inserted = await db.execute(sql`
+    insert into episodes (school_id, ${COLUMNS})
+    select ${schoolId}, ${COLUMNS} from json_to_recordset(${json}::json) as v(${RECORD})
+    where not exists (select 1 from episodes e where e.school_id = ${schoolId} and e.opened_message_id = v.opened_message_id)
+    returning id::text as id, opened_message_id::text as opened`);
+  for (const r of (inserted as unknown as { rows: Array<{ id: string; opened: string }> }).rows) out.idByOpening.set(Number(r.opened), Number(r.id));
+  return out;
+}

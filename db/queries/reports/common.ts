@@ -1,0 +1,156 @@
+import { sql, type SQL } from "drizzle-orm";
+import { rows, type Db } from "../../client";
+import { loadCalendars } from "../episodes/context";
+import { evaluateSla } from "@/lib/metrics/sla";
+import type { Period } from "@/lib/period";
+
+/**
+ * Pieces every report query shares. Periods are local dates of the school's time zone, `to` exclusive
+ * (lib/period.ts); the zone is a bound parameter, never interpolated.
+ */
+
+export type GroupBy = "role" | "person" | "cohort" | "channel";
+export const groupBys: readonly GroupBy[] = ["role", "person", "cohort", "channel"];
+
+/** `col` within the period, cut at local midnights of `tz`. */
+export function inPeriod(col: SQL, tz: string, p: Period): SQL {
+  return sql`${col} >= (${p.from}::date)::timestamp at time zone ${tz} and ${col} < (${p.to}::date)::timestamp at time zone ${tz}`;
+}
+
+/** A bigint[] as one bound parameter (a list of ids can be long). */
+export function idArray(ids: readonly number[]): SQL {
+  return sql`${`{${ids.map((n) => Math.trunc(n)).join(",")}}`}::bigint[]`;
+}
+
+/** node-postgres returns bigint and numeric as strings, PGlite as numbers: one place to read them. */
+export function num(v: unknown): number {
+  return typeof v === "number" ? v : Number(v);
+}
+export function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : num(v);
+}
+
+/**
+ * Response time in the policy's clock: business minutes for `business` policies, calendar minutes for
+ * `calendar` policies and for episodes with no policy (nothing else to count them in).
+ */
+export const responseMinutes = sql`(case when e.status = 'answered' then (case when e.clock = 'business' then e.response_business_minutes else e.response_calendar_minutes end) end)`;
+
+/**
+ * The role a person answers as when a report needs one role per person: the same precedence recompute
+ * uses (db/queries/episodes/context.ts ROLE_PRECEDENCE, staff roles only).
+ */
+export function staffRoleOf(personId: SQL): SQL {
+  return sql`(select r.role::text from person_roles r where r.school_id = e.school_id and r.person_id = ${personId}
+    and r.role in ('coordinator', 'mentor', 'reviewer', 'support', 'team_lead')
+    order by array_position(array['coordinator', 'mentor', 'reviewer', 'support', 'team_lead'], r.role::text) limit 1)`;
+}
+
+/**
+ * A student's cohort when the scope has none (DMs): their latest enrollment. Read at report time, so a
+ * roster import needs no recompute.
+ */
+export function studentCohort(schoolId: SQL, personId: SQL): SQL {
+  return sql`(select en.cohort_id from enrollments en where en.school_id = ${schoolId} and en.person_id = ${personId}
+    order by en.enrolled_at desc nulls last, en.id desc limit 1)`;
+}
+
+/** Episode group keys (as text, null = none): who/what an episode is attributed to. */
+export function episodeGroupKey(groupBy: GroupBy): SQL {
+  switch (groupBy) {
+    // The role that owns the answer; in a channel without an owner role, the role of whoever answered.
+    case "role":
+      return sql`coalesce(e.owner_role::text, ${staffRoleOf(sql`e.responder_person_id`)})`;
+    // The responder; an unanswered episode belongs to its owner (DM counterpart or the channel's person).
+    case "person":
+      return sql`coalesce(e.responder_person_id, e.owner_person_id)::text`;
+    case "cohort":
+      return sql`coalesce(e.cohort_id, ${studentCohort(sql`e.school_id`, sql`e.student_person_id`)})::text`;
+    case "channel":
+      return sql`e.channel_id::text`;
+  }
+}
+
+export interface GroupLabel {
+  key: string | null;
+  label: string;
+}
+
+/** Display labels for group keys: role labels in the school's locale, names, cohort and channel titles. */
+export async function labelsFor(db: Db, schoolId: number, groupBy: GroupBy | "week", keys: ReadonlyArray<string | null>): Promise<Map<string | null, string>> {
+  const out = new Map<string | null, string>([[null, "—"]]);
+  const ids = keys.filter((k): k is string => k !== null);
+  if (ids.length === 0) return out;
+  if (groupBy === "week") {
+    for (const k of ids) out.set(k, k);
+    return out;
+  }
+  const q =
+    groupBy === "role"
+      ? sql`select r.role as key, coalesce(l.label, r.role) as label from json_array_elements_text(${JSON.stringify(ids)}::json) r(role)
+          left join role_labels l on l.school_id = ${schoolId} and l.role::text = r.role and l.locale = (select locale from schools where id = ${schoolId})`
+      : groupBy === "person"
+        ? sql`select id::text as key, display_name as label from people where school_id = ${schoolId} and id = any(${idArray(ids.map(Number))})`
+        : groupBy === "cohort"
+          ? sql`select id::text as key, title as label from cohorts where school_id = ${schoolId} and id = any(${idArray(ids.map(Number))})`
+          : sql`select c.id::text as key, coalesce(c.title, c.external_id) as label from channels c where c.school_id = ${schoolId} and c.id = any(${idArray(ids.map(Number))})`;
+  for (const r of await rows<{ key: string; label: string }>(db, q)) out.set(r.key, r.label);
+  for (const k of ids) if (!out.has(k)) out.set(k, k);
+  return out;
+}
+
+export interface OpenFlags {
+  breachingNow: number[];
+  atRisk: number[];
+}
+
+/**
+ * Open episodes judged at `now`, not at the last recompute: "breaching now" and "at risk" need the clock
+ * of the episode's policy (business minutes), which SQL cannot count. Open episodes are few (none is
+ * older than 7 days once recomputed), so they are evaluated here with lib/metrics/sla and handed back to
+ * SQL as id lists. docs/metrics.md proposes deadline columns that would make this a plain comparison.
+ */
+export async function openFlags(db: Db, schoolId: number, tz: string, p: Period | null, now: Date): Promise<OpenFlags> {
+  const open = await rows<{ id: unknown; opened_at: string; target: number; clock: "business" | "calendar"; calendar_id: unknown }>(
+    db,
+    sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.target_minutes as target, e.clock::text as clock, p.calendar_id
+        from episodes e left join sla_policies p on p.id = e.policy_id
+        where e.school_id = ${schoolId} and e.status = 'open' and e.target_minutes is not null ${p ? sql`and ${inPeriod(sql`e.opened_at`, tz, p)}` : sql``}`,
+  );
+  const flags: OpenFlags = { breachingNow: [], atRisk: [] };
+  if (open.length === 0) return flags;
+  const { calendars, defaultCalendarId } = await loadCalendars(db, schoolId);
+  for (const o of open) {
+    const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
+    const calendar = calendarId !== null ? (calendars.get(calendarId) ?? null) : null;
+    if (o.clock === "business" && calendar === null) continue;
+    const ev = evaluateSla({
+      openedAt: new Date(o.opened_at),
+      answeredAt: null,
+      policy: { id: 0, ownerRole: null, channelKind: null, priority: null, targetMinutes: o.target, clock: o.clock, calendarId },
+      calendar,
+      now,
+    });
+    if (ev.breachingNow) flags.breachingNow.push(num(o.id));
+    else if (ev.atRisk) flags.atRisk.push(num(o.id));
+  }
+  return flags;
+}
+
+/**
+ * SLA columns of each episode at report time, as SQL over `e` (needs the open flags):
+ * breached = answered late, abandoned with a target, or open and breaching now;
+ * known = has a target and is answered, abandoned, or open past target (METRICS.md: open within target
+ * is not yet known; resolved-by-bot episodes are deflections, outside compliance);
+ * met = answered within target.
+ */
+export function slaFlags(f: OpenFlags): { breached: SQL; breachingNow: SQL; atRisk: SQL; known: SQL; met: SQL } {
+  const breachingNow = sql`(e.status = 'open' and e.id = any(${idArray(f.breachingNow)}))`;
+  return {
+    breachingNow,
+    atRisk: sql`(e.status = 'open' and e.id = any(${idArray(f.atRisk)}))`,
+    breached: sql`(case when e.status = 'open' then ${breachingNow} else e.breached end)`,
+    known: sql`(e.target_minutes is not null and (e.status in ('answered', 'abandoned') or ${breachingNow}))`,
+    met: sql`(e.target_minutes is not null and e.status = 'answered' and not e.breached)`,
+  };
+}

@@ -1,0 +1,128 @@
+import { sql, type SQL } from "drizzle-orm";
+import { rows, type Db } from "../../client";
+import type { Period } from "@/lib/period";
+import { inPeriod, labelsFor, num, numOrNull, staffRoleOf, studentCohort, type GroupBy } from "./common";
+
+/**
+ * Satisfaction (METRICS.md "Satisfaction"): CSAT on the 1–5 scale (other scales were normalised at
+ * import, so a 4.5 from a 1–10 scale counts as satisfied: the threshold is score ≥ 4), NPS on 0–10,
+ * response rate = ratings / surveys sent. Ratings count in the period they were given; surveys in the
+ * period they were sent.
+ */
+
+export type CsatGroupBy = GroupBy | "week";
+export const csatGroupBys: readonly CsatGroupBy[] = ["role", "person", "cohort", "channel", "week"];
+
+export interface CsatStats {
+  /** CSAT answers. */
+  n: number;
+  /** Share of CSAT answers of 4 or 5, in percent; null without answers. */
+  csatPercent: number | null;
+  mean: number | null;
+  npsN: number;
+  promoters: number;
+  detractors: number;
+  /** % promoters (9–10) − % detractors (0–6); null without answers. */
+  nps: number | null;
+  surveysSent: number;
+  /** (CSAT + NPS answers) / surveys sent, when surveys can be attributed to the group; else null. */
+  responseRate: number | null;
+}
+
+export interface CsatGroup extends CsatStats {
+  key: string | null;
+  label: string;
+}
+
+export interface CsatReport {
+  groupBy: CsatGroupBy;
+  total: CsatStats;
+  groups: CsatGroup[];
+}
+
+/**
+ * Ratings' group keys. A rating is attributed through the episode it was linked to (recompute sets the
+ * responder and the scope's cohort on the rating); a rating with no episode counts in the total and in
+ * the "—" group, and by cohort falls back to the rater's latest enrollment like episodes do.
+ */
+function ratingKey(g: CsatGroupBy, tz: string): SQL {
+  switch (g) {
+    case "person":
+      return sql`r.responder_person_id::text`;
+    case "cohort":
+      return sql`coalesce(r.cohort_id, ${studentCohort(sql`r.school_id`, sql`r.person_id`)})::text`;
+    case "channel":
+      return sql`e.channel_id::text`;
+    case "role":
+      return sql`coalesce(e.owner_role::text, ${staffRoleOf(sql`e.responder_person_id`)})`;
+    case "week":
+      return sql`to_char(date_trunc('week', r.given_at at time zone ${tz}), 'YYYY-MM-DD')`;
+  }
+}
+
+/** Surveys know their episode only when the sender recorded it; without one they count in the total and by week. */
+function surveyKey(g: CsatGroupBy, tz: string): SQL {
+  switch (g) {
+    case "person":
+      return sql`e.responder_person_id::text`;
+    case "cohort":
+      return sql`coalesce(e.cohort_id, ${studentCohort(sql`s.school_id`, sql`s.person_id`)})::text`;
+    case "channel":
+      return sql`e.channel_id::text`;
+    case "role":
+      return sql`coalesce(e.owner_role::text, ${staffRoleOf(sql`e.responder_person_id`)})`;
+    case "week":
+      return sql`to_char(date_trunc('week', s.sent_at at time zone ${tz}), 'YYYY-MM-DD')`;
+  }
+}
+
+type RatingRow = { key: string | null; is_total: number; n: number; satisfied: number; mean: unknown; nps_n: number; promoters: number; detractors: number; rated: number };
+type SurveyRow = { key: string | null; is_total: number; sent: number };
+
+export async function csatReport(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy): Promise<CsatReport> {
+  const rated = await rows<RatingRow>(
+    db,
+    sql`select key, grouping(key) as is_total,
+          count(*) filter (where kind = 'csat')::int as n, count(*) filter (where kind = 'csat' and score >= 4)::int as satisfied,
+          avg(score) filter (where kind = 'csat')::float8 as mean, count(*) filter (where kind = 'nps')::int as nps_n,
+          count(*) filter (where kind = 'nps' and score >= 9)::int as promoters, count(*) filter (where kind = 'nps' and score <= 6)::int as detractors,
+          count(*)::int as rated
+        from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ratings r left join episodes e on e.id = r.episode_id
+              where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)}) b
+        group by grouping sets ((key), ())`,
+  );
+  const sent = await rows<SurveyRow>(
+    db,
+    sql`select key, grouping(key) as is_total, count(*)::int as sent
+        from (select ${surveyKey(groupBy, tz)} as key from survey_requests s left join episodes e on e.id = s.episode_id
+              where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)}) b
+        group by grouping sets ((key), ())`,
+  );
+  const k = (key: string | null, total: unknown) => (num(total) === 1 ? "\u0000total" : (key ?? "\u0000none"));
+  const sentBy = new Map(sent.map((s) => [k(s.key, s.is_total), num(s.sent)]));
+  const stats = (r: RatingRow | undefined, surveys: number): CsatStats => {
+    const n = r ? num(r.n) : 0;
+    const npsN = r ? num(r.nps_n) : 0;
+    const promoters = r ? num(r.promoters) : 0;
+    const detractors = r ? num(r.detractors) : 0;
+    const answered = r ? num(r.rated) : 0;
+    return {
+      n,
+      csatPercent: n === 0 ? null : (100 * num(r?.satisfied)) / n,
+      mean: r ? numOrNull(r.mean) : null,
+      npsN,
+      promoters,
+      detractors,
+      nps: npsN === 0 ? null : (100 * (promoters - detractors)) / npsN,
+      surveysSent: surveys,
+      responseRate: surveys === 0 ? null : answered / surveys,
+    };
+  };
+  const totalRow = rated.find((r) => num(r.is_total) === 1);
+  const groupRows = rated.filter((r) => num(r.is_total) === 0);
+  const labels = await labelsFor(db, schoolId, groupBy, groupRows.map((r) => r.key));
+  const groups = groupRows
+    .map((r) => ({ key: r.key, label: labels.get(r.key) ?? String(r.key), ...stats(r, sentBy.get(k(r.key, 0)) ?? 0) }))
+    .sort((a, b) => (groupBy === "week" ? String(a.key).localeCompare(String(b.key)) : b.n + b.npsN - (a.n + a.npsN) || String(a.key).localeCompare(String(b.key))));
+  return { groupBy, total: stats(totalRow, sentBy.get("\u0000total") ?? 0), groups };
+}

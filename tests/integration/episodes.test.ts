@@ -1,0 +1,271 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { engines } from "./harness";
+import { rows, type Db, type DbHandle } from "@/db/client";
+import { storeEvents } from "@/db/queries/ingest";
+import { ensureSchool } from "@/db/queries/schools";
+import { applyConfig } from "@/db/queries/config";
+import { listScopes, recomputeEpisodes } from "@/db/queries/episodes";
+import { clearMarks, readMarks } from "@/db/queries/episodes/write";
+import type { SchoolConfigInput } from "@/lib/config/schema";
+import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
+
+/**
+ * Full recompute and incremental recomputes (events stored in random batches, in random order, dirty
+ * scopes recomputed after each batch) must end with the same episodes table. The data is synthetic but
+ * exercises every rule that reads across messages: quotes and mentions of messages not yet stored, bots,
+ * peers, acks, quick deletions, fifo channels, threads, DMs with check-ins, and ratings.
+ * Set SQD_VOLUME=50000 to also time a recompute of that many messages (docs/metrics.md lists results).
+ */
+
+const src = { kind: "telegram" as const, externalId: "bot1" };
+const START = Date.UTC(2026, 2, 2, 6, 0);
+const STAFF = [
+  { id: "c1", role: "coordinator" as const },
+  { id: "c2", role: "coordinator" as const },
+  { id: "m1", role: "mentor" as const },
+  { id: "m2", role: "mentor" as const },
+  { id: "s1", role: "support" as const },
+];
+const GROUPS = [
+  { externalId: "g-sup", kind: "group" as const },
+  { externalId: "g-fifo", kind: "group" as const },
+  { externalId: "g-com", kind: "group" as const },
+  { externalId: "forum", kind: "forum" as const },
+];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Synthetic {
+  setup: IngestEvent[];
+  config: SchoolConfigInput;
+  messages: MessageEvent[];
+  ratings: IngestEvent[];
+  end: Date;
+}
+
+/** About `target` messages of conversations spread over ~3 weeks. */
+export function synthetic(target: number, seed: number): Synthetic {
+  const r = mulberry32(seed);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const students = Array.from({ length: Math.max(20, Math.round(target / 40)) }, (_, i) => `u${i}`);
+  const setup: IngestEvent[] = [
+    ...STAFF.map((s) => ({ type: "roster" as const, source: src, identity: { externalId: s.id, name: s.id, email: `${s.id}@school.test` }, role: s.role })),
+    { type: "roster", source: src, identity: { externalId: "bot", name: "Бот", isBot: true }, role: "bot" },
+    ...GROUPS.map((g) => ({ type: "message" as const, action: "create" as const, source: src, channel: g, externalId: `init-${g.externalId}`, author: { externalId: "c1" }, sentAt: new Date(START - 3_600_000), contentKind: "service" as const })),
+  ];
+  const config: SchoolConfigInput = {
+    calendars: [{ name: "work", timezone: "Europe/Moscow", default: true, weekly: { "mon-fri": ["09:00-21:00"] }, holidays: ["2026-03-09"] }],
+    slaPolicies: [
+      { name: "coord", ownerRole: "coordinator", targetMinutes: 120, clock: "business" },
+      { name: "mentor", ownerRole: "mentor", targetMinutes: 1440, clock: "calendar" },
+      { name: "urgent", priority: "urgent", targetMinutes: 15, clock: "calendar" },
+    ],
+    channels: [
+      { source: "telegram", externalId: "g-sup", ownerRole: "coordinator" },
+      { source: "telegram", externalId: "g-fifo", ownerRole: "mentor", ownerEmail: "m1@school.test", attribution: "fifo" },
+      { source: "telegram", externalId: "g-com", purpose: "community" },
+      { source: "telegram", externalId: "forum", ownerRole: "support" },
+    ],
+  };
+  const messages: MessageEvent[] = [];
+  const ratings: IngestEvent[] = [];
+  let seq = 0;
+  let t = START;
+  const span = 21 * 86_400_000;
+  const msg = (channel: MessageEvent["channel"], thread: MessageEvent["thread"], author: string, at: number, text: string, extra: Partial<MessageEvent> = {}): MessageEvent => {
+    const m: MessageEvent = { type: "message", action: "create", source: src, channel, thread, externalId: `m${++seq}`, author: { externalId: author, isBot: author === "bot" }, sentAt: new Date(Math.round(at)), text, ...extra };
+    messages.push(m);
+    return m;
+  };
+  while (messages.length < target) {
+    t += (span / (target / 4)) * -Math.log(1 - r());
+    const student = pick(students);
+    const place = r();
+    const dm = place < 0.35;
+    const channel = dm ? { externalId: `dm-${student}`, kind: "dm" as const } : pick(GROUPS);
+    const thread = !dm && channel.externalId === "forum" ? { externalId: `topic-${Math.floor(r() * 30)}`, kind: "forum_topic" as const } : undefined;
+    const staff = dm ? (student.length % 2 ? "c1" : "c2") : pick(STAFF).id;
+    if (dm && r() < 0.15) msg(channel, thread, staff, t - 3 * 3_600_000 * r(), "Привет! Как дела с курсом?");
+    const negative = r() < 0.08;
+    const q = msg(channel, thread, student, t, negative ? "Ужас, никто не отвечает, как сдать задание?" : pick(["Как сдать задание?", "Когда дедлайн?", "Не открывается видео", "Подскажите по проекту"]), {
+      deletedAt: r() < 0.04 ? new Date(Math.round(t + 20_000)) : undefined,
+      mentions: !dm && r() < 0.1 ? [{ externalId: pick(STAFF).id }] : [],
+    });
+    let at = t;
+    if (r() < 0.3) msg(channel, thread, student, (at += 60_000 + r() * 600_000), "И ещё: где лекция?");
+    if (r() < 0.15) msg(channel, thread, "bot", (at += 30_000), "Мы ответим в рабочее время", { replyTo: { externalId: q.externalId, author: { externalId: student } } });
+    if (!dm && r() < 0.1) msg(channel, thread, pick(students), (at += 120_000), "у меня тоже так", { replyTo: { externalId: q.externalId, author: { externalId: student } } });
+    if (r() < 0.85) {
+      const delay = -Math.log(1 - r()) * (r() < 0.8 ? 3_600_000 : 30 * 3_600_000);
+      const how = r();
+      const extra: Partial<MessageEvent> =
+        how < 0.7 ? { replyTo: { externalId: q.externalId, author: { externalId: student } } } : how < 0.9 ? { mentions: [{ externalId: student }] } : {};
+      const a = msg(channel, thread, staff, (at += delay), "Смотрю, сейчас отвечу", extra);
+      if (r() < 0.4) msg(channel, thread, student, (at += 300_000), "спасибо");
+      if (r() < 0.2) {
+        ratings.push({ type: "rating", source: src, externalId: `r${seq}`, kind: "csat", rater: { externalId: student }, rawScore: 1 + Math.floor(r() * 5), scaleMax: 5, channelExternalId: channel.externalId, aboutMessageExternalId: a.externalId, givenAt: new Date(Math.round(at + 600_000)) });
+      }
+    }
+  }
+  return { setup, config, messages, ratings, end: new Date(t + 86_400_000) };
+}
+
+function shuffled<T>(xs: readonly T[], r: () => number): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j] as T, a[i] as T];
+  }
+  return a;
+}
+
+/** The episodes table without row ids and computed_at, keyed by the opening message's source id. */
+async function snapshot(db: Db, schoolId: number): Promise<unknown[]> {
+  return rows(db, sql`
+    select om.external_id as opened, e.thread_id is not null as in_thread, e.student_person_id, e.cohort_id, e.opened_at::text, e.last_student_message_at::text,
+      e.message_count, e.kind::text, e.status::text, e.priority::text, e.category::text, e.owner_role::text, e.owner_person_id, e.answered_at::text,
+      am.external_id as answer, e.responder_person_id, e.first_bot_reply_at::text, e.first_peer_reply_at::text, p.name as policy, e.target_minutes,
+      e.clock::text, e.response_calendar_minutes, e.response_business_minutes, e.breached, e.channel_id
+    from episodes e join messages om on om.id = e.opened_message_id left join messages am on am.id = e.answer_message_id
+    left join sla_policies p on p.id = e.policy_id
+    where e.school_id = ${schoolId} order by om.external_id`);
+}
+
+async function ratingLinks(db: Db, schoolId: number): Promise<unknown[]> {
+  return rows(db, sql`
+    select r.external_id, om.external_id as opened, r.responder_person_id, r.cohort_id
+    from ratings r left join episodes e on e.id = r.episode_id left join messages om on om.id = e.opened_message_id
+    where r.school_id = ${schoolId} order by r.external_id`);
+}
+
+for (const engine of engines()) {
+  describe(`episodes recompute on ${engine.name}`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    beforeAll(async () => {
+      h = await engine.open();
+    });
+    afterAll(async () => h?.drop());
+
+    it("ends with identical episodes after incremental recomputes of random batches as after a full recompute", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "inc", name: "Inc", timezone: "Europe/Moscow" })).id;
+      const data = synthetic(3000, 7);
+      await storeEvents(h.db, schoolId, data.setup);
+      await applyConfig(h.db, schoolId, data.config);
+      const r = mulberry32(99);
+      const events = shuffled(data.messages, r);
+      let batches = 0;
+      for (let i = 0; i < events.length; batches++) {
+        const n = 1 + Math.floor(r() * 400);
+        const res = await storeEvents(h.db, schoolId, events.slice(i, i + n));
+        expect(res.rejected).toEqual([]);
+        i += n;
+        await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, batchMessages: 500 });
+      }
+      await storeEvents(h.db, schoolId, data.ratings);
+      const last = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end });
+      expect(last.scopes).toBe(0);
+      expect(batches).toBeGreaterThan(5);
+
+      const incremental = await snapshot(h.db, schoolId);
+      const incLinks = await ratingLinks(h.db, schoolId);
+      const full = await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end });
+      expect(full.warnings).toEqual([]);
+      // The full recompute found every row already right: it rewrote none.
+      expect(full).toMatchObject({ inserted: 0, deleted: 0 });
+      expect(await snapshot(h.db, schoolId)).toEqual(incremental);
+      expect(await ratingLinks(h.db, schoolId)).toEqual(incLinks);
+
+      // The data exercised what it should.
+      expect(full.episodes).toBe(incremental.length);
+      const stats = (await rows<{ status: string; n: number }>(h.db, sql`select status::text, count(*)::int as n from episodes where school_id = ${schoolId} group by 1`)).reduce<Record<string, number>>((o, x) => ({ ...o, [x.status]: x.n }), {});
+      expect(stats.answered).toBeGreaterThan(300);
+      expect(stats.resolved_by_bot).toBeGreaterThan(0);
+      expect(stats.abandoned).toBeGreaterThan(0);
+      const [linked] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from ratings where school_id = ${schoolId} and episode_id is not null`);
+      expect(linked?.n).toBeGreaterThan(20);
+      const [dirty] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from dirty_scopes where school_id = ${schoolId}`);
+      expect(dirty?.n).toBe(0);
+    });
+
+    it("clears only the marks it read: a mark set meanwhile survives", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "marks", name: "Marks", timezone: "Europe/Moscow" })).id;
+      const data = synthetic(200, 3);
+      await storeEvents(h.db, schoolId, [...data.setup, ...data.messages]);
+      const scopes = await listScopes(h.db, schoolId, "dirty");
+      const marks = await readMarks(h.db, schoolId, scopes);
+      expect(marks).toHaveLength(scopes.length);
+      // A message stored after the marks were read re-marks its scope (the store path sets marked_at = now()).
+      const moved = marks[0]!;
+      await h.db.execute(sql`update dirty_scopes set marked_at = now() + interval '1 second' where school_id = ${schoolId} and channel_id = ${moved.channelId} and thread_id = ${moved.threadId}`);
+      await clearMarks(h.db, schoolId, marks);
+      const left = await rows<{ c: number; t: number }>(h.db, sql`select channel_id::int as c, thread_id::int as t from dirty_scopes where school_id = ${schoolId}`);
+      expect(left).toEqual([{ c: moved.channelId, t: moved.threadId }]);
+      const again = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end });
+      expect(again.scopes).toBe(1);
+    });
+
+    it("gives no target, with a warning, when a business policy has no calendar to run on", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "nocal", name: "No calendar", timezone: "Europe/Moscow" })).id;
+      const data = synthetic(100, 5);
+      await storeEvents(h.db, schoolId, [...data.setup, ...data.messages]);
+      await h.db.execute(sql`insert into sla_policies (school_id, name, target_minutes, clock) values (${schoolId}, 'any 1h', 60, 'business')`);
+      const res = await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end });
+      expect(res.warnings).toEqual([expect.stringMatching(/policy any 1h runs on business time but has no calendar/)]);
+      const [r] = await rows<{ n: number; targets: number; breached: number; minutes: number }>(
+        h.db,
+        sql`select count(*)::int as n, count(target_minutes)::int as targets, count(*) filter (where breached)::int as breached,
+              count(response_calendar_minutes)::int as minutes from episodes where school_id = ${schoolId}`,
+      );
+      expect(r).toMatchObject({ targets: 0, breached: 0 });
+      expect(r?.n).toBeGreaterThan(10);
+      expect(r?.minutes).toBeGreaterThan(0);
+    });
+
+    it("recomputes an explicit list of scopes only", async () => {
+      const [s] = await rows<{ id: number }>(h.db, sql`select id::int from schools where slug = 'inc'`);
+      const schoolId = s!.id;
+      const [ch] = await rows<{ id: number }>(h.db, sql`select id::int from channels where school_id = ${schoolId} and external_id = 'g-sup'`);
+      const res = await recomputeEpisodes(h.db, schoolId, { scopes: [{ channelId: ch!.id, threadId: null }], now: new Date(START + 30 * 86_400_000) });
+      expect(res.scopes).toBe(1);
+      expect(res.episodes).toBeGreaterThan(10);
+    });
+  });
+}
+
+const volume = Number(process.env.SQD_VOLUME ?? 0);
+for (const engine of volume > 0 ? engines() : []) {
+  describe(`recompute volume on ${engine.name}`, () => {
+    it(`recomputes ${volume} messages`, { timeout: 1_800_000 }, async () => {
+      const h = await engine.open();
+      try {
+        const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "vol", name: "Vol", timezone: "Europe/Moscow" })).id;
+        const data = synthetic(volume, 11);
+        let t0 = performance.now();
+        await storeEvents(h.db, schoolId, data.setup);
+        await applyConfig(h.db, schoolId, data.config);
+        for (let i = 0; i < data.messages.length; i += 5000) await storeEvents(h.db, schoolId, data.messages.slice(i, i + 5000));
+        await storeEvents(h.db, schoolId, data.ratings);
+        const storeMs = performance.now() - t0;
+        t0 = performance.now();
+        const full = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end });
+        const fullMs = performance.now() - t0;
+        const again = await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end });
+        const mem = process.memoryUsage().heapUsed / 2 ** 20;
+        console.log(`[volume ${engine.name}] ${data.messages.length} messages stored in ${(storeMs / 1000).toFixed(1)} s; first recompute ${full.scopes} scopes, ${full.episodes} episodes in ${(fullMs / 1000).toFixed(1)} s (${full.batches} batches, ${JSON.stringify(full.phaseMs)}); --all again ${(again.ms / 1000).toFixed(1)} s (${JSON.stringify(again.phaseMs)}); heap ${mem.toFixed(0)} MiB`);
+        expect(again.episodes).toBe(full.episodes);
+      } finally {
+        await h.drop();
+      }
+    });
+  });
+}
