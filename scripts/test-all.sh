@@ -21,18 +21,8 @@ npx vitest run --project unit --reporter=default --reporter=json --outputFile.js
 stage "integration tests (vitest) on PGlite and PostgreSQL"
 REQUIRE_POSTGRES=1 bash scripts/with-postgres.sh npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json"
 
-stage "build (next build)"
-npx next build
-
-stage "demo school for the browser tests"
-export E2E_DATA_DIR="${E2E_DATA_DIR:-.data-e2e}"
-rm -rf "$E2E_DATA_DIR"
-DATA_DIR="$E2E_DATA_DIR" DATABASE_URL= npx tsx lib/cli/main.ts demo --scale small --anchor 2026-11-27 --no-start
-school="$(DATA_DIR="$E2E_DATA_DIR" DATABASE_URL= npx tsx lib/cli/main.ts schools | head -1 | cut -f1)"
-DATA_DIR="$E2E_DATA_DIR" DATABASE_URL= npx tsx lib/cli/main.ts report overview --school "$school" --days 30 --format json >"$E2E_DATA_DIR/expected-overview.json"
-
-stage "browser tests (Playwright, Chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json" npx playwright test --reporter=list,json
+stage "build, demo school and browser tests (Playwright, Chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json" bash scripts/e2e.sh --reporter=list,json
 
 stage "summary"
 node scripts/summarise-tests.mjs "$reports"

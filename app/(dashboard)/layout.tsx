@@ -12,7 +12,15 @@ export const dynamic = "force-dynamic";
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const viewer = await requireViewer();
   const { t, locale } = await getT();
-  const links = [{ href: "/overview", label: t("nav_overview") }];
+  const links = [
+    { href: "/overview", label: t("nav_overview") },
+    { href: "/sla", label: t("nav_sla") },
+    { href: "/queue", label: t("nav_queue") },
+    { href: "/team", label: t("nav_team") },
+    { href: "/satisfaction", label: t("nav_satisfaction") },
+    { href: "/outcomes", label: t("nav_outcomes") },
+    { href: "/shifts", label: t("nav_shifts") },
+  ];
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">

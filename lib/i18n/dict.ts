@@ -111,3 +111,15 @@ export function pickLocale(cookie: string | undefined, acceptLanguage: string | 
 export function formatNumber(n: number, locale: Locale): string {
   return new Intl.NumberFormat(locale === "ru" ? "ru-RU" : "en-GB").format(n);
 }
+
+/**
+ * Per-page message catalogues (lib/i18n/pages/<page>.ts), so pages add strings without touching this file.
+ * English must have every Russian key: a missing key fails typecheck.
+ */
+export function defineMessages<K extends string>(ru: Record<K, string>, en: Record<K, string>): Record<Locale, Record<K, string>> {
+  return { ru, en };
+}
+
+export function pageTranslator<K extends string>(messages: Record<Locale, Record<K, string>>, locale: Locale): (key: K) => string {
+  return (key) => messages[locale][key];
+}

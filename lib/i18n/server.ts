@@ -11,3 +11,9 @@ export async function getT(): Promise<{ locale: Locale; t: (k: MessageKey) => st
   const locale = await getLocale();
   return { locale, t: translator(locale) };
 }
+
+/** The page's own catalogue plus the shared one, in the request's locale. */
+export async function getPageT<K extends string>(messages: Record<Locale, Record<K, string>>) {
+  const locale = await getLocale();
+  return { locale, t: translator(locale), p: (key: K) => messages[locale][key] };
+}

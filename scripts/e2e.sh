@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The browser stage: build the app, seed a small demo school into its own PGlite folder, record what the
+# CLI reports for it, then run Playwright in Debian's Chromium against `next start`.
+# Several people on one machine: run it under `flock /tmp/sqd-e2e.lock bash scripts/e2e.sh` (one .next/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+export E2E_DATA_DIR="${E2E_DATA_DIR:-.data-e2e}"
+cli() { DATA_DIR="$E2E_DATA_DIR" DATABASE_URL= npx tsx lib/cli/main.ts "$@"; }
+
+npx next build
+rm -rf "$E2E_DATA_DIR"
+cli demo --scale small --anchor 2026-11-27 --no-start
+school="$(cli schools | head -1 | cut -f1)"
+cli report overview --school "$school" --days 30 --format json >"$E2E_DATA_DIR/expected-overview.json"
+npx playwright test "$@"
