@@ -37,6 +37,9 @@ async function openPg(url: string): Promise<DbHandle> {
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle client that loses its server (restart, failover, a test dropping its database) emits here;
+  // without a listener Node would crash the process. The next query opens a fresh connection.
+  pool.on("error", (err) => console.warn(`postgres: idle connection closed: ${err.message}`));
   const db = drizzle(pool, { schema }) as unknown as Db;
   return { db, kind: "pg", close: () => pool.end() };
 }
