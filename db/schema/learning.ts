@@ -80,6 +80,7 @@ export const ratings = pgTable("ratings", {
 }, (t) => [
   uniqueIndex("ratings_uq").on(t.schoolId, t.sourceId, t.externalId),
   index("ratings_school_at_idx").on(t.schoolId, t.givenAt),
+  index("ratings_about_msg_idx").on(t.schoolId, t.aboutMessageId),
 ]);
 
 /**

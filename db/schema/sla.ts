@@ -96,4 +96,6 @@ export const episodes = pgTable("episodes", {
   index("episodes_responder_idx").on(t.schoolId, t.responderPersonId, t.openedAt),
   index("episodes_scope_idx").on(t.schoolId, t.channelId, t.threadId),
   index("episodes_student_idx").on(t.schoolId, t.studentPersonId),
+  // Ratings are linked to the episode their answer closed.
+  index("episodes_answer_msg_idx").on(t.schoolId, t.answerMessageId),
 ]);

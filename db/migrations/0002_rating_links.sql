@@ -1,0 +1,2 @@
+CREATE INDEX "ratings_about_msg_idx" ON "ratings" USING btree ("school_id","about_message_id");--> statement-breakpoint
+CREATE INDEX "episodes_answer_msg_idx" ON "episodes" USING btree ("school_id","answer_message_id");
