@@ -210,6 +210,9 @@ class StoreContext {
         const ins = await this.db.insert(t.personRoles).values({ schoolId: this.schoolId, personId: who.personId, role: e.role }).onConflictDoNothing().returning({ p: t.personRoles.personId });
         changed ||= ins.length > 0;
       }
+      // A new role changes how this person's messages count (staff answer, students open): re-derive
+      // every scope they wrote in, so episodes never keep a stale role.
+      if (changed) await this.markDirty(await this.scopesOfAuthor(who.personId));
       if (linked.length > 0) result.stored++;
       else if (changed) result.updated++;
       else result.duplicates++;
@@ -416,6 +419,14 @@ class StoreContext {
   }
 
   /** Scopes whose episodes must be recomputed (derivation runs after the store, never in a webhook's request). */
+  async scopesOfAuthor(personId: number): Promise<Array<{ channelId: number; threadId: number }>> {
+    const r = await this.db
+      .selectDistinct({ channelId: t.messages.channelId, threadId: sql<number>`coalesce(${t.messages.threadId}, 0)::int8` })
+      .from(t.messages)
+      .where(and(eq(t.messages.schoolId, this.schoolId), eq(t.messages.authorPersonId, personId)));
+    return r.map((x) => ({ channelId: Number(x.channelId), threadId: Number(x.threadId) }));
+  }
+
   async markDirty(scopes: Array<{ channelId: number; threadId: number }>): Promise<void> {
     // One row per scope: an upsert may not touch the same key twice in one statement.
     const marks = [...new Map(scopes.map((d) => [`${d.channelId}:${d.threadId}`, { schoolId: this.schoolId, ...d }])).values()];

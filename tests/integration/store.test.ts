@@ -85,3 +85,22 @@ for (const engine of engines()) {
     });
   });
 }
+
+for (const engine of engines()) {
+  describe(`roster changes on ${engine.name}`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    afterAll(async () => h?.drop());
+    it("a new staff role marks every scope that person wrote in dirty", async () => {
+      h = await engine.open();
+      const s = await ensureSchool(h.db, { organisation: { slug: "o", name: "O" }, slug: "r1", name: "R1", timezone: "Europe/Moscow" });
+      await storeEvents(h.db, s.id, [
+        { type: "message", action: "create", source: src, channel: group, externalId: "1", author: { externalId: "30" }, sentAt: at(0), text: "Вопрос?" },
+        { type: "message", action: "create", source: src, channel: dm, externalId: "1", author: { externalId: "30" }, sentAt: at(1), text: "Ответ" },
+      ]);
+      await h.db.execute(sql`delete from dirty_scopes`);
+      await storeEvents(h.db, s.id, [{ type: "roster", source: src, identity: { externalId: "30", name: "Ментор" }, role: "mentor" }]);
+      const d = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from dirty_scopes where school_id = ${s.id}`);
+      expect(d[0]?.n).toBe(2);
+    });
+  });
+}
