@@ -280,7 +280,8 @@ class StoreContext {
         if (!who) continue;
         values.push({ schoolId: this.schoolId, cohortId, personId: who.personId, tier: e.tier, status: e.status, enrolledAt: e.enrolledAt ?? null, endedAt: e.endedAt ?? null, finalResult: e.finalResult ?? null });
       }
-      for (const part of chunks(values)) {
+      // One upsert may not touch a row twice: a student's status changes in one batch go in order, one chunk each.
+      for (const part of uniqueChunks(values, (v) => `${v.cohortId}:${v.personId}`)) {
         // xmax = 0 tells an insert from an update on both engines: counts stay honest on re-import.
         const written = await this.db
           .insert(t.enrollments)
@@ -529,6 +530,25 @@ export function normaliseScore(kind: "csat" | "nps", raw: number, scaleMax: numb
   if (scaleMax === 5) return raw;
   const min = scaleMax === 10 ? 0 : 1;
   return 1 + ((raw - min) * 4) / (scaleMax - min);
+}
+
+/** Chunks in order, each at most CHUNK long and with no key twice; a repeated key starts a new chunk. */
+export function uniqueChunks<T>(xs: T[], key: (x: T) => string, n = CHUNK): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let seen = new Set<string>();
+  for (const x of xs) {
+    const k = key(x);
+    if (cur.length >= n || seen.has(k)) {
+      out.push(cur);
+      cur = [];
+      seen = new Set();
+    }
+    cur.push(x);
+    seen.add(k);
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
 }
 
 function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {

@@ -104,3 +104,23 @@ for (const engine of engines()) {
     });
   });
 }
+
+for (const engine of engines()) {
+  describe(`enrollment history on ${engine.name}`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    afterAll(async () => h?.drop());
+    it("stores two status changes of one student in one batch, in order, with both in the history", async () => {
+      h = await engine.open();
+      const s = await ensureSchool(h.db, { organisation: { slug: "o", name: "O" }, slug: "e1", name: "E1", timezone: "Europe/Moscow" });
+      const base = { type: "enrollment" as const, source: { kind: "lms_csv" as const, externalId: "lms" }, student: { externalId: "st1", email: "st1@x.test" }, course: { externalId: "C1" }, cohort: { externalId: "C1-1" } };
+      const res = await storeEvents(h.db, s.id, [
+        { ...base, status: "active", enrolledAt: at(0) },
+        { ...base, status: "withdrawn", enrolledAt: at(0), endedAt: at(30) },
+      ]);
+      expect(res.rejected).toEqual([]);
+      expect([res.stored, res.updated]).toEqual([1, 1]);
+      const r = await rows<{ status: string; n: number }>(h.db, sql`select (select status::text from enrollments) as status, (select count(*)::int from enrollment_events) as n`);
+      expect(r[0]).toEqual({ status: "withdrawn", n: 2 });
+    });
+  });
+}
