@@ -27,3 +27,15 @@ export function rocAuc(scores: readonly number[], labels: readonly boolean[]): n
   if (positives === 0 || negatives === 0) return null;
   return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
+
+/**
+ * Hanley & McNeil (1982) standard error of an AUC with `positives` and `negatives` cases: a quick
+ * guide to how much two AUCs on the same data may differ by chance (it ignores their correlation).
+ */
+export function aucStdError(auc: number, positives: number, negatives: number): number | null {
+  if (positives <= 0 || negatives <= 0 || !(auc >= 0 && auc <= 1)) return null;
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const v = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
+  return Math.sqrt(Math.max(0, v));
+}
