@@ -14,7 +14,29 @@ const schema = z.object({
   AUTH_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /**
+   * Webhook secrets for deployments that keep them out of the database. A source's own secret (set with
+   * `cli source add` or the settings page) wins; these apply to sources of that kind that have none.
+   */
+  INGEST_SECRET_TELEGRAM: z.string().min(16).optional(),
+  INGEST_SECRET_SLACK: z.string().min(16).optional(),
+  INGEST_SECRET_MATTERMOST: z.string().min(16).optional(),
+  INGEST_SECRET_PACHCA: z.string().min(16).optional(),
+  INGEST_SECRET_DISCORD: z.string().min(16).optional(),
 });
+
+/** The environment's fallback secret for a webhook source kind, if any. */
+export function envIngestSecret(kind: string): string | undefined {
+  const e = env();
+  const byKind: Record<string, string | undefined> = {
+    telegram: e.INGEST_SECRET_TELEGRAM,
+    slack: e.INGEST_SECRET_SLACK,
+    mattermost: e.INGEST_SECRET_MATTERMOST,
+    pachca: e.INGEST_SECRET_PACHCA,
+    discord: e.INGEST_SECRET_DISCORD,
+  };
+  return byKind[kind];
+}
 
 export type Env = z.infer<typeof schema>;
 

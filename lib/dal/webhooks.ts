@@ -11,6 +11,8 @@ import { parseDiscordRelay, verifyDiscordRelay } from "../ingest/discord";
 import type { WebhookParseResult } from "../ingest/common/import-result";
 import type { IngestEvent, SourceKind } from "../ingest/types";
 import { discordDeletions, knownPlaces, type KnownPlaces } from "./webhook-places";
+import { scheduleDerive } from "./derive";
+import { envIngestSecret } from "../env";
 
 /** Larger bodies are refused before parsing: no messenger sends a single event near this size. */
 export const MAX_WEBHOOK_BYTES = 1_000_000;
@@ -165,8 +167,9 @@ export async function handleWebhookWith(db: Db, kindParam: string, req: Request,
   const rawBody = await req.text();
   if (Buffer.byteLength(rawBody) > MAX_WEBHOOK_BYTES) return dead(null, 413, `body exceeds ${MAX_WEBHOOK_BYTES} bytes`, rawBody.slice(0, MAX_WEBHOOK_BYTES));
   if (!school || !sourceId) return dead(null, 400, "the webhook URL must name ?school=<slug>&source=<source id>", rawBody);
-  const source = await findWebhookSource(db, school, kind, sourceId);
-  if (!source) return dead(null, 404, `no ${kind} source ${sourceId} at school ${school}`, rawBody);
+  const found = await findWebhookSource(db, school, kind, sourceId);
+  if (!found) return dead(null, 404, `no ${kind} source ${sourceId} at school ${school}`, rawBody);
+  const source = found.secret ? found : { ...found, secret: envIngestSecret(kind) ?? null };
   const ctype = req.headers.get("content-type") ?? "";
   if (!(adapter.accepts ?? isJson)(ctype)) return dead(source.schoolId, 415, `content-type ${ctype || "(none)"} is not accepted for ${kind}`, rawBody);
   const bad = adapter.verify({ headers: req.headers, rawBody, source, now });
@@ -188,5 +191,6 @@ export async function handleWebhookWith(db: Db, kindParam: string, req: Request,
     within: async (tx) => recordReceipt(tx, { schoolId: source.schoolId, sourceId: source.sourceId, eventKey: verdict.eventKey, payloadHash }),
   });
   if (result.rejected.length > 0) return dead(source.schoolId, 422, result.rejected.map((r) => r.reason).join("; "), rawBody);
+  if (result.stored + result.updated > 0) scheduleDerive(db, source.schoolId);
   return Response.json({ ok: true, stored: result.stored, updated: result.updated, duplicates: result.duplicates });
 }

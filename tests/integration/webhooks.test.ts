@@ -115,3 +115,26 @@ for (const engine of engines()) {
     });
   });
 }
+
+describe("webhook secrets from the environment", () => {
+  it("apply to a source that has no secret of its own", async () => {
+    const engine = engines()[0]!;
+    const h = await engine.open();
+    try {
+      const school = await ensureSchool(h.db, { organisation: { slug: "o", name: "O" }, slug: "s2", name: "S2", timezone: "Europe/Moscow" });
+      await upsertSource(h.db, { schoolId: school.id, kind: "telegram", externalId: "bot9", name: "Bot" });
+      const { resetEnvCache } = await import("@/lib/env");
+      process.env.INGEST_SECRET_TELEGRAM = "from-the-environment-123456";
+      resetEnvCache();
+      const body = JSON.stringify(updates[1]);
+      const ok = await handleWebhookWith(h.db, "telegram", tg(body, { secret: "from-the-environment-123456", query: "school=s2&source=bot9" }), now);
+      const bad = await handleWebhookWith(h.db, "telegram", tg(body, { secret: TG_SECRET, query: "school=s2&source=bot9" }), now);
+      expect([ok.status, bad.status]).toEqual([200, 401]);
+    } finally {
+      delete process.env.INGEST_SECRET_TELEGRAM;
+      const { resetEnvCache } = await import("@/lib/env");
+      resetEnvCache();
+      await h.drop();
+    }
+  });
+});
