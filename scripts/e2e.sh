@@ -11,6 +11,9 @@ cli() { DATA_DIR="$E2E_DATA_DIR" DATABASE_URL= npx tsx lib/cli/main.ts "$@"; }
 npx next build
 rm -rf "$E2E_DATA_DIR"
 cli demo --scale small --anchor 2026-11-27 --no-start
-school="$(cli schools | head -1 | cut -f1)"
+school="$(cli schools | awk 'NR == 1 { print $1 }')"
 cli report overview --school "$school" --days 30 --format json >"$E2E_DATA_DIR/expected-overview.json"
+cli source add --school "$school" --kind telegram --external-id e2e-bot --secret e2e-telegram-secret-0123456789 >/dev/null
+cli report load --school "$(cli schools | awk 'END { print $1 }')" --days 30 --json >"$E2E_DATA_DIR/expected-load.json"
+cli report sla --school "$school" --days 30 --group-by role --json >"$E2E_DATA_DIR/expected-sla.json"
 npx playwright test "$@"

@@ -1,0 +1,119 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+import type { QueueState } from "@/lib/reports/queue";
+import { queueQueryOptions, type QueueParams } from "./queueQuery";
+import { QueueRow, type QueueLabels } from "./QueueRow";
+import { stateAt, stateStyle } from "./format";
+
+export type LiveQueueLabels = QueueLabels &
+  Record<"timeLeft" | "waiting" | "student" | "where" | "owner" | "takes" | "empty" | "emptyFiltered" | "updated" | "live" | "stale" | "open" | "onShift" | "ofOpen", string>;
+
+const ORDER: QueueState[] = ["breaching", "atRisk", "ok", "noSla"];
+
+/**
+ * The live queue: first paint from the server (the cache is seeded under the same key), then polling of
+ * /api/queue every 2 s. One clock for every countdown, ticking each second; it starts at the server's
+ * `asOf` so the first client render equals the server's (no hydration mismatch).
+ */
+export function LiveQueue({ params, labels, roleNames, locale, timezone }: { params: QueueParams; labels: LiveQueueLabels; roleNames: Record<string, string>; locale: "ru" | "en"; timezone: string }) {
+  const q = useQuery(queueQueryOptions(params));
+  const data = q.data;
+  const [now, setNow] = useState<number>(() => (data ? Date.parse(data.asOf) : 0));
+  useEffect(() => {
+    const tick = () => setNow(Date.now());
+    const id = setInterval(tick, 1000);
+    const first = setTimeout(tick, 0);
+    return () => {
+      clearInterval(id);
+      clearTimeout(first);
+    };
+  }, []);
+  const tag = locale === "ru" ? "ru-RU" : "en-GB";
+  const fmt = useMemo(() => new Intl.DateTimeFormat(tag, { timeZone: timezone, day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }), [tag, timezone]);
+  const fmtClock = useMemo(() => new Intl.DateTimeFormat(tag, { timeZone: timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" }), [tag, timezone]);
+  const nf = useMemo(() => new Intl.NumberFormat(tag), [tag]);
+  if (!data) return <QueueSkeleton />;
+
+  const counts: Record<QueueState, number> = { breaching: 0, atRisk: 0, ok: 0, noSla: 0 };
+  for (const it of data.items) counts[stateAt(it, now)] += 1;
+  const filtered = data.filters.role !== undefined || data.filters.team !== undefined || data.filters.channel !== undefined;
+  return (
+    <div className="flex flex-col gap-4">
+      <section className="grid grid-cols-2 gap-3 md:grid-cols-5" aria-label={labels.open}>
+        <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+          <div className="text-sm text-slate-600">{labels.open}</div>
+          <div className="text-2xl font-semibold tabular-nums" data-testid="queue-count">
+            {nf.format(data.items.length)}
+          </div>
+          <div className="text-xs text-slate-500">
+            {labels.ofOpen} {nf.format(data.totalOpen)} · {labels.onShift}: {nf.format(data.onShift)} / {nf.format(data.staffCount)}
+          </div>
+        </div>
+        {ORDER.map((s) => (
+          <div key={s} className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
+            <div className="text-sm text-slate-600">
+              <span aria-hidden="true">{stateStyle[s].icon}</span> {labels[s]}
+            </div>
+            <div className="text-2xl font-semibold tabular-nums" data-testid={`queue-count-${s}`}>
+              {nf.format(counts[s])}
+            </div>
+          </div>
+        ))}
+      </section>
+      <p className="text-xs text-slate-600" aria-live="polite">
+        {q.isError ? (
+          <span className="font-medium text-red-800">
+            {labels.stale} {fmtClock.format(new Date(data.asOf))}
+          </span>
+        ) : (
+          <>
+            {labels.updated} {fmtClock.format(new Date(data.asOf))} ({timezone}) · {labels.live}
+          </>
+        )}
+      </p>
+      {data.items.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-slate-300 bg-white py-12 text-center text-slate-600" data-testid="queue-empty">
+          {filtered ? labels.emptyFiltered : labels.empty}
+        </p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+          <table className="w-full text-sm" data-testid="queue-table">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
+              <tr>
+                <th className="py-2 pl-1 pr-3" scope="col">SLA</th>
+                <th className="py-2 pr-3" scope="col">{labels.timeLeft}</th>
+                <th className="py-2 pr-3" scope="col">{labels.waiting}</th>
+                <th className="py-2 pr-3" scope="col">{labels.student}</th>
+                <th className="py-2 pr-3" scope="col">{labels.where}</th>
+                <th className="py-2 pr-3" scope="col">{labels.owner}</th>
+                <th className="py-2 pr-3" scope="col">{labels.takes}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((it) => (
+                <QueueRow key={it.episodeId} it={it} now={now} labels={labels} roleNames={roleNames} fmtTime={(iso) => fmt.format(new Date(iso))} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function QueueSkeleton() {
+  return (
+    <div className="flex animate-pulse flex-col gap-4" aria-busy="true">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-5">
+        {Array.from({ length: 5 }, (_, i) => (
+          <div key={i} className="h-20 rounded-lg bg-slate-200" />
+        ))}
+      </div>
+      {Array.from({ length: 8 }, (_, i) => (
+        <div key={i} className="h-10 rounded bg-slate-200" />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+import { queryOptions } from "@tanstack/react-query";
+import type { QueueReport } from "@/lib/dal/queue";
+
+/** The queue's URL filters, as the page and /api/queue read them. */
+export interface QueueParams {
+  school: string;
+  role?: string;
+  team?: string;
+  channel?: string;
+}
+
+export function queueSearch(p: QueueParams): string {
+  const sp = new URLSearchParams({ school: p.school });
+  for (const k of ["role", "team", "channel"] as const) {
+    const v = p[k];
+    if (v) sp.set(k, v);
+  }
+  return sp.toString();
+}
+
+export const QUEUE_POLL_MS = 2_000;
+
+/**
+ * The one queryOptions factory of the queue report (ARCHITECTURE.md rule 5): the page seeds its cache
+ * with the server-rendered data under this key, the client polls /api/queue (the same DAL call) with it.
+ */
+export function queueQueryOptions(p: QueueParams) {
+  return queryOptions({
+    queryKey: ["queue", p.school, p.role ?? "", p.team ?? "", p.channel ?? ""] as const,
+    queryFn: async ({ signal }): Promise<QueueReport> => {
+      const res = await fetch(`/api/queue?${queueSearch(p)}`, { signal, cache: "no-store" });
+      if (!res.ok) throw new Error(`queue: HTTP ${res.status}`);
+      return (await res.json()) as QueueReport;
+    },
+    refetchInterval: QUEUE_POLL_MS,
+    refetchIntervalInBackground: false,
+    staleTime: 0,
+  });
+}

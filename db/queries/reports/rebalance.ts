@@ -1,0 +1,154 @@
+import { sql } from "drizzle-orm";
+import { rows, type Db } from "../../client";
+import type { Period } from "@/lib/period";
+import { inPeriod, num } from "./common";
+import { OVERLOAD_FACTOR, type StaffLoad } from "./load";
+
+/**
+ * Rebalancing suggestions for overloaded staff (METRICS.md "Load"). What can move: the students assigned
+ * to a person and the channels they own. An item weighs what it added to the person's load in the period:
+ * episodes they answered plus those still open that they own, in that channel or from that student
+ * (a student's episodes in a channel the person owns count with the channel only, never twice).
+ *
+ * The rule, greedy and explainable:
+ * 1. Each person has a limit in episodes per working hour: their capacity, else 1.5 × their team median
+ *    (the same line that flags them as overloaded). Excess = load − limit.
+ * 2. Overloaded people are handled largest excess first.
+ * 3. Receivers: same team and same role, not overloaded, with spare = limit − load > 0.
+ * 4. Items are tried heaviest first; an item goes to the receiver with the most spare that can take it
+ *    without passing its own limit (ties: lower load, then name). Items that fit nobody stay.
+ * 5. Stop when the excess is gone. Loads (giver's and receivers') are updated after every move, so one
+ *    receiver is never filled twice over.
+ */
+
+export interface MovableItem {
+  kind: "student" | "channel";
+  id: number;
+  label: string;
+  /** Episodes answered + open owned in the period that this item brought. */
+  episodes: number;
+}
+
+export interface RebalancePerson {
+  personId: number;
+  name: string;
+  role: string;
+  team: string | null;
+  loadPerHour: number | null;
+  /** Capacity, else OVERLOAD_FACTOR × team median; null when neither is known. */
+  limitPerHour: number | null;
+  overloaded: boolean;
+  items: MovableItem[];
+}
+
+export interface Move {
+  item: MovableItem;
+  toPersonId: number;
+  toName: string;
+  perHour: number;
+}
+
+export interface RebalancePlan {
+  personId: number;
+  name: string;
+  loadPerHour: number;
+  limitPerHour: number;
+  /** Load after the moves. */
+  loadAfter: number;
+  moves: Move[];
+  /** Their items that brought any episodes: with none there is nothing to move (answers in shared chats stay with the chat). */
+  movable: number;
+  /** The excess is gone after the moves. */
+  resolved: boolean;
+}
+
+export function limitOf(s: Pick<StaffLoad, "capacityPerHour" | "teamMedianPerHour">): number | null {
+  if (s.capacityPerHour !== null) return s.capacityPerHour;
+  return s.teamMedianPerHour !== null && s.teamMedianPerHour > 0 ? OVERLOAD_FACTOR * s.teamMedianPerHour : null;
+}
+
+/** The greedy rule above; pure. `workingHours` converts an item's episodes to episodes per hour. */
+export function planRebalance(people: readonly RebalancePerson[], workingHours: number): RebalancePlan[] {
+  if (!(workingHours > 0)) return [];
+  const load = new Map(people.map((p) => [p.personId, p.loadPerHour ?? 0]));
+  const givers = people
+    .filter((p) => p.overloaded && p.loadPerHour !== null && p.limitPerHour !== null)
+    .sort((a, b) => (b.loadPerHour ?? 0) - (b.limitPerHour ?? 0) - ((a.loadPerHour ?? 0) - (a.limitPerHour ?? 0)) || a.personId - b.personId);
+  const plans: RebalancePlan[] = [];
+  for (const g of givers) {
+    const limit = g.limitPerHour ?? 0;
+    const receivers = people.filter((r) => r.personId !== g.personId && !r.overloaded && r.team === g.team && r.role === g.role && r.limitPerHour !== null);
+    const spare = (r: RebalancePerson) => (r.limitPerHour ?? 0) - (load.get(r.personId) ?? 0);
+    const moves: Move[] = [];
+    const items = [...g.items].filter((i) => i.episodes > 0).sort((a, b) => b.episodes - a.episodes || a.kind.localeCompare(b.kind) || a.id - b.id);
+    for (const item of items) {
+      const current = load.get(g.personId) ?? 0;
+      if (current <= limit) break;
+      const perHour = item.episodes / workingHours;
+      const to = receivers
+        .filter((r) => spare(r) >= perHour)
+        .sort((a, b) => spare(b) - spare(a) || (load.get(a.personId) ?? 0) - (load.get(b.personId) ?? 0) || a.name.localeCompare(b.name))[0];
+      if (!to) continue;
+      moves.push({ item, toPersonId: to.personId, toName: to.name, perHour });
+      load.set(g.personId, current - perHour);
+      load.set(to.personId, (load.get(to.personId) ?? 0) + perHour);
+    }
+    const after = load.get(g.personId) ?? 0;
+    plans.push({ personId: g.personId, name: g.name, loadPerHour: g.loadPerHour ?? 0, limitPerHour: limit, loadAfter: after, moves, movable: items.length, resolved: after <= limit + 1e-9 });
+  }
+  return plans;
+}
+
+/**
+ * Movable items per staff member for a period: owned channels and assigned students (assignments valid at
+ * `until`, the end of the elapsed period, as the load report counts them), each with its weight.
+ */
+export async function movableItems(db: Db, schoolId: number, tz: string, period: Period, until: Date): Promise<Map<number, MovableItem[]>> {
+  const list = await rows<{ kind: string; person: unknown; id: unknown; label: string; n: unknown }>(
+    db,
+    sql`with ep as (
+          select e.channel_id, e.student_person_id, c.owner_person_id as chan_owner,
+            case when e.status = 'answered' then e.responder_person_id when e.status = 'open' then e.owner_person_id end as p
+          from episodes e join channels c on c.id = e.channel_id and c.school_id = e.school_id
+          where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, period)}),
+        by_channel as (select channel_id, p, count(*)::int as n from ep where p is not null group by 1, 2),
+        by_student as (select student_person_id, p, count(*)::int as n from ep where p is not null and chan_owner is distinct from p group by 1, 2),
+        assigned as (
+          select distinct staff_person_id, student_person_id from assignments
+          where school_id = ${schoolId} and (valid_from is null or valid_from < ${until.toISOString()}::timestamptz)
+            and (valid_to is null or valid_to >= ${until.toISOString()}::timestamptz))
+        select 'channel' as kind, c.owner_person_id as person, c.id, coalesce(c.title, c.external_id) as label, coalesce(b.n, 0) as n
+        from channels c left join by_channel b on b.channel_id = c.id and b.p = c.owner_person_id
+        where c.school_id = ${schoolId} and c.owner_person_id is not null
+        union all
+        select 'student', a.staff_person_id, a.student_person_id, pp.display_name, coalesce(b.n, 0)
+        from assigned a join people pp on pp.id = a.student_person_id and pp.school_id = ${schoolId}
+          left join by_student b on b.student_person_id = a.student_person_id and b.p = a.staff_person_id`,
+  );
+  const out = new Map<number, MovableItem[]>();
+  for (const r of list) {
+    const person = num(r.person);
+    const item: MovableItem = { kind: r.kind === "channel" ? "channel" : "student", id: num(r.id), label: String(r.label), episodes: num(r.n) };
+    const mine = out.get(person);
+    if (mine) mine.push(item);
+    else out.set(person, [item]);
+  }
+  return out;
+}
+
+/** Suggestions for a load report's staff. */
+export async function rebalanceSuggestions(db: Db, schoolId: number, tz: string, period: Period, until: Date, staff: readonly StaffLoad[], workingHours: number): Promise<RebalancePlan[]> {
+  if (!staff.some((s) => s.overloaded)) return [];
+  const items = await movableItems(db, schoolId, tz, period, until);
+  const people: RebalancePerson[] = staff.map((s) => ({
+    personId: s.personId,
+    name: s.name,
+    role: s.role,
+    team: s.team,
+    loadPerHour: s.loadPerHour,
+    limitPerHour: limitOf(s),
+    overloaded: s.overloaded,
+    items: items.get(s.personId) ?? [],
+  }));
+  return planRebalance(people, workingHours);
+}

@@ -1,0 +1,76 @@
+import { expect, test } from "@playwright/test";
+import { expectedOverview, signIn, watchConsole } from "./helpers";
+
+// scripts/e2e.sh registers this Telegram source for the demo school before the server starts.
+const BOT = "e2e-bot";
+const SECRET = "e2e-telegram-secret-0123456789";
+
+test.describe("live queue", () => {
+  test("anonymous requests to the queue API are refused", async ({ page }) => {
+    expect((await page.request.get("/api/queue")).status()).toBe(401);
+    expect((await page.request.get("/api/export/queue")).status()).toBe(401);
+  });
+
+  test("renders open episodes ordered by time left, with states in text, and no console errors", async ({ page }) => {
+    const errors = watchConsole(page);
+    const { school } = expectedOverview();
+    await signIn(page, "head");
+    await page.goto(`/queue?school=${school}`);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Очередь");
+    const rows = page.getByTestId("queue-row");
+    await expect(rows.first()).toBeVisible();
+    const deadlines = await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-deadline") ?? ""));
+    const timed = deadlines.filter((d) => d !== "");
+    expect(timed.length).toBeGreaterThan(0);
+    expect([...timed].sort()).toEqual(timed);
+    // Episodes without a policy come after every timed one.
+    expect(deadlines.slice(0, timed.length).every((d) => d !== "")).toBe(true);
+    const total = Number((await page.getByTestId("queue-count").innerText()).replace(/\s/g, ""));
+    expect(total).toBe(deadlines.length);
+    // Each state is named in text beside its colour.
+    const first = rows.first();
+    const state = await first.getAttribute("data-state");
+    const name = { breaching: "Нарушают SLA", atRisk: "Под угрозой", ok: "В срок", noSla: "Без SLA" }[state ?? "ok"] ?? "";
+    await expect(first).toContainText(name);
+    // The countdown ticks.
+    const t0 = await first.getByTestId("time-left").innerText();
+    await expect(first.getByTestId("time-left")).not.toHaveText(t0, { timeout: 5_000 });
+    // Nav links to pages other work streams have not shipped yet are prefetched and answer 404: not this page's.
+    expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  });
+
+  test("a message posted to the Telegram webhook shows in the queue within a few seconds", async ({ page }) => {
+    const { school } = expectedOverview();
+    await signIn(page, "head");
+    await page.goto(`/queue?school=${school}`);
+    await expect(page.getByTestId("queue-row").first()).toBeVisible();
+    const uid = 900_000_000 + Math.floor(Math.random() * 1_000_000);
+    const name = `Студент E2E ${uid}`;
+    const update = {
+      update_id: uid,
+      message: { message_id: 1, from: { id: uid, is_bot: false, first_name: name }, chat: { id: uid, type: "private", first_name: name }, date: Math.floor(Date.now() / 1000), text: "Здравствуйте! Не открывается урок, что делать?" },
+    };
+    const t0 = Date.now();
+    const res = await page.request.post(`/api/ingest/telegram?school=${school}&source=${BOT}`, { headers: { "x-telegram-bot-api-secret-token": SECRET }, data: update });
+    expect(res.status()).toBe(200);
+    await expect(page.getByTestId("queue-student").filter({ hasText: name })).toBeVisible({ timeout: 8_000 });
+    console.log(`webhook → queue row: ${Date.now() - t0} ms`);
+  });
+
+  test("filters live in the URL, and the CSV downloads the queue", async ({ page }) => {
+    const { school } = expectedOverview();
+    await signIn(page, "head");
+    await page.goto(`/queue?school=${school}`);
+    const before = Number((await page.getByTestId("queue-count").innerText()).replace(/\s/g, ""));
+    await page.getByTestId("filter-role").selectOption("mentor");
+    await expect(page).toHaveURL(/role=mentor/);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    const after = Number((await page.getByTestId("queue-count").innerText()).replace(/\s/g, ""));
+    expect(after).toBeLessThanOrEqual(before);
+    const res = await page.request.get(`/api/export/queue?school=${school}&role=mentor`);
+    expect(res.status()).toBe(200);
+    expect(res.headers()["content-type"]).toContain("text/csv");
+    const lines = (await res.text()).replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+    expect(lines[0]).toMatch(/^episode_id,state,opened_at,deadline,minutes_left/);
+  });
+});

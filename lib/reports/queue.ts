@@ -1,0 +1,77 @@
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import type { SchoolRow } from "../../db/queries/schools";
+import { liveQueue, type QueueItem, type QueueState } from "../../db/queries/reports/queue";
+
+export type { QueueItem, QueueState };
+
+/** The queue's URL filters. Unknown values are ignored (a stale link shows the whole queue, not an error). */
+export interface QueueQuery {
+  school?: string;
+  role?: string;
+  team?: string;
+  channel?: string;
+}
+
+const filterSchema = z.object({
+  role: z.enum(["coordinator", "mentor", "reviewer", "support", "team_lead", "none"]).optional().catch(undefined),
+  team: z.string().min(1).max(200).optional().catch(undefined),
+  channel: z.coerce.number().int().positive().optional().catch(undefined),
+});
+
+export type QueueFilters = z.output<typeof filterSchema>;
+
+export function parseQueueFilters(q: QueueQuery): QueueFilters {
+  return filterSchema.parse({ role: q.role || undefined, team: q.team || undefined, channel: q.channel || undefined });
+}
+
+export interface QueueReport {
+  school: { slug: string; name: string; timezone: string };
+  asOf: string;
+  filters: QueueFilters;
+  /** After filters, ordered by time left before breach. */
+  items: QueueItem[];
+  /** Open episodes before filters. */
+  totalOpen: number;
+  counts: Record<QueueState, number>;
+  /** Filter choices, from the whole queue and the staff list. */
+  options: { roles: string[]; teams: string[]; channels: Array<{ id: number; title: string }> };
+  /** Staff on shift now / staff in total. */
+  onShift: number;
+  staffCount: number;
+}
+
+/**
+ * The live queue as the page, its polling route and its CSV read it. Team = the team of the person who
+ * owns the episode or, for an unowned one, of the person suggested to take it.
+ */
+export async function queueReport(db: Db, school: SchoolRow, q: QueueQuery, now: Date): Promise<QueueReport> {
+  const filters = parseQueueFilters(q);
+  const data = await liveQueue(db, school.id, school.timezone, now);
+  const teamOf = (it: QueueItem) => (it.ownerPersonId !== null ? (data.staff.find((s) => s.personId === it.ownerPersonId)?.team ?? null) : (it.suggested?.team ?? null));
+  const items = data.items.filter(
+    (it) =>
+      (filters.role === undefined || (filters.role === "none" ? it.ownerRole === null : it.ownerRole === filters.role)) &&
+      (filters.team === undefined || teamOf(it) === filters.team) &&
+      (filters.channel === undefined || it.channelId === filters.channel),
+  );
+  const counts: Record<QueueState, number> = { breaching: 0, atRisk: 0, ok: 0, noSla: 0 };
+  for (const it of items) counts[it.state] += 1;
+  const channels = new Map<number, string>();
+  for (const it of data.items) channels.set(it.channelId, it.channelTitle);
+  return {
+    school: { slug: school.slug, name: school.name, timezone: school.timezone },
+    asOf: data.asOf,
+    filters,
+    items,
+    totalOpen: data.items.length,
+    counts,
+    options: {
+      roles: [...new Set(data.staff.map((s) => s.role))].sort(),
+      teams: [...new Set(data.staff.flatMap((s) => (s.team === null ? [] : [s.team])))].sort(),
+      channels: [...channels].map(([id, title]) => ({ id, title })).sort((a, b) => a.title.localeCompare(b.title)),
+    },
+    onShift: data.staff.filter((s) => s.onShift).length,
+    staffCount: data.staff.length,
+  };
+}

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import type { SchoolRow } from "../../db/queries/schools";
+import { csatReport as csatQuery } from "../../db/queries/reports/csat";
+import { rebalanceSuggestions, type RebalancePlan } from "../../db/queries/reports/rebalance";
+import type { StaffLoad } from "../../db/queries/reports/load";
+import { loadReport, type LoadReport } from "./load";
+
+export type { RebalancePlan, StaffLoad };
+
+export interface TeamQuery {
+  school?: string;
+  from?: string;
+  to?: string;
+  days?: string;
+  team?: string;
+  role?: string;
+}
+
+export interface TeamRow extends StaffLoad {
+  /** CSAT of the ratings attributed to them (responder), with its n. */
+  csatPercent: number | null;
+  csatN: number;
+}
+
+export interface TeamReport {
+  school: { slug: string; name: string; timezone: string };
+  period: LoadReport["period"];
+  asOf: string;
+  workingHours: number;
+  workingHoursBasis: LoadReport["workingHoursBasis"];
+  checkInWindow: LoadReport["checkInWindow"];
+  filters: { team?: string; role?: string };
+  rows: TeamRow[];
+  /** Staff before filters. */
+  totalStaff: number;
+  rebalance: RebalancePlan[];
+  options: { teams: string[]; roles: string[] };
+}
+
+const filterSchema = z.object({
+  team: z.string().min(1).max(200).optional().catch(undefined),
+  role: z.enum(["coordinator", "mentor", "reviewer", "support", "team_lead"]).optional().catch(undefined),
+});
+
+/**
+ * The team page and its CSV: the load report (the same numbers `cli report load` prints), CSAT per
+ * responder over the same period, and rebalancing suggestions for the overloaded. Filters narrow the rows
+ * shown; overload is still judged against the whole team (its median does not change with a filter).
+ */
+export async function teamReport(db: Db, school: SchoolRow, q: TeamQuery, now: Date): Promise<TeamReport> {
+  const filters = filterSchema.parse({ team: q.team || undefined, role: q.role || undefined });
+  const load = await loadReport(db, school, { from: q.from, to: q.to, days: q.days }, now);
+  const csat = await csatQuery(db, school.id, school.timezone, load.period, "person");
+  const byPerson = new Map(csat.groups.map((g) => [g.key, g]));
+  const all: TeamRow[] = load.staff.map((s) => {
+    const c = byPerson.get(String(s.personId));
+    return { ...s, csatPercent: c?.csatPercent ?? null, csatN: c?.n ?? 0 };
+  });
+  const keep = (s: { team: string | null; role: string }) => (filters.team === undefined || s.team === filters.team) && (filters.role === undefined || s.role === filters.role);
+  const plans = await rebalanceSuggestions(db, school.id, school.timezone, load.period, new Date(load.checkInWindow.to), load.staff, load.workingHours);
+  const shown = new Set(all.filter(keep).map((s) => s.personId));
+  return {
+    school: { slug: school.slug, name: school.name, timezone: school.timezone },
+    period: load.period,
+    asOf: load.asOf,
+    workingHours: load.workingHours,
+    workingHoursBasis: load.workingHoursBasis,
+    checkInWindow: load.checkInWindow,
+    filters,
+    rows: all.filter(keep),
+    totalStaff: all.length,
+    rebalance: plans.filter((p) => shown.has(p.personId)),
+    options: {
+      teams: [...new Set(all.flatMap((s) => (s.team === null ? [] : [s.team])))].sort(),
+      roles: [...new Set(all.map((s) => s.role))].sort(),
+    },
+  };
+}

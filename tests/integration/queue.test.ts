@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq, inArray } from "drizzle-orm";
+import { DateTime } from "luxon";
+import { engines } from "./harness";
+import type { DbHandle } from "@/db/client";
+import { people, shifts } from "@/db/schema";
+import { storeEvents } from "@/db/queries/ingest";
+import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
+import { applyConfig } from "@/db/queries/config";
+import { upsertSource } from "@/db/queries/sources";
+import { recomputeEpisodes } from "@/db/queries/episodes";
+import { liveQueue, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
+import { queueReport } from "@/lib/reports/queue";
+import { handleWebhookWith } from "@/lib/dal/webhooks";
+import { deriveIdle } from "@/lib/dal/derive";
+import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
+import type { SchoolConfigInput } from "@/lib/config/schema";
+
+/**
+ * A hand-built queue. Calendar Mon–Fri 09:00–18:00 Moscow; "now" is Thu 2026-03-12 12:00.
+ * Policies: coordinator 120 business; mentor 1440 calendar; urgent 15 calendar. Marк is on a weekly
+ * Thursday 10:00–14:00 shift created a week earlier; Olga's Monday shift is not on now.
+ */
+const msk = (day: string, hm: string) => DateTime.fromISO(`${day}T${hm}`, { zone: "Europe/Moscow" }).toJSDate();
+const NOW = msk("2026-03-12", "12:00");
+const src = { kind: "telegram" as const, externalId: "tg" };
+const G1 = { externalId: "-100", kind: "group" as const, title: "Кураторский чат" };
+const G2 = { externalId: "-200", kind: "group" as const, title: "Менторский чат" };
+const G3 = { externalId: "-300", kind: "group" as const, title: "Общий чат" };
+let seq = 0;
+const m = (channel: MessageEvent["channel"], author: string, at: Date, text: string): MessageEvent => ({
+  type: "message", action: "create", source: src, channel, externalId: `m${++seq}`, author: { externalId: author }, sentAt: at, text,
+});
+const roster: IngestEvent[] = [
+  { type: "roster", source: src, identity: { externalId: "anna", name: "Анна", email: "anna@s.test" }, role: "coordinator", team: "A" },
+  { type: "roster", source: src, identity: { externalId: "olga", name: "Ольга", email: "olga@s.test" }, role: "coordinator", team: "A" },
+  { type: "roster", source: src, identity: { externalId: "mark", name: "Марк", email: "mark@s.test" }, role: "mentor", team: "A" },
+  { type: "roster", source: src, identity: { externalId: "mia", name: "Мия", email: "mia@s.test" }, role: "mentor", team: "B" },
+];
+const messages: MessageEvent[] = [
+  m(G1, "s1", msk("2026-03-12", "09:30"), "Где материалы?"), // Ea: coordinator, 150 bus > 120: breaching, deadline 11:30
+  m(G1, "s2", msk("2026-03-12", "11:00"), "А сертификат когда?"), // Eb: 60 of 120: ok, deadline 13:00
+  m(G2, "s1", msk("2026-03-11", "16:00"), "Как решить задачу?"), // Ec: mentor, 1200 of 1440 cal: at risk, deadline 03-12 16:00
+  m(G2, "s3", msk("2026-03-12", "11:30"), "Почему тест не проходит?"), // Ed: ok, deadline 03-13 11:30
+  m(G2, "s4", msk("2026-03-12", "11:50"), "Ужас, никто не отвечает, где доступ?"), // Ee: urgent 15 cal, 10 min: ok, deadline 12:05
+  m(G3, "s2", msk("2026-03-12", "10:00"), "Кто знает, где запись?"), // Ef: no owner role, no policy: last
+];
+const config: SchoolConfigInput = {
+  calendars: [{ name: "Офис", timezone: "Europe/Moscow", default: true, weekly: { "mon-fri": ["09:00-18:00"] } }],
+  slaPolicies: [
+    { name: "coordinator 2h", ownerRole: "coordinator", targetMinutes: 120, clock: "business" },
+    { name: "mentor 24h", ownerRole: "mentor", targetMinutes: 1440, clock: "calendar" },
+    { name: "urgent 15m", priority: "urgent", targetMinutes: 15, clock: "calendar" },
+  ],
+  channels: [
+    { source: "telegram", externalId: "-100", ownerRole: "coordinator", ownerEmail: "anna@s.test" },
+    { source: "telegram", externalId: "-200", ownerRole: "mentor" },
+    { source: "telegram", externalId: "-300", purpose: "support" },
+  ],
+};
+
+describe("queue helpers (pure)", () => {
+  const base = { personId: 1, startsAt: msk("2026-03-05", "10:00"), endsAt: msk("2026-03-05", "14:00"), weekly: true, repeatUntil: null };
+  it.each([
+    ["the same weekday a week later, inside", base, msk("2026-03-12", "12:00"), true],
+    ["the same weekday, after the end", base, msk("2026-03-12", "14:00"), false],
+    ["another weekday", base, msk("2026-03-13", "12:00"), false],
+    ["before the first occurrence", base, msk("2026-03-05", "09:59"), false],
+    ["past repeat_until", { ...base, repeatUntil: msk("2026-03-10", "00:00") }, msk("2026-03-12", "12:00"), false],
+    ["a one-off shift, inside", { ...base, weekly: false }, msk("2026-03-05", "13:59"), true],
+    ["a one-off shift, a week later", { ...base, weekly: false }, msk("2026-03-12", "12:00"), false],
+    ["a night shift across midnight, after midnight", { ...base, startsAt: msk("2026-03-05", "22:00"), endsAt: msk("2026-03-06", "06:00") }, msk("2026-03-13", "03:00"), true],
+  ])("shiftCovers: %s", (_name, shift, at, want) => {
+    expect(shiftCovers(shift, at, "Europe/Moscow")).toBe(want);
+  });
+
+  it("keeps a weekly shift on local wall-clock hours across DST", () => {
+    const berlin = (iso: string) => DateTime.fromISO(iso, { zone: "Europe/Berlin" }).toJSDate();
+    const winter = { personId: 1, startsAt: berlin("2026-03-16T09:00"), endsAt: berlin("2026-03-16T10:00"), weekly: true, repeatUntil: null };
+    // Clocks go forward on 2026-03-29: 09:30 local on Monday 2026-04-06 is covered, 08:30 local (= 09:30 winter time) is not.
+    expect(shiftCovers(winter, berlin("2026-04-06T09:30"), "Europe/Berlin")).toBe(true);
+    expect(shiftCovers(winter, berlin("2026-04-06T08:30"), "Europe/Berlin")).toBe(false);
+  });
+
+  const staff: QueueStaff[] = [
+    { personId: 1, name: "Анна", role: "coordinator", team: "A", openOwned: 5, onShift: false },
+    { personId: 2, name: "Борис", role: "coordinator", team: "A", openOwned: 1, onShift: true },
+    { personId: 3, name: "Вера", role: "coordinator", team: "A", openOwned: 0, onShift: false },
+    { personId: 4, name: "Глеб", role: "mentor", team: "B", openOwned: 2, onShift: false },
+    { personId: 5, name: "Дина", role: "mentor", team: "B", openOwned: 2, onShift: false },
+  ];
+  it.each([
+    ["the owner, however loaded", { ownerPersonId: 1, ownerRole: "coordinator" }, new Map<number, number>(), 1, "owner"],
+    ["on shift beats less loaded off shift", { ownerPersonId: null, ownerRole: "coordinator" }, new Map<number, number>(), 2, "onShift"],
+    ["nobody of the role on shift: least loaded, ties by name", { ownerPersonId: null, ownerRole: "mentor" }, new Map<number, number>(), 4, "leastLoaded"],
+    ["suggestions already made count as load", { ownerPersonId: null, ownerRole: "mentor" }, new Map([[4, 1]]), 5, "leastLoaded"],
+    ["no owner role: any staff, on shift first", { ownerPersonId: null, ownerRole: null }, new Map<number, number>(), 2, "onShift"],
+  ] as const)("suggestTaker: %s", (_name, ep, extra, id, reason) => {
+    expect(suggestTaker(ep, staff, new Map(extra))).toMatchObject({ person: { personId: id }, reason });
+  });
+  it("suggestTaker: nobody of the role", () => {
+    expect(suggestTaker({ ownerPersonId: null, ownerRole: "reviewer" }, staff, new Map())).toBeNull();
+  });
+});
+
+for (const engine of engines()) {
+  describe(`queue on ${engine.name}`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    let school: SchoolRow;
+    beforeAll(async () => {
+      h = await engine.open();
+      school = await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "q", name: "Q", timezone: "Europe/Moscow" });
+      await storeEvents(h.db, school.id, [...roster, ...messages]);
+      await applyConfig(h.db, school.id, config);
+      const ids = new Map((await h.db.select({ id: people.id, email: people.email }).from(people).where(and(eq(people.schoolId, school.id), inArray(people.email, ["mark@s.test", "olga@s.test"])))).map((p) => [p.email, p.id]));
+      await h.db.insert(shifts).values([
+        { schoolId: school.id, personId: ids.get("mark@s.test")!, role: "mentor", startsAt: msk("2026-03-05", "10:00"), endsAt: msk("2026-03-05", "14:00"), weekly: true },
+        { schoolId: school.id, personId: ids.get("olga@s.test")!, role: "coordinator", startsAt: msk("2026-03-02", "09:00"), endsAt: msk("2026-03-02", "18:00"), weekly: true },
+      ]);
+      await recomputeEpisodes(h.db, school.id, { scopes: "dirty", now: NOW });
+    });
+    afterAll(async () => h?.drop());
+
+    it("orders open episodes by time left, judged at now on the policy's clock", async () => {
+      const q = await liveQueue(h.db, school.id, school.timezone, NOW);
+      const row = (text: string) => q.items.find((i) => i.openedAt === messages.find((x) => x.text === text)?.sentAt.toISOString());
+      expect(q.items.map((i) => [i.studentName, i.channelTitle, i.state])).toEqual([
+        ["s1", "Кураторский чат", "breaching"],
+        ["s4", "Менторский чат", "ok"],
+        ["s2", "Кураторский чат", "ok"],
+        ["s1", "Менторский чат", "atRisk"],
+        ["s3", "Менторский чат", "ok"],
+        ["s2", "Общий чат", "noSla"],
+      ]);
+      expect(row("Где материалы?")).toMatchObject({ deadline: msk("2026-03-12", "11:30").toISOString(), atRiskAt: msk("2026-03-12", "11:06").toISOString(), elapsedMinutes: 150, targetMinutes: 120, clock: "business" });
+      expect(row("Ужас, никто не отвечает, где доступ?")).toMatchObject({ priority: "urgent", targetMinutes: 15, deadline: msk("2026-03-12", "12:05").toISOString() });
+      expect(row("Как решить задачу?")).toMatchObject({ deadline: msk("2026-03-12", "16:00").toISOString(), elapsedMinutes: 1200 });
+      expect(row("Кто знает, где запись?")).toMatchObject({ deadline: null, targetMinutes: null, ownerRole: null });
+    });
+
+    it("suggests the owner, else the least-loaded staff of the role on shift", async () => {
+      const q = await liveQueue(h.db, school.id, school.timezone, NOW);
+      expect(q.staff.filter((s) => s.onShift).map((s) => s.name)).toEqual(["Марк"]);
+      expect(q.staff.find((s) => s.name === "Анна")?.openOwned).toBe(2);
+      expect(q.items.map((i) => [i.suggested?.name, i.suggested?.reason])).toEqual([
+        ["Анна", "owner"], ["Марк", "onShift"], ["Анна", "owner"], ["Марк", "onShift"], ["Марк", "onShift"], ["Марк", "onShift"],
+      ]);
+      // An hour after Марк's shift nobody is on: the least loaded mentor, counting suggestions already made.
+      const later = await liveQueue(h.db, school.id, school.timezone, msk("2026-03-12", "15:00"));
+      expect(later.items.filter((i) => i.ownerRole === "mentor").map((i) => [i.suggested?.name, i.suggested?.reason])).toEqual([
+        ["Марк", "leastLoaded"], ["Мия", "leastLoaded"], ["Марк", "leastLoaded"],
+      ]);
+    });
+
+    it("filters by role, team and channel, and counts states", async () => {
+      const all = await queueReport(h.db, school, {}, NOW);
+      expect(all).toMatchObject({ totalOpen: 6, counts: { breaching: 1, atRisk: 1, ok: 3, noSla: 1 }, onShift: 1, staffCount: 4 });
+      expect(all.options.teams).toEqual(["A", "B"]);
+      const mentors = await queueReport(h.db, school, { role: "mentor" }, NOW);
+      expect(mentors.items).toHaveLength(3);
+      expect((await queueReport(h.db, school, { role: "none" }, NOW)).items.map((i) => i.channelTitle)).toEqual(["Общий чат"]);
+      expect((await queueReport(h.db, school, { team: "B" }, NOW)).items).toHaveLength(0);
+      const g1 = all.options.channels.find((c) => c.title === "Кураторский чат")!;
+      expect((await queueReport(h.db, school, { channel: String(g1.id) }, NOW)).items.map((i) => i.state)).toEqual(["breaching", "ok"]);
+      // A bad filter value is ignored, not an error.
+      expect((await queueReport(h.db, school, { role: "boss", channel: "x" }, NOW)).items).toHaveLength(6);
+    });
+
+    it("derives a webhook's message in the background: the queue shows it within 2 s", async () => {
+      const secret = "queue-test-secret-0123456789";
+      await upsertSource(h.db, { schoolId: school.id, kind: "telegram", externalId: "bot9", name: "Bot", secret });
+      const sent = Math.floor(Date.now() / 1000);
+      const update = { update_id: 9001, message: { message_id: 1, from: { id: 777001, is_bot: false, first_name: "Новый" }, chat: { id: 777001, type: "private", first_name: "Новый" }, date: sent, text: "Здравствуйте, не могу войти в курс" } };
+      const t0 = performance.now();
+      const res = await handleWebhookWith(h.db, "telegram", new Request("http://x/api/ingest/telegram?school=q&source=bot9", { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret }, body: JSON.stringify(update) }), new Date());
+      const answered = performance.now() - t0;
+      expect(res.status).toBe(200);
+      await deriveIdle(school.id);
+      const visible = performance.now() - t0;
+      const q = await liveQueue(h.db, school.id, school.timezone, new Date());
+      expect(q.items.some((i) => i.studentName === "Новый" && i.channelKind === "dm")).toBe(true);
+      console.log(`webhook answered in ${answered.toFixed(0)} ms; episode derived ${visible.toFixed(0)} ms after the delivery`);
+      expect(visible).toBeLessThan(2000);
+    });
+  });
+}
