@@ -1,0 +1,145 @@
+import { defineMessages, type Locale } from "../dict";
+
+export const episodeMessages = defineMessages(
+  {
+    title: "Обращения",
+    back: "← к SLA",
+    backToList: "← к списку",
+    count: "найдено",
+    opened: "Открыто",
+    answeredAt: "Ответ",
+    student: "Студент",
+    scope: "Где",
+    thread: "ветка",
+    responder: "Ответил",
+    owner: "Владелец",
+    role: "Роль",
+    policy: "Политика",
+    target: "Срок",
+    clock: "Часы",
+    calendar: "Календарь",
+    calendarMinutes: "Календарных минут",
+    businessMinutes: "Рабочих минут",
+    response: "Ответ, мин",
+    status: "Статус",
+    kind: "Тип",
+    priority: "Приоритет",
+    botReply: "Ответ бота",
+    peerReply: "Ответ студента",
+    cohort: "Поток",
+    messages: "Сообщений студента",
+    timeline: "Сообщения",
+    timelineCut: "Показаны первые 200 сообщений.",
+    dmPrivacy: "Личная переписка: показаны только метаданные, текст не хранится.",
+    textHidden: "текст не хранится",
+    replyTo: "ответ на",
+    replyOutside: "сообщение вне данных",
+    mentions: "упоминает",
+    opening: "открыло обращение",
+    answer: "ответ",
+    chars: "симв.",
+    deleted: "удалено",
+    empty: "Обращений с такими условиями нет.",
+    notFound: "Обращение не найдено.",
+    prev: "← Назад",
+    next: "Вперёд →",
+    page: "Стр.",
+    filterWeekday: "день",
+    filterHour: "час",
+    breachedOnly: "только нарушенные",
+    yes: "да",
+    no: "нет",
+    st_open: "открыто",
+    st_answered: "отвечено",
+    st_resolved_by_bot: "решено ботом",
+    st_abandoned: "брошено",
+    breachingNow: "просрочено сейчас",
+    atRisk: "под угрозой",
+    breached: "нарушено",
+    met: "в срок",
+    noTarget: "без срока",
+    wd1: "Пн", wd2: "Вт", wd3: "Ср", wd4: "Чт", wd5: "Пт", wd6: "Сб", wd7: "Вс",
+  },
+  {
+    title: "Episodes",
+    back: "← to SLA",
+    backToList: "← to the list",
+    count: "found",
+    opened: "Opened",
+    answeredAt: "Answered",
+    student: "Student",
+    scope: "Where",
+    thread: "thread",
+    responder: "Responder",
+    owner: "Owner",
+    role: "Role",
+    policy: "Policy",
+    target: "Target",
+    clock: "Clock",
+    calendar: "Calendar",
+    calendarMinutes: "Calendar minutes",
+    businessMinutes: "Business minutes",
+    response: "Response, min",
+    status: "Status",
+    kind: "Kind",
+    priority: "Priority",
+    botReply: "Bot reply",
+    peerReply: "Peer reply",
+    cohort: "Cohort",
+    messages: "Student messages",
+    timeline: "Messages",
+    timelineCut: "Showing the first 200 messages.",
+    dmPrivacy: "Direct messages: metadata only, the text is never stored.",
+    textHidden: "text not stored",
+    replyTo: "reply to",
+    replyOutside: "a message outside the data",
+    mentions: "mentions",
+    opening: "opened the episode",
+    answer: "answer",
+    chars: "chars",
+    deleted: "deleted",
+    empty: "No episodes match.",
+    notFound: "Episode not found.",
+    prev: "← Previous",
+    next: "Next →",
+    page: "Page",
+    filterWeekday: "weekday",
+    filterHour: "hour",
+    breachedOnly: "breached only",
+    yes: "yes",
+    no: "no",
+    st_open: "open",
+    st_answered: "answered",
+    st_resolved_by_bot: "resolved by bot",
+    st_abandoned: "abandoned",
+    breachingNow: "breaching now",
+    atRisk: "at risk",
+    breached: "breached",
+    met: "met",
+    noTarget: "no target",
+    wd1: "Mon", wd2: "Tue", wd3: "Wed", wd4: "Thu", wd5: "Fri", wd6: "Sat", wd7: "Sun",
+  },
+);
+
+export type EpisodeMessageKey = keyof (typeof episodeMessages)["ru"];
+
+const tag = (l: Locale) => (l === "ru" ? "ru-RU" : "en-GB");
+
+/** A UTC instant as the school's wall clock (dates on these pages are always in the school's zone). */
+export function formatLocalTime(iso: string | null, tz: string, locale: Locale, withSeconds = false): string {
+  if (iso === null) return "—";
+  return new Intl.DateTimeFormat(tag(locale), {
+    timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", ...(withSeconds ? { second: "2-digit" } : {}), hourCycle: "h23",
+  }).format(new Date(iso));
+}
+
+export function formatMinutes(m: number | null, locale: Locale): string {
+  if (m === null) return "—";
+  return new Intl.NumberFormat(tag(locale), { maximumFractionDigits: m < 10 ? 1 : 0 }).format(m);
+}
+
+/** A share as a percent with one decimal; null (nothing known) is "—", never 0 % or 100 %. */
+export function formatPct(x: number | null, locale: Locale): string {
+  if (x === null) return "—";
+  return new Intl.NumberFormat(tag(locale), { style: "percent", maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(x);
+}

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DateTime } from "luxon";
+import { engines } from "./harness";
+import type { DbHandle } from "@/db/client";
+import { people as peopleTable, shifts } from "@/db/schema";
+import { storeEvents } from "@/db/queries/ingest";
+import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
+import { applyConfig } from "@/db/queries/config";
+import { recomputeEpisodes } from "@/db/queries/episodes";
+import { slaHeatmap, slaSummary } from "@/db/queries/reports/sla";
+import { episodeList } from "@/db/queries/reports/episode-detail";
+import { episodeTimeline, getEpisodeView } from "@/db/queries/reports/episode-detail-view";
+import { slaBreakdown, slaHeatmapFiltered, slaWeekly } from "@/db/queries/reports/episode-detail-sla";
+import { parseFilter } from "@/lib/reports/episode-detail";
+import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
+import type { SchoolConfigInput } from "@/lib/config/schema";
+
+/**
+ * The SLA page's filtered figures, the episodes behind them and the episode view, on the hand-made
+ * school of reports.test.ts (same messages, calendar and policies; expectations worked out there).
+ */
+const msk = (day: string, hm: string) => DateTime.fromISO(`${day}T${hm}`, { zone: "Europe/Moscow" }).toJSDate();
+const NOW = msk("2026-03-12", "12:00");
+const PERIOD = { from: "2026-02-23", to: "2026-03-13" };
+const src = { kind: "telegram" as const, externalId: "tg" };
+const G1 = { externalId: "-100", kind: "group" as const, title: "Кураторский чат" };
+const G2 = { externalId: "-200", kind: "group" as const, title: "Менторский чат" };
+const DM4 = { externalId: "501", kind: "dm" as const };
+const T1 = { externalId: "t1", kind: "thread" as const };
+
+let seq = 0;
+const m = (channel: MessageEvent["channel"], author: string, at: Date, text: string, extra: Partial<MessageEvent> = {}): MessageEvent & { externalId: string } => ({
+  type: "message", action: "create", source: src, channel, externalId: `m${++seq}`, author: { externalId: author, isBot: author === "bot" }, sentAt: at, text, ...extra,
+});
+const reply = (q: { externalId: string; author: { externalId: string } }) => ({ replyTo: { externalId: q.externalId, author: { externalId: q.author.externalId } } });
+
+const q1 = m(G1, "s1", msk("2026-03-02", "10:00"), "Когда дедлайн?");
+const q2 = m(G1, "s2", msk("2026-03-02", "17:00"), "Как сдать проект?");
+const q4 = m(G1, "s3", msk("2026-03-04", "10:00"), "Не открывается видео, помогите?");
+const q5 = m(G2, "s2", msk("2026-03-02", "12:00"), "Почему тест не проходит?");
+const q6 = m(G2, "s3", msk("2026-03-03", "10:00"), "Ужас, никто не отвечает, где доступ?");
+const q13 = m(G1, "s4", msk("2026-02-26", "10:00"), "Как получить доступ?");
+const messages: MessageEvent[] = [
+  q1, m(G1, "anna", msk("2026-03-02", "10:30"), "До пятницы", reply(q1)), m(G1, "s1", msk("2026-03-02", "10:35"), "спасибо"),
+  q2, m(G1, "anna", msk("2026-03-03", "10:00"), "Через форму", reply(q2)), m(G1, "s1", msk("2026-03-06", "17:30"), "А где лекция?"),
+  m(G1, "anna", msk("2026-03-10", "09:30"), "Лекция в записи", { mentions: [{ externalId: "s1" }] }),
+  q4, m(G1, "anna", msk("2026-03-04", "13:00"), "Перезагрузите", reply(q4)),
+  q5, q6, m(G2, "mark", msk("2026-03-03", "10:10"), "Выдал доступ", reply(q6)), m(G2, "mark", msk("2026-03-03", "14:00"), "Смотрите тесты", reply(q5)),
+  m(G2, "s4", msk("2026-03-03", "11:00"), "Вопрос по модулю?", { thread: T1 }), m(G2, "bot", msk("2026-03-03", "11:01"), "Мы ответим скоро", { thread: T1 }),
+  m(G2, "mark", msk("2026-03-03", "11:41"), "Вот ответ", { thread: T1 }),
+  m(DM4, "s4", msk("2026-03-04", "20:00"), "Можно перенести дедлайн?"), m(DM4, "anna", msk("2026-03-05", "09:20"), "Да"),
+  m(G1, "s3", msk("2026-03-12", "09:30"), "Где материалы?"), m(G1, "anna", msk("2026-03-12", "10:00"), "Всем привет, вебинар в 19:00"),
+  m(G1, "s2", msk("2026-03-12", "11:00"), "А сертификат когда?"), m(G2, "s1", msk("2026-03-11", "16:00"), "Как решить задачу?"),
+  m(G2, "s4", msk("2026-02-25", "10:00"), "Когда будет вебинар?"), q13, m(G1, "bot", msk("2026-02-26", "10:01"), "Ссылка на инструкцию", reply(q13)),
+];
+const people: IngestEvent[] = [
+  { type: "roster", source: src, identity: { externalId: "anna", name: "Анна", email: "anna@s.test" }, role: "coordinator", team: "A" },
+  { type: "roster", source: src, identity: { externalId: "mark", name: "Марк", email: "mark@s.test" }, role: "mentor", team: "A" },
+  { type: "roster", source: src, identity: { externalId: "bot", name: "Бот", isBot: true }, role: "bot" },
+  ...["s1", "s2", "s3", "s4"].map((s): IngestEvent => ({ type: "enrollment", source: src, student: { externalId: s }, course: { externalId: "py" }, cohort: { externalId: s === "s4" ? "c2" : "c1", title: s === "s4" ? "Поток 2" : "Поток 1" }, status: "active" })),
+];
+const config: SchoolConfigInput = {
+  calendars: [{ name: "Офис", timezone: "Europe/Moscow", default: true, weekly: { "mon-fri": ["09:00-18:00"] }, holidays: ["2026-03-09"] }],
+  slaPolicies: [
+    { name: "coordinator 2h", ownerRole: "coordinator", targetMinutes: 120, clock: "business" },
+    { name: "coordinator dm 1h", ownerRole: "coordinator", channelKind: "dm", targetMinutes: 60, clock: "business" },
+    { name: "mentor 24h", ownerRole: "mentor", targetMinutes: 1440, clock: "calendar" },
+    { name: "urgent 15m", priority: "urgent", targetMinutes: 15, clock: "calendar" },
+  ],
+  channels: [
+    { source: "telegram", externalId: "-100", ownerRole: "coordinator", ownerEmail: "anna@s.test", cohort: "c1" },
+    { source: "telegram", externalId: "-200", ownerRole: "mentor" },
+  ],
+  roleLabels: { ru: { coordinator: "куратор", mentor: "наставник" } },
+};
+
+for (const engine of engines()) {
+  describe(`SLA page queries on ${engine.name}`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    let school: SchoolRow;
+    const page = { limit: 50, offset: 0 };
+    beforeAll(async () => {
+      h = await engine.open();
+      school = await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "hand", name: "Hand", timezone: "Europe/Moscow" });
+      await storeEvents(h.db, school.id, [...people, ...messages]);
+      await applyConfig(h.db, school.id, config);
+      const res = await recomputeEpisodes(h.db, school.id, { scopes: "dirty", now: NOW });
+      expect(res).toMatchObject({ episodes: 13, warnings: [] });
+    });
+    afterAll(async () => h?.drop());
+
+    it("with no filter equals the CLI's SLA summary and heatmap", async () => {
+      const b = await slaBreakdown(h.db, school.id, school.timezone, PERIOD, {}, NOW);
+      const s = await slaSummary(h.db, school.id, school.timezone, PERIOD, "role", NOW);
+      expect(b.total).toEqual(s.total);
+      expect(b.byRole.map(({ role, roleLabel, ...st }) => ({ key: role, label: roleLabel, ...st }))).toEqual(s.groups);
+      const heat = await slaHeatmapFiltered(h.db, school.id, school.timezone, PERIOD, {}, NOW);
+      expect(heat.hasShifts).toBe(false);
+      expect(heat.cells.map(({ staffOnShift, ...c }) => (expect(staffOnShift).toBeNull(), c))).toEqual(await slaHeatmap(h.db, school.id, school.timezone, PERIOD, NOW));
+    });
+
+    it("splits compliance by policy within role", async () => {
+      const b = await slaBreakdown(h.db, school.id, school.timezone, PERIOD, {}, NOW);
+      // Coordinator: E1–E4, E9, E10, E13 on "coordinator 2h", the DM E8 on "coordinator dm 1h"; mentor: E6 urgent, the rest 24 h.
+      expect(b.byPolicy.map((g) => [g.roleLabel, g.policy, g.episodes, g.met, g.known])).toEqual([
+        ["куратор", "coordinator 2h", 7, 3, 5], ["наставник", "mentor 24h", 4, 1, 3], ["куратор", "coordinator dm 1h", 1, 1, 1], ["наставник", "urgent 15m", 1, 1, 1],
+      ]);
+      expect(b.byPolicy.find((g) => g.policy === "urgent 15m")).toMatchObject({ targetMinutes: 15, clock: "calendar", medianMinutes: 10 });
+    });
+
+    it("filters by role, cohort and source as the groups count them", async () => {
+      const mentor = await slaBreakdown(h.db, school.id, school.timezone, PERIOD, { role: "mentor" }, NOW);
+      const all = await slaSummary(h.db, school.id, school.timezone, PERIOD, "role", NOW);
+      const { key: _k, label: _l, ...mentorGroup } = all.groups.find((g) => g.key === "mentor") ?? { key: null, label: "" };
+      expect(mentor.total).toEqual(mentorGroup);
+      expect(mentor.total).toMatchObject({ episodes: 5, met: 2, known: 4, atRisk: 1 });
+      const cohorts = await slaSummary(h.db, school.id, school.timezone, PERIOD, "cohort", NOW);
+      const c2 = cohorts.groups.find((g) => g.label === "Поток 2");
+      const byCohort = await slaBreakdown(h.db, school.id, school.timezone, PERIOD, { cohortId: Number(c2?.key) }, NOW);
+      expect(byCohort.total.episodes).toBe(3);
+      expect((await slaBreakdown(h.db, school.id, school.timezone, PERIOD, { source: "telegram" }, NOW)).total.episodes).toBe(13);
+      expect((await slaBreakdown(h.db, school.id, school.timezone, PERIOD, { source: "slack" }, NOW)).total).toMatchObject({ episodes: 0, compliance: null });
+      expect(parseFilter({ role: "mentor", cohort: "x", weekday: "8", hour: "23", breached: "1", source: "'; drop" })).toEqual({ role: "mentor", hour: 23, breached: true });
+    });
+
+    it("trends compliance per local week and role", async () => {
+      const w = await slaWeekly(h.db, school.id, school.timezone, PERIOD, {}, NOW);
+      const totals = w.filter((p) => p.role === "total");
+      expect(totals.map((p) => p.week)).toEqual(["2026-02-23", "2026-03-02", "2026-03-09"]);
+      expect(totals.reduce((a, p) => a + p.known, 0)).toBe(10);
+      expect(totals.reduce((a, p) => a + p.met, 0)).toBe(6);
+      // Week of 9 March: E9 open within target (unknown), E10 breaching now, E11 at risk (unknown).
+      expect(w.find((p) => p.week === "2026-03-09" && p.role === "coordinator")).toMatchObject({ episodes: 2, met: 0, known: 1, compliance: 0 });
+    });
+
+    it("lists the episodes behind a heatmap cell and the breached ones, newest first", async () => {
+      const cells = (await slaHeatmapFiltered(h.db, school.id, school.timezone, PERIOD, {}, NOW)).cells.filter((c) => c.opened > 0);
+      for (const c of cells) {
+        const list = await episodeList(h.db, school.id, school.timezone, PERIOD, { weekday: c.weekday, hour: c.hour }, NOW, page);
+        expect(list.total).toBe(c.opened);
+        for (const r of list.rows) {
+          const local = DateTime.fromISO(r.openedAt, { zone: "Europe/Moscow" });
+          expect([local.weekday, local.hour]).toEqual([c.weekday, c.hour]);
+        }
+      }
+      const breached = await episodeList(h.db, school.id, school.timezone, PERIOD, { breached: true }, NOW, page);
+      // E10 breaching now, E4 answered late, E5 answered late, E12 abandoned.
+      expect(breached.rows.map((r) => [r.openedAt, r.status, r.breachingNow])).toEqual([
+        ["2026-03-12T06:30:00.000Z", "open", true], ["2026-03-04T07:00:00.000Z", "answered", false],
+        ["2026-03-02T09:00:00.000Z", "answered", false], ["2026-02-25T07:00:00.000Z", "abandoned", false],
+      ]);
+      expect(breached.rows[1]).toMatchObject({ student: "s3", responder: "Анна", roleLabel: "куратор", policy: "coordinator 2h", targetMinutes: 120, responseMinutes: 180 });
+      const second = await episodeList(h.db, school.id, school.timezone, PERIOD, { breached: true }, NOW, { limit: 2, offset: 2 });
+      expect(second.total).toBe(4);
+      expect(second.rows.map((r) => r.status)).toEqual(["answered", "abandoned"]);
+      expect((await episodeList(h.db, school.id, school.timezone, PERIOD, { role: "none" }, NOW, page)).total).toBe(0);
+    });
+
+    it("shows one episode with its timeline; DM text never", async () => {
+      const list = await episodeList(h.db, school.id, school.timezone, PERIOD, { role: "coordinator" }, NOW, page);
+      const dm = list.rows.find((r) => r.channelKind === "dm");
+      const v = await getEpisodeView(h.db, school.id, school.timezone, dm?.id ?? -1, NOW);
+      expect(v).toMatchObject({ student: "s4", responder: "Анна", policy: "coordinator dm 1h", targetMinutes: 60, clock: "business", calendar: "Офис", calendarMinutes: 800, businessMinutes: 20, status: "answered", breached: false });
+      const t = await episodeTimeline(h.db, school.id, dm?.id ?? -1);
+      expect(t.messages.map((x) => [x.author, x.authorRole, x.text, x.isOpening, x.isAnswer])).toEqual([["s4", "student", null, true, false], ["Анна", "coordinator", null, false, true]]);
+      expect(t.messages[0]?.textLength).toBeGreaterThan(0);
+      expect(await getEpisodeView(h.db, school.id + 1000, school.timezone, dm?.id ?? -1, NOW)).toBeNull();
+
+      const e1 = list.rows.find((r) => r.openedAt === "2026-03-02T07:00:00.000Z");
+      const t1 = await episodeTimeline(h.db, school.id, e1?.id ?? -1);
+      expect(t1.messages.map((x) => [x.author, x.authorRoleLabel, x.text])).toEqual([["s1", "student", "Когда дедлайн?"], ["Анна", "куратор", "До пятницы"]]);
+      expect(t1.messages[1]?.replyToId).toBe(t1.messages[0]?.id);
+      // E3 was answered by a mention: the timeline runs from its opening to that answer.
+      const e3 = list.rows.find((r) => r.openedAt === "2026-03-06T14:30:00.000Z");
+      const t3 = await episodeTimeline(h.db, school.id, e3?.id ?? -1);
+      expect(t3.messages.at(-1)).toMatchObject({ author: "Анна", mentions: ["s1"], isAnswer: true });
+    });
+
+    it("counts staff on shift per hour of the week when shifts are recorded", async () => {
+      const ids = new Map((await h.db.select({ id: peopleTable.id, email: peopleTable.email }).from(peopleTable)).map((p) => [p.email, p.id]));
+      await h.db.insert(shifts).values([
+        { schoolId: school.id, personId: ids.get("anna@s.test")!, role: "coordinator", startsAt: msk("2026-02-23", "09:00"), endsAt: msk("2026-02-23", "18:00"), weekly: true, repeatUntil: msk("2026-03-31", "00:00") },
+        { schoolId: school.id, personId: ids.get("mark@s.test")!, role: "mentor", startsAt: msk("2026-03-03", "10:00"), endsAt: msk("2026-03-03", "12:00"), weekly: false },
+      ]);
+      const heat = await slaHeatmapFiltered(h.db, school.id, school.timezone, PERIOD, {}, NOW);
+      const cell = (wd: number, hr: number) => heat.cells.find((c) => c.weekday === wd && c.hour === hr)?.staffOnShift;
+      expect(heat.hasShifts).toBe(true);
+      expect(cell(1, 9)).toBe(1); // three Mondays, Anna on each
+      expect(cell(1, 18)).toBe(0); // her shift ends at 18:00
+      expect(cell(2, 10)).toBeCloseTo(1 / 3, 9); // Mark on one of three Tuesdays
+      const mentors = await slaHeatmapFiltered(h.db, school.id, school.timezone, PERIOD, { role: "mentor" }, NOW);
+      expect(mentors.cells.find((c) => c.weekday === 1 && c.hour === 9)?.staffOnShift).toBe(0);
+    });
+  });
+}
