@@ -1,0 +1,366 @@
+import { DateTime } from "luxon";
+import type { Db } from "../../db/client";
+import type { SchoolRow } from "../../db/queries/schools";
+import { loadCalendars } from "../../db/queries/episodes/context";
+import {
+  episodeHourCounts, lastOpenedAt, medianResponseBusinessMinutes, rolePolicies, shiftsOf, staffOfRole,
+  type HourCount, type PolicyRow, type ShiftRow,
+} from "../../db/queries/reports/shifts";
+import { staffRoles, type Role } from "../ingest/types";
+import type { BusinessCalendar } from "../metrics/calendar";
+import {
+  backlogStaffHours, backtest, coverage, expandShifts, forecastDemand, HOURS_PER_WEEK, measuredForStaffing, modelError, neededPerHour, occurrences,
+  predictWeek, weekStartIn, zeroGrid,
+  type Backtest, type BacklogPlan, type Coverage, type DutyDemand, type MeasuredCell, type ModelError, type PastWeek, type Shift, type WeekPrediction,
+} from "../metrics/staffing";
+
+/**
+ * The staffing page (docs/staffing.md), for one role of one school: demand forecast per hour-of-week
+ * from the last N weeks of episodes the role owns, staff needed (Erlang C for short targets, the
+ * backlog model for long ones), staff scheduled by the shifts table, predicted against measured SLA
+ * compliance, and a what-if with shift changes encoded in the URL (nothing is stored).
+ */
+
+export interface ShiftsQuery {
+  role?: string;
+  weeks?: string;
+  aht?: string;
+  /** Target service level, percent. */
+  sl?: string;
+  /** Shrinkage, percent. */
+  shrinkage?: string;
+  concurrency?: string;
+  policy?: string;
+  /** What-if additions: `personId.weekday.HHMM.HHMM` (weekday 1 = Monday). */
+  add?: string | string[];
+  /** What-if removals: shift ids. */
+  remove?: string | string[];
+}
+
+/** Erlang C for targets up to this many minutes; the backlog model above it. */
+export const ERLANG_MAX_TARGET_MINUTES = 120;
+export const DEFAULTS = { role: "coordinator" as Role, weeks: 6, aht: 600, sl: 80, shrinkage: 30, concurrency: 2, targetMinutes: 120 };
+const MAX_CHANGES = 20;
+
+export interface StaffingParams {
+  role: Role;
+  weeks: number;
+  ahtSeconds: number;
+  /** 0..1 */
+  serviceLevel: number;
+  /** 0..1 */
+  shrinkage: number;
+  concurrency: number;
+}
+
+function bounded(raw: string | undefined, def: number, min: number, max: number, integer = false): number {
+  if (raw === undefined || raw.trim() === "") return def;
+  const v = Number(raw);
+  if (!Number.isFinite(v)) return def;
+  const c = Math.min(max, Math.max(min, v));
+  return integer ? Math.round(c) : c;
+}
+
+/** URL params to model parameters: bad or out-of-range values fall back to or are clamped into range. */
+export function parseParams(q: ShiftsQuery): StaffingParams {
+  const role = staffRoles.find((r) => r === q.role) ?? DEFAULTS.role;
+  return {
+    role,
+    weeks: bounded(q.weeks, DEFAULTS.weeks, 1, 26, true),
+    ahtSeconds: bounded(q.aht, DEFAULTS.aht, 10, 36_000),
+    serviceLevel: bounded(q.sl, DEFAULTS.sl, 1, 99) / 100,
+    shrinkage: bounded(q.shrinkage, DEFAULTS.shrinkage, 0, 90) / 100,
+    concurrency: bounded(q.concurrency, DEFAULTS.concurrency, 1, 10),
+  };
+}
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+export interface AddedShift {
+  personId: number;
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+const HHMM = /^([01]\d|2[0-3]):?([0-5]\d)$/;
+
+/** `personId.weekday.HHMM.HHMM` → an added shift, or null. */
+export function parseAdd(raw: string): AddedShift | null {
+  const [p, wd, s, e, ...rest] = raw.split(".");
+  if (rest.length > 0 || !p || !wd || !s || !e) return null;
+  const personId = Number(p);
+  const weekday = Number(wd);
+  const sm = HHMM.exec(s);
+  const em = HHMM.exec(e);
+  if (!Number.isInteger(personId) || personId <= 0 || !Number.isInteger(weekday) || weekday < 1 || weekday > 7 || !sm || !em) return null;
+  return { personId, weekday, start: `${sm[1]}:${sm[2]}`, end: `${em[1]}:${em[2]}` };
+}
+
+export function encodeAdd(a: AddedShift): string {
+  return `${a.personId}.${a.weekday}.${a.start.replace(":", "")}.${a.end.replace(":", "")}`;
+}
+
+/**
+ * A weekly shift on `weekday` of the week starting `weekStart`, local wall clock of `tz`; an end not
+ * after the start is on the next day (a night shift). Null when the start does not exist (DST gap).
+ */
+export function weeklyShiftTimes(weekStart: string, a: Pick<AddedShift, "weekday" | "start" | "end">, tz: string): { startsAt: Date; endsAt: Date } | null {
+  const day = weekStartIn(weekStart, tz).plus({ days: a.weekday - 1 });
+  const [sh = 0, smin = 0] = a.start.split(":").map(Number);
+  const [eh = 0, emin = 0] = a.end.split(":").map(Number);
+  const start = day.set({ hour: sh, minute: smin });
+  if (start.hour !== sh || start.minute !== smin) return null;
+  let end = day.set({ hour: eh, minute: emin });
+  if (eh * 60 + emin <= sh * 60 + smin) end = day.plus({ days: 1 }).set({ hour: eh, minute: emin });
+  return { startsAt: start.toJSDate(), endsAt: end.toJSDate() };
+}
+
+export interface ShiftView {
+  id: string;
+  personId: number;
+  personName: string;
+  weekday: number;
+  start: string;
+  end: string;
+  weekly: boolean;
+  /** Only in the what-if, not stored. */
+  added: boolean;
+  removed: boolean;
+}
+
+export interface ShiftsPlanData {
+  school: string;
+  schoolName: string;
+  timezone: string;
+  params: StaffingParams;
+  ahtMeasured: { medianBusinessMinutes: number | null; n: number };
+  policies: PolicyRow[];
+  policy: PolicyRow | null;
+  targetMinutes: number;
+  model: "erlang" | "backlog";
+  /** The week planned (local Monday): the week of the newest data, or of `now` if there is none. */
+  planWeek: string;
+  /** Weeks the forecast used, newest first. */
+  weeksUsed: string[];
+  history: Array<{ weekStart: string; total: number }>;
+  forecast: number[];
+  /** Held-out latest week against the forecast from the weeks before it; null with under two weeks. */
+  backtest: Backtest | null;
+  needed: number[];
+  backlog: BacklogPlan | null;
+  scheduled: number[];
+  coverage: Coverage;
+  predicted: WeekPrediction;
+  measured: MeasuredCell[];
+  modelError: ModelError;
+  whatIf: null | { scheduled: number[]; coverage: Coverage; predicted: WeekPrediction; measured: MeasuredCell[]; changedHours: number[] };
+  shifts: ShiftView[];
+  staff: Array<{ id: number; name: string }>;
+  /** What-if URL values as understood (for links that keep them). */
+  adds: AddedShift[];
+  removes: string[];
+  /** What-if params that could not be used. */
+  errors: string[];
+}
+
+function toShift(r: ShiftRow): Shift {
+  return { id: String(r.id), person: r.personName, role: r.role, startsAt: r.startsAt, endsAt: r.endsAt, weekly: r.weekly, repeatUntil: r.repeatUntil };
+}
+
+function viewOf(s: Shift, personId: number, tz: string, added: boolean, removed: boolean): ShiftView {
+  const a = DateTime.fromJSDate(s.startsAt, { zone: tz });
+  const b = DateTime.fromJSDate(s.endsAt, { zone: tz });
+  return { id: s.id, personId, personName: s.person, weekday: a.weekday, start: a.toFormat("HH:mm"), end: b.toFormat("HH:mm"), weekly: s.weekly, added, removed };
+}
+
+/** Hours of day (0–23) with any working time in the calendar (any weekday); 09–21 without one. */
+function workingHoursOf(cal: BusinessCalendar | null): number[] {
+  if (!cal) return Array.from({ length: 12 }, (_, i) => 9 + i);
+  const hours = new Set<number>();
+  for (const intervals of Object.values(cal.weekly)) {
+    for (const iv of intervals) for (let h = 0; h < 24; h++) if (iv.startMinute < (h + 1) * 60 && iv.endMinute > h * 60) hours.add(h);
+  }
+  return [...hours].sort((x, y) => x - y);
+}
+
+/** Per-week hour-of-week grids from SQL rows, for the listed weeks (zeros kept: a quiet week is data). */
+export function gridsByWeek(counts: readonly HourCount[], weeks: readonly string[]): Map<string, { opened: number[]; known: number[]; met: number[] }> {
+  const out = new Map(weeks.map((w) => [w, { opened: zeroGrid(), known: zeroGrid(), met: zeroGrid() }]));
+  for (const c of counts) {
+    const g = out.get(c.week);
+    if (!g || c.hour < 0 || c.hour >= HOURS_PER_WEEK) continue;
+    g.opened[c.hour] = (g.opened[c.hour] ?? 0) + c.opened;
+    g.known[c.hour] = (g.known[c.hour] ?? 0) + c.known;
+    g.met[c.hour] = (g.met[c.hour] ?? 0) + c.met;
+  }
+  return out;
+}
+
+/** Local Mondays: `n` weeks before `planWeek`, oldest first. */
+export function weeksBefore(planWeek: string, n: number, tz: string): string[] {
+  const start = weekStartIn(planWeek, tz);
+  return Array.from({ length: n }, (_, i) => start.minus({ weeks: n - i }).toISODate() ?? "");
+}
+
+export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now: Date): Promise<ShiftsPlanData> {
+  const tz = school.timezone;
+  const params = parseParams(q);
+  const { role } = params;
+  const errors: string[] = [];
+
+  // The plan week: the week of the newest data (a demo from last month opens on its data), never later than now.
+  const last = await lastOpenedAt(db, school.id);
+  const anchor = DateTime.fromJSDate(last && last < now ? last : now, { zone: tz });
+  const planWeek = anchor.startOf("day").minus({ days: anchor.weekday - 1 }).toISODate() ?? "";
+
+  // N weeks for the forecast plus one held out for the backtest.
+  const allWeeks = weeksBefore(planWeek, params.weeks + 1, tz);
+  const period = { from: allWeeks[0] ?? planWeek, to: planWeek };
+  const counts = await episodeHourCounts(db, school.id, tz, role, period, now);
+  const grids = gridsByWeek(counts, allWeeks);
+  // Weeks before the role's first episode are not quiet weeks but no data: leave them out.
+  const firstWeek = counts.reduce<string | null>((m, c) => (m === null || c.week < m ? c.week : m), null);
+  const weeks = firstWeek === null ? allWeeks.slice(-1) : allWeeks.filter((w) => w >= firstWeek);
+  const history = weeks.map((w) => ({ weekStart: w, counts: grids.get(w)?.opened ?? zeroGrid() }));
+
+  const policies = await rolePolicies(db, school.id, role);
+  const policyId = Number(q.policy);
+  const policy = policies.find((p) => p.id === policyId) ?? policies[0] ?? null;
+  const targetMinutes = policy?.targetMinutes ?? DEFAULTS.targetMinutes;
+  const { calendars, defaultCalendarId } = await loadCalendars(db, school.id);
+  const calId = policy?.calendarId ?? defaultCalendarId;
+  const calendar = calId !== null ? (calendars.get(calId) ?? null) : null;
+  const holidays = calendar?.holidays ?? new Set<string>();
+
+  const forecastWeeks = Math.min(params.weeks, history.length);
+  const fc = forecastDemand(history, { weeks: forecastWeeks, holidays });
+  const bt = history.length >= 2 ? backtest(history.slice(-(params.weeks + 1)), { weeks: Math.min(params.weeks, history.length - 1), holidays }) : null;
+
+  const demand: DutyDemand = {
+    arrivals: fc.counts,
+    ahtSeconds: params.ahtSeconds,
+    targetAnswerSeconds: targetMinutes * 60,
+    targetServiceLevel: params.serviceLevel,
+    shrinkage: params.shrinkage,
+    concurrency: params.concurrency,
+  };
+  const model = targetMinutes <= ERLANG_MAX_TARGET_MINUTES ? "erlang" : "backlog";
+  let needed: number[];
+  let backlog: BacklogPlan | null = null;
+  if (model === "erlang") {
+    needed = neededPerHour(demand);
+  } else {
+    const daily = Array.from({ length: 24 }, (_, h) => Array.from({ length: 7 }, (_, d) => fc.counts[d * 24 + h] ?? 0).reduce((a, b) => a + b, 0) / 7);
+    backlog = backlogStaffHours({
+      dailyArrivals: daily,
+      handleMinutes: params.ahtSeconds / 60 / params.concurrency,
+      targetMinutes,
+      workingHours: workingHoursOf(calendar),
+      clock: policy?.clock ?? "calendar",
+    });
+    const perHour = backlog.perHour;
+    needed = Array.from({ length: HOURS_PER_WEEK }, (_, h) => Math.round(((perHour[h % 24] ?? 0) / (1 - params.shrinkage)) * 100) / 100);
+  }
+
+  const rows = await shiftsOf(db, school.id, role);
+  const personOf = new Map(rows.map((r) => [String(r.id), r.personId]));
+  const shifts = rows.map(toShift);
+  const scheduled = expandShifts(shifts, planWeek, tz);
+  const plan = { shifts, weekStart: planWeek, timezone: tz, demand };
+  const predicted = predictWeek(plan);
+  const past: PastWeek[] = weeks.map((w) => ({
+    weekStart: w,
+    staff: expandShifts(shifts, w, tz),
+    known: grids.get(w)?.known ?? zeroGrid(),
+    withinTarget: grids.get(w)?.met ?? zeroGrid(),
+  }));
+  const measured = measuredForStaffing(past, scheduled);
+  const err = modelError(predicted.hours.map((h) => h.slaCompliance), measured);
+
+  // Shifts on duty in the plan week, for the list and the what-if.
+  const weekFrom = weekStartIn(planWeek, tz);
+  const inWeek = (s: Shift) => occurrences(s, tz, weekFrom.toMillis(), weekFrom.plus({ weeks: 1 }).toMillis()).length > 0;
+  const staff = await staffOfRole(db, school.id, role, now);
+  const names = new Map([...staff.map((s) => [s.id, s.name] as const), ...rows.map((r) => [r.personId, r.personName] as const)]);
+
+  const adds: AddedShift[] = [];
+  const removes: string[] = [];
+  let changed = shifts;
+  const added: Shift[] = [];
+  for (const raw of list(q.add).slice(0, MAX_CHANGES)) {
+    const a = parseAdd(raw);
+    const name = a ? names.get(a.personId) : undefined;
+    const times = a ? weeklyShiftTimes(planWeek, a, tz) : null;
+    if (!a || name === undefined || !times) {
+      errors.push(`add=${raw}`);
+      continue;
+    }
+    adds.push(a);
+    const s: Shift = { id: `new-${adds.length}`, person: name, role, ...times, weekly: true, repeatUntil: null };
+    personOf.set(s.id, a.personId);
+    added.push(s);
+    changed = [...changed, s];
+  }
+  for (const raw of list(q.remove).slice(0, MAX_CHANGES)) {
+    if (!changed.some((s) => s.id === raw && !s.id.startsWith("new-"))) {
+      errors.push(`remove=${raw}`);
+      continue;
+    }
+    removes.push(raw);
+    changed = changed.filter((s) => s.id !== raw);
+  }
+
+  let whatIf: ShiftsPlanData["whatIf"] = null;
+  if (adds.length + removes.length > 0) {
+    const after = predictWeek({ ...plan, shifts: changed });
+    const afterScheduled = expandShifts(changed, planWeek, tz);
+    whatIf = {
+      scheduled: afterScheduled,
+      coverage: coverage(needed, afterScheduled),
+      predicted: after,
+      measured: measuredForStaffing(past, afterScheduled),
+      changedHours: predicted.hours.flatMap((b, h) => (Math.abs((after.hours[h]?.slaCompliance ?? 0) - b.slaCompliance) > 1e-3 || Math.abs((afterScheduled[h] ?? 0) - (scheduled[h] ?? 0)) > 1e-9 ? [h] : [])),
+    };
+  }
+
+  const views = [
+    ...shifts.filter(inWeek).map((s) => viewOf(s, personOf.get(s.id) ?? 0, tz, false, removes.includes(s.id))),
+    ...added.map((s) => viewOf(s, personOf.get(s.id) ?? 0, tz, true, false)),
+  ].sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start) || a.personName.localeCompare(b.personName));
+
+  return {
+    school: school.slug,
+    schoolName: school.name,
+    timezone: tz,
+    params,
+    ahtMeasured: await medianResponseBusinessMinutes(db, school.id, tz, role, period).then((m) => ({ medianBusinessMinutes: m.median, n: m.n })),
+    policies,
+    policy,
+    targetMinutes,
+    model,
+    planWeek,
+    weeksUsed: fc.weeksUsed,
+    history: history.map((w) => ({ weekStart: w.weekStart, total: w.counts.reduce((a, b) => a + b, 0) })),
+    forecast: fc.counts,
+    backtest: bt,
+    needed,
+    backlog,
+    scheduled,
+    coverage: coverage(needed, scheduled),
+    predicted,
+    measured,
+    modelError: err,
+    whatIf,
+    shifts: views,
+    staff,
+    adds,
+    removes,
+    errors,
+  };
+}
+
+/** The role's shifts as the engine's `Shift` (person = display name), for the iCal export. */
+export async function roleShifts(db: Db, schoolId: number, role: Role): Promise<Shift[]> {
+  return (await shiftsOf(db, schoolId, role)).map(toShift);
+}
