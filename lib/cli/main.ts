@@ -10,6 +10,7 @@ import { registerIdentityCommands } from "./identity-commands";
 import { registerLrsCommands } from "./lrs-commands";
 import { registerEpisodeCommands } from "./episode-commands";
 import { registerConfigCommands } from "./config-commands";
+import { registerRiskCommands } from "./risk-commands";
 
 // `npm run cli -- <command>`; each command has --help. Later issues add import, report, recompute, risk.
 const program = new Command()
@@ -28,6 +29,7 @@ registerSourceCommands(program);
 registerImportCommands(program);
 registerIdentityCommands(program);
 registerLrsCommands(program);
+registerRiskCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -1,0 +1,140 @@
+import Link from "next/link";
+import { getOutcomes, type OutcomesReport } from "@/lib/dal/outcomes";
+import { getPageT } from "@/lib/i18n/server";
+import { formatNumber } from "@/lib/i18n/dict";
+import { outcomesMessages } from "@/lib/i18n/pages/outcomes";
+import { StatCard } from "@/components/ui/StatCard";
+import { CsvLink } from "@/components/tables/CsvLink";
+import { CompletionTable, type CompletionTableRow } from "@/components/charts/CompletionTable";
+import { RetentionChart } from "@/components/charts/RetentionChart";
+
+type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; asOf?: string; sort?: string; view?: string }>;
+
+export default async function OutcomesPage({ searchParams }: { searchParams: SP }) {
+  const sp = await searchParams;
+  const [{ p, locale }, data] = await Promise.all([getPageT(outcomesMessages), getOutcomes(sp)]);
+  const { report: r, risk, canSeeStudents } = data;
+  const n = (x: number) => formatNumber(x, locale);
+  const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)} %`);
+  const lastDay = new Date(Date.parse(`${r.period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const base: Record<string, string> = { school: r.school, from: r.period.from, to: lastDay, ...(sp.asOf ? { asOf: sp.asOf } : {}) };
+  const qs = (extra: Record<string, string> = {}) => new URLSearchParams({ ...base, ...extra }).toString();
+  const sort = sp.sort === "asc" ? "asc" : "desc";
+  const riskRows = sort === "asc" ? [...risk.rows].reverse() : risk.rows;
+  const labels = { group: p("group"), completed: p("completed"), ended: p("ended"), notEnded: p("notEnded"), rate: p("rate"), ci: p("ci") };
+  const fmtEdge = (x: number | null, digits: number) => (x === null ? null : x.toFixed(digits));
+  const quartRows = (q: OutcomesReport["byResponseTime"], digits: number): CompletionTableRow[] =>
+    q.quartiles.map((x) => ({
+      key: String(x.quartile),
+      label: `Q${x.quartile} ${x.from === null && x.to === null ? "" : `(${fmtEdge(x.from, digits) ?? "min"}; ${fmtEdge(x.to, digits) ?? "max"}]`}`,
+      ...x,
+    }));
+  const asOfDay = risk.asOf.slice(0, 10);
+  const highRisk = risk.rows.filter((x) => x.score >= 0.5).length;
+  const meanScore = risk.rows.length > 0 ? risk.rows.reduce((a, x) => a + x.score, 0) / risk.rows.length : null;
+  const riskOnly = sp.view === "risk";
+  return (
+    <div className="flex flex-col gap-6">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-semibold">{p("title")}</h1>
+        <p className="text-sm text-slate-600" data-testid="period">
+          {r.period.from} — {lastDay} ({r.timezone}), {p("asOf")} {r.asOf.slice(0, 10)}
+        </p>
+      </div>
+      <p role="note" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="correlation-note">
+        <strong>{p("correlationBadge")}.</strong> {p("correlation")}
+      </p>
+      {!riskOnly && (
+        <>
+          <section className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="totals">
+            <StatCard label={p("enrollments")} value={n(r.enrollments)} testId="enrollments-total" />
+            <StatCard label={`${p("completion")}`} value={pct(r.total.rate)} hint={`${p("completionHint")}; n = ${n(r.total.n)}`} testId="completion-total" />
+            <StatCard label={p("ci")} value={r.total.low === null ? "—" : `${pct(r.total.low)} – ${pct(r.total.high)}`} testId="completion-ci" />
+            <StatCard label={p("notEnded")} value={n(r.total.notEnded)} />
+          </section>
+          {r.enrollments === 0 ? (
+            <p className="rounded-lg border border-slate-200 bg-white p-12 text-center text-slate-500">{p("empty")}</p>
+          ) : (
+            <>
+              <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+                <div className="mb-2 flex items-center justify-between gap-2">
+                  <h2 className="font-medium">{p("byTier")}</h2>
+                  <CsvLink href={`/api/export/outcomes?${qs()}`} label="CSV" />
+                </div>
+                <CompletionTable rows={r.byTier.map((g) => ({ key: g.group, label: g.group, ...g }))} labels={labels} testId="tier-table" />
+              </section>
+              <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+                <h2 className="mb-2 font-medium">{p("retention")}</h2>
+                <RetentionChart title={p("retention")} weekLabel={p("week")} curves={r.retention.curves.map((c) => ({ tier: c.tier, n: c.enrollments, byWeek: c.byWeek }))} />
+              </section>
+              <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+                <h2 className="mb-2 font-medium">{p("byResponse")}</h2>
+                <CompletionTable rows={quartRows(r.byResponseTime, 0)} labels={{ ...labels, group: p("quartile") }} testId="response-table" />
+                <p className="mt-1 text-xs text-slate-500">{p("withoutExposure")}: {n(r.byResponseTime.withoutExposure)}</p>
+              </section>
+              <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+                <h2 className="mb-2 font-medium">{p("byContacts")}</h2>
+                <CompletionTable rows={quartRows(r.byStaffContacts, 0)} labels={{ ...labels, group: p("quartile") }} testId="contacts-table" />
+                <p className="mt-1 text-xs text-slate-500">{p("contactsNote")}</p>
+              </section>
+              <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+                <h2 className="mb-2 font-medium">{p("byBreached")}</h2>
+                <CompletionTable rows={quartRows(r.byBreachedShare, 2)} labels={{ ...labels, group: p("quartile") }} testId="breached-table" />
+                <p className="mt-1 text-xs text-slate-500">{p("withoutExposure")}: {n(r.byBreachedShare.withoutExposure)}</p>
+              </section>
+            </>
+          )}
+        </>
+      )}
+      <section id="risk" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" aria-label={p("risk")}>
+        <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+          <h2 className="font-medium">
+            {p("risk")} <span className="text-sm font-normal text-slate-500">({p("asOf")} {asOfDay}; {p("model")} {risk.model})</span>
+          </h2>
+          <div className="flex items-center gap-2 text-sm">
+            <Link className="no-print rounded px-2 py-1 hover:bg-slate-100" href={`?${qs({ ...(riskOnly ? { view: "risk" } : {}), sort: sort === "desc" ? "asc" : "desc" })}#risk`} data-testid="risk-sort">
+              {p("score")} {sort === "desc" ? "↓" : "↑"} ({sort === "desc" ? p("sortDesc") : p("sortAsc")})
+            </Link>
+            {risk.rows.length > 0 && <CsvLink href={`/api/export/risk?${qs({ lang: locale })}`} label="CSV" />}
+          </div>
+        </div>
+        <p className="mb-2 text-xs text-slate-500">{p("riskNote")}</p>
+        <div className="mb-3 grid grid-cols-3 gap-3">
+          <StatCard label={p("activeN")} value={n(risk.rows.length)} testId="risk-active" />
+          <StatCard label={p("highRisk")} value={n(highRisk)} testId="risk-high" />
+          <StatCard label={p("meanScore")} value={meanScore === null ? "—" : meanScore.toFixed(2)} />
+        </div>
+        {risk.rows.length === 0 ? (
+          <p className="text-sm text-slate-500">{p("noRisk")}</p>
+        ) : !canSeeStudents ? (
+          <p className="text-sm text-slate-500" data-testid="risk-hidden">{p("riskHidden")}</p>
+        ) : (
+          <div className="max-h-[32rem] overflow-auto">
+            <table className="w-full text-sm" data-testid="risk-table">
+              <thead className="sticky top-0 bg-white text-left text-slate-600">
+                <tr>
+                  <th className="py-1 pr-4">{p("student")}</th>
+                  <th className="py-1 pr-4">{p("cohort")}</th>
+                  <th className="py-1 pr-4">{p("tier")}</th>
+                  <th className="py-1 pr-4 text-right" aria-sort={sort === "desc" ? "descending" : "ascending"}>{p("score")}</th>
+                  <th className="py-1 pr-4">{p("reasons")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {riskRows.map((x) => (
+                  <tr key={x.enrollmentId} className="border-t border-slate-100 align-top">
+                    <td className="py-1 pr-4">{x.student}</td>
+                    <td className="py-1 pr-4">{x.cohort}</td>
+                    <td className="py-1 pr-4">{x.tier}</td>
+                    <td className="py-1 pr-4 text-right tabular-nums">{x.score.toFixed(2)}</td>
+                    <td className="py-1 pr-4">{x.reasons.length === 0 ? "—" : x.reasons.map((c) => (locale === "en" ? c.label_en : c.label_ru)).join("; ")}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+import { sql, type SQL } from "drizzle-orm";
+import { rows, type Db } from "../../client";
+import type { Period } from "@/lib/period";
+import { num, numOrNull, responseMinutes } from "./common";
+
+/**
+ * Enrollments with their outcome and support exposure, for the outcomes page (METRICS.md, "Completion
+ * and outcomes"). Everything is read as of `asOf`: the status an enrollment had then (its latest
+ * enrollment_event on or before asOf; without one, `active` if it ended after asOf, else its status),
+ * and only episodes and messages dated on or before asOf.
+ */
+
+/** An instant as an ISO string in UTC (node-postgres and PGlite return timestamps differently). */
+export const isoTs = (col: SQL): SQL => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** Staff roles (people whose DMs to a student count as staff contacts). */
+export const STAFF_ROLES = sql`array['coordinator', 'mentor', 'reviewer', 'support', 'team_lead']::role_kind[]`;
+
+/** The status of enrollment `en` as of `asOf` (a timestamptz parameter), as text. */
+export function statusAt(asOf: SQL): SQL {
+  return sql`coalesce(
+    (select ev.status::text from enrollment_events ev where ev.school_id = en.school_id and ev.enrollment_id = en.id and ev.at <= ${asOf} order by ev.at desc, ev.id desc limit 1),
+    case when en.ended_at is not null and en.ended_at > ${asOf} then 'active' else en.status::text end)`;
+}
+
+/** A staff-initiated contact gap: a staff DM after at least this much silence in the conversation. */
+export const CONTACT_SILENCE = sql`interval '1 hour'`;
+
+/**
+ * Staff-initiated DM contacts (an approximation: the message metadata has no "who started it" flag):
+ * DM messages by a staff member (not a bot) in a DM with the student (channels.dm_student_person_id)
+ * that come after at least one hour of silence in that DM (or open it). Columns: student_person_id, channel_id, at.
+ */
+export function staffContacts(schoolId: number, asOf: SQL): SQL {
+  return sql`(select x.student_person_id, x.channel_id, x.sent_at as at from (
+      select ch.dm_student_person_id as student_person_id, m.channel_id, m.sent_at, m.author_person_id, m.is_bot,
+             lag(m.sent_at) over (partition by m.channel_id order by m.sent_at, m.id) as prev_at
+      from messages m join channels ch on ch.id = m.channel_id and ch.school_id = m.school_id
+      where m.school_id = ${schoolId} and ch.kind = 'dm' and ch.dm_student_person_id is not null and m.deleted_at is null and m.sent_at <= ${asOf}
+    ) x
+    where not x.is_bot and x.author_person_id <> x.student_person_id
+      and (x.prev_at is null or x.sent_at - x.prev_at >= ${CONTACT_SILENCE})
+      and exists (select 1 from person_roles r where r.school_id = ${schoolId} and r.person_id = x.author_person_id and r.role = any(${STAFF_ROLES})))`;
+}
+
+export interface OutcomeRow {
+  enrollmentId: number;
+  personId: number;
+  cohortId: number;
+  cohort: string;
+  tier: string;
+  /** Status as of the as-of date. */
+  status: "active" | "completed" | "withdrawn" | "paused" | "frozen" | "transferred";
+  enrolledAt: string | null;
+  cohortStartsOn: string | null;
+  /** Ended on or before the as-of date, else null. */
+  endedAt: string | null;
+  episodes: number;
+  medianResponseMinutes: number | null;
+  /** Breached / episodes with an SLA target; null when none has one. */
+  breachedShare: number | null;
+  staffContacts: number;
+}
+
+/**
+ * Enrollments whose start (cohort start, else enrolled_at, as a local date) falls in the period, with
+ * their support exposure in the enrollment's window: from the cohort start (or enrolled_at, whichever is
+ * earlier) to its end (ended_at, else the cohort's end, else asOf), never after asOf.
+ */
+export async function outcomeRows(db: Db, schoolId: number, tz: string, period: Period, asOf: Date): Promise<OutcomeRow[]> {
+  const a = sql`${asOf.toISOString()}::timestamptz`;
+  const r = await rows<Record<string, unknown>>(
+    db,
+    sql`with en0 as (
+          select en.id, en.person_id, en.cohort_id, c.title as cohort, en.tier, ${statusAt(a)} as status, en.enrolled_at, en.ended_at, c.starts_on, c.ends_on,
+                 least(coalesce((c.starts_on::timestamp at time zone ${tz}), en.enrolled_at), coalesce(en.enrolled_at, (c.starts_on::timestamp at time zone ${tz}))) as win_from
+          from enrollments en join cohorts c on c.id = en.cohort_id and c.school_id = en.school_id
+          where en.school_id = ${schoolId}
+            and coalesce(c.starts_on, (en.enrolled_at at time zone ${tz})::date) >= ${period.from}::date
+            and coalesce(c.starts_on, (en.enrolled_at at time zone ${tz})::date) < ${period.to}::date
+            and (en.enrolled_at is null or en.enrolled_at <= ${a})
+        ),
+        en1 as (
+          select en0.*, least(${a}, coalesce(case when en0.ended_at <= ${a} then en0.ended_at end, (en0.ends_on + 1)::timestamp at time zone ${tz}, ${a})) as win_to from en0
+        ),
+        contacts as ${staffContacts(schoolId, a)}
+        select en1.id, en1.person_id, en1.cohort_id, en1.cohort, en1.tier, en1.status,
+               ${isoTs(sql`en1.enrolled_at`)} as enrolled_at, en1.starts_on::text as starts_on,
+               case when en1.status in ('completed', 'withdrawn') and en1.ended_at <= ${a} then ${isoTs(sql`en1.ended_at`)} end as ended_at,
+               ep.n as episodes, ep.median_response, ep.breached_share,
+               (select count(*) from contacts k where k.student_person_id = en1.person_id and k.at >= en1.win_from and k.at <= en1.win_to) as staff_contacts
+        from en1
+        left join lateral (
+          select count(*) as n,
+                 percentile_cont(0.5) within group (order by ${responseMinutes}) filter (where e.answered_at is not null and e.answered_at <= ${a}) as median_response,
+                 avg(case when e.breached then 1.0 else 0.0 end) filter (where e.target_minutes is not null) as breached_share
+          from episodes e
+          where e.school_id = ${schoolId} and e.student_person_id = en1.person_id and e.opened_at >= en1.win_from and e.opened_at <= en1.win_to
+        ) ep on true
+        order by en1.id`,
+  );
+  return r.map((x) => ({
+    enrollmentId: num(x.id),
+    personId: num(x.person_id),
+    cohortId: num(x.cohort_id),
+    cohort: String(x.cohort),
+    tier: String(x.tier),
+    status: String(x.status) as OutcomeRow["status"],
+    enrolledAt: (x.enrolled_at as string | null) ?? null,
+    cohortStartsOn: (x.starts_on as string | null) ?? null,
+    endedAt: (x.ended_at as string | null) ?? null,
+    episodes: num(x.episodes ?? 0),
+    medianResponseMinutes: numOrNull(x.median_response),
+    breachedShare: numOrNull(x.breached_share),
+    staffContacts: num(x.staff_contacts ?? 0),
+  }));
+}

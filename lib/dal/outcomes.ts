@@ -1,0 +1,42 @@
+import "server-only";
+import { getDb } from "../../db/client";
+import { outcomesReport, type OutcomesReport } from "../reports/outcomes";
+import { parseAsOf, riskReport, type RiskReport } from "../reports/risk";
+import type { ReportQuery } from "../reports/sla";
+import { AccessError, requireViewer, resolveSchool, roleAt } from "./session";
+
+export type { OutcomesReport, RiskReport };
+
+export interface OutcomesData {
+  report: OutcomesReport;
+  risk: RiskReport;
+  /** False for executives: aggregates only, no student names (METRICS.md, Privacy). */
+  canSeeStudents: boolean;
+}
+
+/**
+ * The outcomes page: completion and retention for the period, and the at-risk list as of `asOf`
+ * (YYYY-MM-DD, default the end of the period or now). Executives get the list without names or ids.
+ */
+export async function getOutcomes(q: ReportQuery & { school?: string; asOf?: string }, now: Date = new Date()): Promise<OutcomesData> {
+  const viewer = await requireViewer();
+  const school = resolveSchool(viewer, q.school);
+  const role = roleAt(viewer, school);
+  if (!role) throw new AccessError(403, "no role at this school");
+  const { db } = await getDb();
+  const report = await outcomesReport(db, school, q, now);
+  let asOf: Date;
+  try {
+    asOf = q.asOf ? parseAsOf(q.asOf, school.timezone, now) : new Date(report.asOf);
+  } catch {
+    asOf = new Date(report.asOf);
+  }
+  const risk = await riskReport(db, school, asOf);
+  const canSeeStudents = role !== "executive";
+  return {
+    // Per-enrollment rows carry person ids: only aggregates leave the DAL.
+    report: { ...report, rows: [] },
+    risk: canSeeStudents ? risk : { ...risk, rows: risk.rows.map((r) => ({ ...r, student: "", lmsStudentId: null })) },
+    canSeeStudents,
+  };
+}

@@ -1,0 +1,129 @@
+import { DateTime } from "luxon";
+import type { Db } from "../../db/client";
+import type { SchoolRow } from "../../db/queries/schools";
+import { loadCalendars } from "../../db/queries/episodes/context";
+import { activeEnrollments, cohortItems, itemEvents, supportSignals, type ActiveEnrollmentRow } from "../../db/queries/reports/risk";
+import { evaluateSla } from "../metrics/sla";
+import { defaultRiskModel, extractRiskFeatures, scoreEnrollment, type RiskFeatures, type RiskItem, type RiskModel, type RiskReason, type RiskSnapshot } from "../metrics/risk";
+
+/**
+ * The at-risk list (METRICS.md, "At-risk students"; docs/model-card-risk.md): one row per enrollment
+ * active at the as-of date, scored by the default model from a RiskSnapshot built from the database with
+ * only data dated on or before the as-of date. A ranking for a mentor's attention, not a decision tool.
+ */
+
+export interface RiskRow {
+  enrollmentId: number;
+  student: string;
+  lmsStudentId: string | null;
+  courseExternalId: string;
+  cohortExternalId: string;
+  cohort: string;
+  tier: string;
+  score: number;
+  reasons: RiskReason[];
+  features: RiskFeatures;
+}
+
+export interface RiskReport {
+  school: string;
+  asOf: string;
+  model: string;
+  rows: RiskRow[];
+}
+
+/** `YYYY-MM-DD` (end of that local day in the school's zone) or an ISO instant; default now. */
+export function parseAsOf(value: string | undefined, tz: string, now: Date): Date {
+  if (value === undefined || value === "") return now;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const d = DateTime.fromISO(value, { zone: tz });
+    if (!d.isValid) throw new RangeError(`invalid as-of date ${JSON.stringify(value)}`);
+    return new Date(d.plus({ days: 1 }).toMillis() - 1);
+  }
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new RangeError(`as-of must be YYYY-MM-DD, not ${JSON.stringify(value)}`);
+  return new Date(t);
+}
+
+const d = (s: string) => new Date(s);
+
+export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: RiskModel = defaultRiskModel): Promise<RiskReport> {
+  const enr = await activeEnrollments(db, school.id, school.timezone, asOf);
+  const items = await cohortItems(db, school.id, [...new Set(enr.map((e) => e.cohortId))]);
+  const events = await itemEvents(db, school.id, enr.map((e) => e.enrollmentId), asOf);
+  const support = await supportSignals(db, school.id, [...new Set(enr.map((e) => e.personId))], asOf);
+  const breached = await breachedAt(db, school.id, support.openEpisodes, asOf);
+
+  const rows = enr.map((e): RiskRow => {
+    const snapshot = buildSnapshot(e, asOf, items.filter((i) => i.cohortId === e.cohortId), events.filter((x) => x.enrollmentId === e.enrollmentId), {
+      outreach: support.outreach.filter((o) => o.personId === e.personId).map((o) => ({ sentAt: d(o.sentAt), ...(o.repliedAt ? { repliedAt: d(o.repliedAt) } : {}) })),
+      openBreachedEpisodes: support.openEpisodes.filter((o) => o.personId === e.personId && breached.has(o.id)).length,
+      negativeMessages: support.negative.filter((n) => n.personId === e.personId).map((n) => ({ at: d(n.at) })),
+    });
+    const features = extractRiskFeatures(snapshot);
+    const s = scoreEnrollment(features, model);
+    return {
+      enrollmentId: e.enrollmentId,
+      student: e.student,
+      lmsStudentId: e.lmsStudentId,
+      courseExternalId: e.courseExternalId,
+      cohortExternalId: e.cohortExternalId,
+      cohort: e.cohort,
+      tier: e.tier,
+      score: s.score,
+      reasons: s.reasons,
+      features,
+    };
+  });
+  rows.sort((a, b) => b.score - a.score || a.enrollmentId - b.enrollmentId);
+  return { school: school.slug, asOf: asOf.toISOString(), model: model.version, rows };
+}
+
+function buildSnapshot(
+  e: ActiveEnrollmentRow,
+  asOf: Date,
+  items: ReadonlyArray<{ externalId: string; kind: string; dueAt: string | null; weight: number | null }>,
+  events: ReadonlyArray<{ itemId: string; kind: "submission" | "attendance"; at: string; scorePct: number | null; banked: boolean }>,
+  support: NonNullable<RiskSnapshot["support"]>,
+): RiskSnapshot {
+  const kindOf = (k: string): RiskItem["kind"] => (k === "assignment" || k === "test" || k === "exam" ? k : "other");
+  const work = items.filter((i) => i.kind === "assignment" || i.kind === "test" || i.kind === "exam");
+  const attended = new Set(events.filter((x) => x.kind === "attendance").map((x) => x.itemId));
+  const webinars = items
+    .filter((i) => i.kind === "webinar" && i.dueAt !== null && Date.parse(i.dueAt) <= asOf.getTime())
+    .map((i) => ({ at: d(i.dueAt ?? ""), attended: attended.has(i.externalId) }));
+  const startsAt = e.startsAt ? d(e.startsAt) : e.enrolledAt ? d(e.enrolledAt) : asOf;
+  return {
+    asOf,
+    startsAt,
+    ...(e.enrolledAt ? { enrolledAt: d(e.enrolledAt) } : {}),
+    items: work.map((i) => ({ id: i.externalId, kind: kindOf(i.kind), ...(i.dueAt ? { dueAt: d(i.dueAt) } : {}), ...(i.weight !== null ? { weight: i.weight } : {}) })),
+    submissions: events
+      .filter((x) => x.kind === "submission")
+      .map((x) => ({ itemId: x.itemId, submittedAt: d(x.at), ...(x.scorePct !== null ? { scorePct: x.scorePct } : {}), ...(x.banked ? { banked: true } : {}) })),
+    ...(e.lastActivityAt ? { activityAt: [d(e.lastActivityAt)] } : {}),
+    ...(webinars.length > 0 ? { webinars } : {}),
+    support,
+  };
+}
+
+/** Open episodes already past their target at asOf, judged in their policy's clock (lib/metrics/sla). */
+async function breachedAt(db: Db, schoolId: number, open: ReadonlyArray<{ id: number; openedAt: string; target: number; clock: "business" | "calendar"; calendarId: number | null }>, asOf: Date): Promise<Set<number>> {
+  const out = new Set<number>();
+  if (open.length === 0) return out;
+  const { calendars, defaultCalendarId } = await loadCalendars(db, schoolId);
+  for (const o of open) {
+    const calendarId = o.calendarId ?? defaultCalendarId;
+    const calendar = calendarId !== null ? (calendars.get(calendarId) ?? null) : null;
+    if (o.clock === "business" && calendar === null) continue;
+    const ev = evaluateSla({
+      openedAt: d(o.openedAt),
+      answeredAt: null,
+      policy: { id: 0, ownerRole: null, channelKind: null, priority: null, targetMinutes: o.target, clock: o.clock, calendarId },
+      calendar,
+      now: asOf,
+    });
+    if (ev.breachingNow) out.add(o.id);
+  }
+  return out;
+}
