@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { expect, type BrowserContext, type Page } from "@playwright/test";
 
 const dataDir = process.env.E2E_DATA_DIR ?? ".data-e2e";
 
@@ -31,13 +31,26 @@ export function expectedOverview(): {
   return JSON.parse(readFileSync(path.join(dataDir, "expected-overview.json"), "utf8"));
 }
 
+/**
+ * Signs in through the form once per role and reuses that session afterwards: sign-in is rate-limited
+ * (10 tries per 15 minutes per address), and every test signing in afresh would trip it, as a real
+ * attacker should. The session cookie is kept beside the e2e data, never in the repo.
+ */
 export async function signIn(page: Page, role: string): Promise<void> {
+  const state = path.join(dataDir, `session-${role}.json`);
+  if (existsSync(state)) {
+    const { cookies } = JSON.parse(readFileSync(state, "utf8")) as { cookies: Parameters<BrowserContext["addCookies"]>[0] };
+    await page.context().addCookies(cookies);
+    await page.goto("/overview");
+    if (/\/overview/.test(page.url())) return;
+  }
   const l = login(role);
   await page.goto("/login");
   await page.getByLabel(/почта|email/i).fill(l.email);
   await page.getByLabel(/пароль|password/i).fill(l.password);
   await page.getByRole("button", { name: /войти|sign in/i }).click();
   await expect(page).toHaveURL(/\/overview/);
+  writeFileSync(state, JSON.stringify(await page.context().storageState()));
 }
 
 /** Collects console errors and failed requests; a test asserts the list is empty at its end. */
