@@ -25,6 +25,12 @@ describe("demo generator (small)", () => {
     expect(again).toEqual(events);
   });
 
+  it("leaves no template residue ({ждал|ждала}, {n}) in any text or comment", () => {
+    const texts = events.flat().flatMap((e) => (e.type === "message" ? [e.text ?? ""] : e.type === "rating" ? [e.comment ?? ""] : []));
+    expect(texts.length).toBeGreaterThan(1000);
+    expect(texts.filter((t) => /\{[^}]*\}/.test(t))).toEqual([]);
+  });
+
   it("differs with another seed", () => {
     const other = eventsOf(planDemo({ scale: "small", seed: 8, anchor }));
     expect(other[0]?.length).not.toBe(events[0]?.length);

@@ -1,6 +1,6 @@
 import type { Rng } from "./rng";
 import { DAY, HOUR, MIN, type Sim } from "./sim";
-import { RATING_COMMENTS_BAD, RATING_COMMENTS_GOOD } from "./texts";
+import { RATING_COMMENTS_BAD, RATING_COMMENTS_GOOD, fill } from "./texts";
 import type { SimMsg, StudentDef } from "./types";
 
 /**
@@ -23,7 +23,8 @@ export function feedbackAfterAnswer(sim: Sim, st: StudentDef, answer: SimMsg, as
   // One source collects on a 1–10 scale; the store path normalises it to 1–5.
   const tenScale = st.source.style === "discord";
   const raw = tenScale ? Math.min(10, Math.max(1, five * 2 - r.int(0, 1))) : five;
-  const comment = r.chance(0.25) ? r.pick(five >= 4 ? RATING_COMMENTS_GOOD : RATING_COMMENTS_BAD) : undefined;
+  // fill() picks exactly as r.pick does, then agrees the verbs with the student ("ждал" / "ждала").
+  const comment = r.chance(0.25) ? fill(r, five >= 4 ? RATING_COMMENTS_GOOD : RATING_COMMENTS_BAD, { n: 0, m: 0, f: st.female }) : undefined;
   sim.plan.ratings.push({
     student: st, kind: "csat", at: givenAt, raw, scaleMax: tenScale ? 10 : 5, ...(comment ? { comment } : {}), fromDm: inDm || r.chance(0.5), about: answer,
     id: `r-${sim.plan.slug}-${sim.plan.ratings.length + 1}`,
