@@ -58,3 +58,8 @@ export async function deriveIdle(schoolId: number): Promise<void> {
     await (st.running ?? new Promise((r) => setTimeout(r, 20)));
   }
 }
+
+/** For tests: resolves when no derivation of any school is pending or running (before closing a database). */
+export async function deriveIdleAll(): Promise<void> {
+  for (const id of [...states.keys()]) await deriveIdle(id);
+}

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { openDb, type DbHandle } from "@/db/client";
+import { deriveIdleAll } from "@/lib/dal/derive";
 
 /**
  * Every integration suite runs once per engine: embedded PGlite (in memory) and a real PostgreSQL
@@ -24,7 +25,14 @@ export function engines(): Engine[] {
       name: "pglite",
       async open() {
         const h = await openDb({ dataDir: "memory://" });
-        return { ...h, drop: () => h.close() };
+        return {
+          ...h,
+          async drop() {
+            // A webhook test leaves a background derivation behind: let it finish before the database goes.
+            await deriveIdleAll();
+            await h.close();
+          },
+        };
       },
     },
   ];
@@ -46,6 +54,7 @@ export function engines(): Engine[] {
         return {
           ...h,
           async drop() {
+            await deriveIdleAll();
             await h.close();
             const c2 = new Client({ connectionString: admin });
             await c2.connect();
