@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
-reports="test-results/summary"
+# Not under test-results/: Playwright empties that folder when it starts.
+reports=".test-reports"
 rm -rf "$reports" && mkdir -p "$reports"
 
 stage() { printf '\n=== %s ===\n' "$1"; }
