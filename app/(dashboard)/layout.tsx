@@ -20,6 +20,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/satisfaction", label: t("nav_satisfaction") },
     { href: "/outcomes", label: t("nav_outcomes") },
     { href: "/shifts", label: t("nav_shifts") },
+    { href: "/settings", label: t("nav_settings") },
   ];
   return (
     <div className="min-h-screen">
