@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { HourOfWeekTable } from "./HourOfWeekTable";
 
 export interface HeatmapCell {
   weekday: number;
@@ -44,47 +45,33 @@ export function Heatmap({ cells, weekdays, title, scale, legend }: Props) {
   const max = Math.max(0, ...cells.map((c) => c.value ?? 0));
   const lightText = (bg: string) => ["#3182bd", "#08519c", "#0072b2", "#d55e00", "#6baed6"].includes(bg);
   return (
-    <figure aria-label={title} className="w-full overflow-x-auto">
-      <table className="w-full min-w-[760px] table-fixed border-separate border-spacing-0.5 text-[10px] tabular-nums" data-testid="heatmap">
-        <caption className="sr-only">{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="w-9" />
-            {Array.from({ length: 24 }, (_, h) => (
-              <th key={h} scope="col" className="text-center font-normal text-slate-500">
-                {String(h).padStart(2, "0")}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {weekdays.map((wd, i) => (
-            <tr key={wd}>
-              <th scope="row" className="pr-1 text-right font-normal text-slate-600">{wd}</th>
-              {cells
-                .filter((c) => c.weekday === i + 1)
-                .sort((a, b) => a.hour - b.hour)
-                .map((c) => {
-                  const bg = colour(c.value, max, scale);
-                  const style = { backgroundColor: bg, backgroundImage: c.lowConfidence && c.value !== null ? HATCH : undefined };
-                  const cls = `flex h-7 w-full items-center justify-center rounded-sm ${lightText(bg) ? "text-white" : "text-slate-800"} ${c.lowConfidence ? "italic opacity-80" : "font-medium"}`;
-                  return (
-                    <td key={c.hour} className="p-0">
-                      {c.href ? (
-                        <Link href={c.href} aria-label={c.label} title={c.label} style={style} data-weekday={c.weekday} data-hour={c.hour}
-                          className={`${cls} outline-offset-1 hover:ring-2 hover:ring-slate-700 focus-visible:outline-2 focus-visible:outline-blue-700`}>
-                          {c.text}
-                        </Link>
-                      ) : (
-                        <span role="img" aria-label={c.label} title={c.label} style={style} className={cls}>{c.text}</span>
-                      )}
-                    </td>
-                  );
-                })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <HourOfWeekTable
+      title={title}
+      weekdays={weekdays}
+      testId="heatmap"
+      renderDay={(i) =>
+        cells
+          .filter((c) => c.weekday === i + 1)
+          .sort((a, b) => a.hour - b.hour)
+          .map((c) => {
+            const bg = colour(c.value, max, scale);
+            const style = { backgroundColor: bg, backgroundImage: c.lowConfidence && c.value !== null ? HATCH : undefined };
+            const cls = `flex h-7 w-full items-center justify-center rounded-sm ${lightText(bg) ? "text-white" : "text-slate-800"} ${c.lowConfidence ? "italic opacity-80" : "font-medium"}`;
+            return (
+              <td key={c.hour} className="p-0">
+                {c.href ? (
+                  <Link href={c.href} aria-label={c.label} title={c.label} style={style} data-weekday={c.weekday} data-hour={c.hour}
+                    className={`${cls} outline-offset-1 hover:ring-2 hover:ring-slate-700 focus-visible:outline-2 focus-visible:outline-blue-700`}>
+                    {c.text}
+                  </Link>
+                ) : (
+                  <span role="img" aria-label={c.label} title={c.label} style={style} className={cls}>{c.text}</span>
+                )}
+              </td>
+            );
+          })
+      }
+    >
       <figcaption className="mt-2 flex flex-wrap items-center gap-3 text-xs text-slate-600" data-testid="heatmap-legend">
         <span className="flex items-center gap-1">
           {legend.low}
@@ -102,6 +89,6 @@ export function Heatmap({ cells, weekdays, title, scale, legend }: Props) {
           {legend.noData}
         </span>
       </figcaption>
-    </figure>
+    </HourOfWeekTable>
   );
 }

@@ -1,3 +1,4 @@
+import { HourOfWeekTable } from "@/components/charts/HourOfWeekTable";
 export interface GapCell {
   /** Hour of week 0..167. */
   hour: number;
@@ -27,46 +28,31 @@ function colour(c: GapCell): string {
  */
 export function GapHeatmap({ cells, weekdays, title, testId }: { cells: GapCell[]; weekdays: string[]; title: string; testId?: string }) {
   return (
-    <figure aria-label={title} className="w-full overflow-x-auto">
-      <table className="w-full min-w-[760px] table-fixed border-separate border-spacing-0.5 text-[10px] tabular-nums" data-testid={testId}>
-        <caption className="sr-only">{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col" className="w-9" />
-            {Array.from({ length: 24 }, (_, h) => (
-              <th key={h} scope="col" className="text-center font-normal text-slate-500">
-                {String(h).padStart(2, "0")}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {weekdays.map((wd, d) => (
-            <tr key={wd}>
-              <th scope="row" className="pr-1 text-right font-normal text-slate-600">{wd}</th>
-              {cells.slice(d * 24, d * 24 + 24).map((c) => {
-                const bg = colour(c);
-                const dark = ["#de2d26", "#a50f15", "#3182bd", "#08519c"].includes(bg);
-                return (
-                  <td key={c.hour} className="p-0">
-                    <span
-                      role="img"
-                      aria-label={c.label}
-                      title={c.label}
-                      data-hour={c.hour}
-                      data-status={c.status}
-                      style={{ backgroundColor: bg }}
-                      className={`flex h-7 w-full items-center justify-center rounded-sm border ${c.changed ? "border-2 border-amber-500" : "border-slate-200"} ${dark ? "text-white" : "text-slate-800"}`}
-                    >
-                      {c.text}
-                    </span>
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </figure>
+    <HourOfWeekTable
+      title={title}
+      weekdays={weekdays}
+      testId={testId}
+      renderDay={(d) =>
+        cells.slice(d * 24, d * 24 + 24).map((c) => {
+          const bg = colour(c);
+          const dark = ["#de2d26", "#a50f15", "#3182bd", "#08519c"].includes(bg);
+          return (
+            <td key={c.hour} className="p-0">
+              <span
+                role="img"
+                aria-label={c.label}
+                title={c.label}
+                data-hour={c.hour}
+                data-status={c.status}
+                style={{ backgroundColor: bg }}
+                className={`flex h-7 w-full items-center justify-center rounded-sm border ${c.changed ? "border-2 border-amber-500" : "border-slate-200"} ${dark ? "text-white" : "text-slate-800"}`}
+              >
+                {c.text}
+              </span>
+            </td>
+          );
+        })
+      }
+    />
   );
 }

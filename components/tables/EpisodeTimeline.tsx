@@ -1,25 +1,12 @@
 import type { Locale } from "@/lib/i18n/dict";
 import { formatLocalTime, type EpisodeMessageKey } from "@/lib/i18n/pages/episodes";
+import type { TimelineMessage } from "@/lib/reports/episode-detail";
+import { staffRoles } from "@/lib/ingest/types";
 
-export interface TimelineItem {
-  id: number;
-  sentAt: string;
-  author: string;
-  authorRole: string;
-  authorRoleLabel: string;
-  isEpisodeStudent: boolean;
-  contentKind: string;
-  text: string | null;
-  textLength: number;
-  deleted: boolean;
-  replyToExternalId: string | null;
-  replyToId: number | null;
-  mentions: string[];
-  isOpening: boolean;
-  isAnswer: boolean;
-}
+/** The timeline rows as the report gives them (lib/reports re-exports the query's type). */
+export type TimelineItem = Omit<TimelineMessage, "externalId" | "negative" | "hasQuestion">;
 
-const STAFF = new Set(["coordinator", "mentor", "reviewer", "support", "team_lead"]);
+const STAFF = new Set<string>(staffRoles);
 
 /**
  * The episode's messages in order, times in the school's zone. Text only where it was stored; a DM shows
