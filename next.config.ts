@@ -8,7 +8,11 @@ const nextConfig: NextConfig = {
   // `npm test` runs tsc --noEmit over the whole tree as its own stage; doing it again inside the build
   // costs a minute on a 2-core machine and checks less (only what the app imports).
   typescript: { ignoreBuildErrors: true },
-  // Baseline headers on every response; the full CSP with nonces is part of the sign-in/roles work.
+  // forbidden()/unauthorized() and AccessError's digest render a real 401/403 page (lib/dal/session.ts).
+  experimental: { authInterrupts: true },
+  // Baseline headers on every response, static files included. Pages and APIs also get the full CSP with
+  // a per-request nonce from proxy.ts; two policies are both enforced, and this one forbids nothing the
+  // nonce policy allows.
   async headers() {
     return [
       {

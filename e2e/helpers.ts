@@ -41,15 +41,16 @@ export async function signIn(page: Page, role: string): Promise<void> {
   if (existsSync(state)) {
     const { cookies } = JSON.parse(readFileSync(state, "utf8")) as { cookies: Parameters<BrowserContext["addCookies"]>[0] };
     await page.context().addCookies(cookies);
-    await page.goto("/overview");
-    if (/\/overview/.test(page.url())) return;
+    // "/" lands on the first page the role may open (lib/dal/access.ts landingPath), or on /login when the session is gone.
+    await page.goto("/");
+    if (!/\/login/.test(page.url())) return;
   }
   const l = login(role);
   await page.goto("/login");
   await page.getByLabel(/почта|email/i).fill(l.email);
   await page.getByLabel(/пароль|password/i).fill(l.password);
   await page.getByRole("button", { name: /войти|sign in/i }).click();
-  await expect(page).toHaveURL(/\/overview/);
+  await expect(page).toHaveURL(/\/(overview|queue)/);
   writeFileSync(state, JSON.stringify(await page.context().storageState()));
 }
 

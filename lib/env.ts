@@ -13,6 +13,28 @@ const schema = z.object({
   AUTH_SECRET: z.string().min(16).optional(),
   AUTH_URL: z.string().url().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
+  /**
+   * Sessions end after this many minutes without a request (idle) and, whatever the activity, this many
+   * hours after sign-in (absolute); then the sign-in page shows again (docs/security.md).
+   */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
+  /**
+   * OIDC sign-in for schools with a directory. A provider is offered only when all its required variables
+   * are set. The directory's e-mail must match a user made with `cli user add`: no account is created.
+   */
+  AUTH_KEYCLOAK_ID: z.string().min(1).optional(),
+  AUTH_KEYCLOAK_SECRET: z.string().min(1).optional(),
+  /** The realm URL, e.g. https://sso.example.org/realms/school. */
+  AUTH_KEYCLOAK_ISSUER: z.string().url().optional(),
+  AUTH_AZURE_AD_ID: z.string().min(1).optional(),
+  AUTH_AZURE_AD_SECRET: z.string().min(1).optional(),
+  /** The directory (tenant) id; without it only "common" would be used, which any Microsoft account passes. */
+  AUTH_AZURE_AD_TENANT_ID: z.string().min(1).optional(),
+  AUTH_GOOGLE_ID: z.string().min(1).optional(),
+  AUTH_GOOGLE_SECRET: z.string().min(1).optional(),
+  /** The Workspace domain (example.org); accounts from other domains are refused. */
+  AUTH_GOOGLE_HOSTED_DOMAIN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /**
    * Webhook secrets for deployments that keep them out of the database. A source's own secret (set with

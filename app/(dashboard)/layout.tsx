@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Suspense } from "react";
 import { requireViewer } from "@/lib/dal/session";
+import { navPages, type PageKey } from "@/lib/dal/access";
 import { getT } from "@/lib/i18n/server";
 import { NavLinks } from "@/components/shell/NavLinks";
 import { FilterBar } from "@/components/filters/FilterBar";
@@ -12,16 +13,20 @@ export const dynamic = "force-dynamic";
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const viewer = await requireViewer();
   const { t, locale } = await getT();
-  const links = [
-    { href: "/overview", label: t("nav_overview") },
-    { href: "/sla", label: t("nav_sla") },
-    { href: "/queue", label: t("nav_queue") },
-    { href: "/team", label: t("nav_team") },
-    { href: "/satisfaction", label: t("nav_satisfaction") },
-    { href: "/outcomes", label: t("nav_outcomes") },
-    { href: "/shifts", label: t("nav_shifts") },
-    { href: "/settings", label: t("nav_settings") },
+  // Only the pages the viewer's roles may open (lib/dal/access.ts); each page checks again.
+  const open = navPages(viewer);
+  const all: Array<{ href: string; label: string; page: PageKey }> = [
+    { href: "/overview", label: t("nav_overview"), page: "overview" },
+    { href: "/sla", label: t("nav_sla"), page: "sla" },
+    { href: "/queue", label: t("nav_queue"), page: "queue" },
+    { href: "/team", label: t("nav_team"), page: "team" },
+    { href: "/satisfaction", label: t("nav_satisfaction"), page: "satisfaction" },
+    { href: "/outcomes", label: t("nav_outcomes"), page: "outcomes" },
+    { href: "/shifts", label: t("nav_shifts"), page: "shifts" },
+    { href: "/settings", label: t("nav_settings"), page: "settings" },
+    { href: "/audit", label: t("nav_audit"), page: "audit" },
   ];
+  const links = all.filter((l) => open.has(l.page)).map(({ href, label }) => ({ href, label }));
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">

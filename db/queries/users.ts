@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, like, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { auditLog, schools, teams, userRoles, users } from "../schema";
 
@@ -62,4 +62,52 @@ export async function upsertUser(
 
 export async function audit(db: Db, entry: { userId?: number | null; schoolId?: number | null; action: string; target?: string; details?: Record<string, unknown>; ip?: string | null }): Promise<void> {
   await db.insert(auditLog).values({ userId: entry.userId ?? null, schoolId: entry.schoolId ?? null, action: entry.action, target: entry.target ?? null, details: entry.details ?? null, ip: entry.ip ?? null });
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  userId: number | null;
+  userEmail: string | null;
+  schoolId: number | null;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+export interface AuditFilter {
+  /** Schools whose entries may be read; entries without a school (sign-ins) are always included. */
+  schoolIds: number[];
+  /** Action prefix: "signin", "export", "config", … */
+  action?: string;
+  /** Substring of the user's e-mail or the target. */
+  who?: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  offset: number;
+}
+
+/** Audit entries newest first, with the total before paging. */
+export async function listAudit(db: Db, f: AuditFilter): Promise<{ total: number; rows: AuditRow[] }> {
+  const conds = [or(isNull(auditLog.schoolId), inArray(auditLog.schoolId, f.schoolIds.length > 0 ? f.schoolIds : [-1]))];
+  if (f.action) conds.push(like(auditLog.action, `${f.action.replace(/[%_\\]/g, "\\$&")}%`));
+  if (f.who) {
+    const pat = `%${f.who.toLowerCase().replace(/[%_\\]/g, "\\$&")}%`;
+    conds.push(or(like(sql`lower(${users.email})`, pat), like(sql`lower(${auditLog.target})`, pat)));
+  }
+  if (f.from) conds.push(gte(auditLog.at, f.from));
+  if (f.to) conds.push(lt(auditLog.at, f.to));
+  const where = and(...conds);
+  const [count] = await db.select({ n: sql<number>`count(*)::int` }).from(auditLog).leftJoin(users, eq(users.id, auditLog.userId)).where(where);
+  const list = await db
+    .select({ id: auditLog.id, at: auditLog.at, userId: auditLog.userId, userEmail: users.email, schoolId: auditLog.schoolId, action: auditLog.action, target: auditLog.target, details: auditLog.details, ip: auditLog.ip })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.userId))
+    .where(where)
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
+    .limit(f.limit)
+    .offset(f.offset);
+  return { total: Number(count?.n ?? 0), rows: list.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) };
 }

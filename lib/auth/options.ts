@@ -5,7 +5,9 @@ import { getDb } from "../../db/client";
 import { audit, findUserByEmail, grantsOf, type UserGrant } from "../../db/queries/users";
 import { verifyPassword } from "./password";
 import { RateLimiter } from "./rate-limit";
-import { env } from "../env";
+import { directoryEmail, oidcProviders } from "./oidc";
+import { sessionState } from "./session-policy";
+import { env, type Env } from "../env";
 
 declare module "next-auth" {
   interface Session {
@@ -15,6 +17,9 @@ declare module "next-auth" {
 declare module "next-auth/jwt" {
   interface JWT {
     uid?: number;
+    /** Sign-in time and last request (epoch seconds), for idle and absolute expiry (session-policy.ts). */
+    authTime?: number;
+    seen?: number;
   }
 }
 
@@ -24,12 +29,20 @@ const limiter = new RateLimiter(10, 15 * 60_000);
 
 export type { UserGrant };
 
+export function sessionLimits(e: Env = env()): { idleSeconds: number; maxSeconds: number } {
+  return { idleSeconds: e.SESSION_IDLE_MINUTES * 60, maxSeconds: e.SESSION_MAX_HOURS * 3600 };
+}
+
 export function authOptions(): NextAuthOptions {
+  const e = env();
+  const limits = sessionLimits(e);
   return {
-    secret: env().AUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
-    pages: { signIn: "/login" },
+    secret: e.AUTH_SECRET,
+    // The cookie lives as long as the absolute limit; the idle limit is enforced from the token's clocks.
+    session: { strategy: "jwt", maxAge: limits.maxSeconds },
+    pages: { signIn: "/login", error: "/login" },
     providers: [
+      ...oidcProviders(e),
       CredentialsProvider({
         name: "email",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
@@ -51,12 +64,37 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
-        if (user) token.uid = Number(user.id);
+      /** OIDC: the directory's e-mail must belong to an existing, enabled user; nobody is created here. */
+      async signIn({ user, account, profile }) {
+        if (!account || account.provider === "credentials") return true;
+        const email = directoryEmail(account.provider, profile as Record<string, unknown> | undefined, user.email, e);
+        const { db } = await getDb();
+        const found = email ? await findUserByEmail(db, email) : null;
+        const ok = !!found && !found.disabled;
+        await audit(db, { userId: found?.id ?? null, action: ok ? "signin.ok" : "signin.fail", target: email ?? "(no verified e-mail)", details: { provider: account.provider } });
+        return ok ? true : "/login?error=NoAccount";
+      },
+      async jwt({ token, user, account, profile }) {
+        if (user) {
+          const now = Math.floor(Date.now() / 1000);
+          token.authTime = now;
+          token.seen = now;
+          if (account && account.provider !== "credentials") {
+            // The OIDC subject is the directory's; the session carries our user id, found by e-mail.
+            const email = directoryEmail(account.provider, profile as Record<string, unknown> | undefined, user.email, e);
+            const { db } = await getDb();
+            const found = email ? await findUserByEmail(db, email) : null;
+            token.uid = found?.id;
+            token.email = found?.email ?? null;
+            token.name = found?.name ?? null;
+          } else token.uid = Number(user.id);
+        }
         return token;
       },
       session({ session, token }) {
-        session.user = { id: token.uid ?? 0, email: token.email ?? "", name: token.name ?? "" };
+        // Enforced here as well as in the proxy, so a request that skipped the proxy still meets the limits.
+        const state = sessionState(token, Math.floor(Date.now() / 1000), limits);
+        session.user = { id: state === "valid" ? (token.uid ?? 0) : 0, email: token.email ?? "", name: token.name ?? "" };
         return session;
       },
     },

@@ -2,38 +2,63 @@ import "server-only";
 import { DateTime } from "luxon";
 import { getDb } from "../../db/client";
 import { audit } from "../../db/queries/users";
-import type { SchoolRow } from "../../db/queries/schools";
+import { episodesInScope } from "../../db/queries/scope";
 import { csvResponse, toCsv } from "../csv";
-import { episodeListReport, episodeViewReport, type EpisodeListData, type EpisodeViewData, type UrlParams } from "../reports/episode-detail";
+import { episodeListReport, episodeViewReport, parsePage, type EpisodeListData, type EpisodeViewData, type UrlParams } from "../reports/episode-detail";
 import type { EpisodeListRow } from "../../db/queries/reports/episode-detail";
 import { guardApi } from "./exports";
-import { AccessError, getViewer, requireViewer, resolveSchool, roleAt } from "./session";
+import { getViewer } from "./session";
+import { requireAccess, type Access, type Scope } from "./access";
 
 export type { EpisodeListData, EpisodeViewData };
 
-async function schoolFor(p: UrlParams): Promise<SchoolRow> {
-  const viewer = await requireViewer();
-  const slug = Array.isArray(p.school) ? p.school[0] : p.school;
-  const school = resolveSchool(viewer, slug);
-  // Any role at the school may open episodes for now; the authorisation matrix comes later.
-  if (!roleAt(viewer, school)) throw new AccessError(403, "no role at this school");
-  return school;
+/**
+ * Episodes are per-student rows: admin and head see the school's, a team lead their team's, a staff
+ * member their own; executives none (access.ts PAGE_ROLES).
+ */
+function accessFor(p: UrlParams, page: "episodes" | "episode"): Promise<Access> {
+  return requireAccess({ school: p.school, page });
 }
+
+/**
+ * The list cut to the scope. The list query has no scope filter of its own (db/queries is shared), so a
+ * scoped viewer gets every matching row of the period, the ids the scope allows, and the page in memory.
+ */
+async function scopedList(a: Access, p: UrlParams, now: Date, all: boolean): Promise<EpisodeListData> {
+  const { db } = await getDb();
+  if (a.scope.kind === "school") return episodeListReport(db, a.school, p, now, all);
+  const full = await episodeListReport(db, a.school, p, now, true);
+  const sets = setsOf(a.scope);
+  const allowed = await episodesInScope(db, a.school.id, full.list.rows.map((r) => r.id), sets);
+  const rows = full.list.rows.filter((r) => allowed.has(r.id));
+  const page = all ? 1 : parsePage(p);
+  const channelIds = new Set(sets.channelIds);
+  return {
+    ...full,
+    page,
+    list: { total: rows.length, rows: all ? rows : rows.slice((page - 1) * full.pageSize, page * full.pageSize) },
+    // Other teams' channel titles are not theirs to read either.
+    options: { ...full.options, channels: full.options.channels.filter((c) => channelIds.has(c.id)) },
+  };
+}
+
+const NO_SETS = { teamIds: [], staffPersonIds: [], studentPersonIds: [], channelIds: [] };
+const setsOf = (s: Scope) => (s.kind === "team" || s.kind === "self" ? s : NO_SETS);
 
 /** The episodes behind an SLA figure (filters and drill-down keys in the URL), one page. */
 export async function getEpisodeList(p: UrlParams, now: Date = new Date()): Promise<EpisodeListData> {
-  const school = await schoolFor(p);
-  const { db } = await getDb();
-  return episodeListReport(db, school, p, now);
+  return scopedList(await accessFor(p, "episodes"), p, now, false);
 }
 
-/** One episode of the URL's school, or null when it has no such episode. */
+/** One episode of the URL's school, or null when it has no such episode or it lies outside the viewer's scope. */
 export async function getEpisode(id: string, p: UrlParams, now: Date = new Date()): Promise<EpisodeViewData | null> {
-  const school = await schoolFor(p);
+  const a = await accessFor(p, "episode");
   const n = Number(id);
   if (!Number.isSafeInteger(n) || n < 1) return null;
   const { db } = await getDb();
-  return episodeViewReport(db, school, n, now);
+  // Out of scope answers as "no such episode": a 404 does not confirm that the id exists elsewhere.
+  if (a.scope.kind !== "school" && !(await episodesInScope(db, a.school.id, [n], setsOf(a.scope))).has(n)) return null;
+  return episodeViewReport(db, a.school, n, now);
 }
 
 export const episodeListColumns = [
@@ -53,10 +78,11 @@ export function episodeCsvRows(rows: readonly EpisodeListRow[], tz: string): Arr
 /** CSV of every episode the list's URL selects (all pages), with local times of the school's zone. */
 export function exportEpisodesCsv(p: UrlParams): Promise<Response> {
   return guardApi(async () => {
-    const school = await schoolFor(p);
+    const a = await accessFor(p, "episodes");
+    const school = a.school;
     const viewer = await getViewer();
     const { db } = await getDb();
-    const data = await episodeListReport(db, school, p, new Date(), true);
+    const data = await scopedList(a, p, new Date(), true);
     await audit(db, { userId: viewer?.userId, schoolId: school.id, action: "export.csv", target: "episodes", details: { ...data.period, ...data.filter } });
     return csvResponse(`episodes-${school.slug}-${data.period.from}.csv`, toCsv([...episodeListColumns], episodeCsvRows(data.list.rows, school.timezone)));
   });

@@ -4,6 +4,7 @@ import { getDb } from "../../db/client";
 import { audit } from "../../db/queries/users";
 import { guardApi } from "./exports";
 import { getOutcomes } from "./outcomes";
+import { requireAccess } from "./access";
 import { getViewer } from "./session";
 
 const pct = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 100);
@@ -29,9 +30,10 @@ export function exportOutcomesCsv(q: Record<string, string>): Promise<Response> 
   });
 }
 
-/** The at-risk list; without names for executives. */
+/** The at-risk list: per-student rows, so admin and head only (403 for every other role). */
 export function exportRiskCsv(q: Record<string, string>): Promise<Response> {
   return guardApi(async () => {
+    await requireAccess({ school: q.school, page: "risk" });
     const { risk, canSeeStudents } = await getOutcomes(q);
     const viewer = await getViewer();
     const { db } = await getDb();

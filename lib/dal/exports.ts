@@ -4,6 +4,7 @@ import { getDb } from "../../db/client";
 import { audit } from "../../db/queries/users";
 import { getOverview, type OverviewQuery } from "./overview";
 import { AccessError, getViewer } from "./session";
+import { assertSameOrigin } from "./access";
 import { getSatisfaction } from "./satisfaction";
 
 /** Route handlers answer 401/403/404 as JSON instead of redirecting to the sign-in page. */
@@ -15,6 +16,17 @@ export async function guardApi(fn: () => Promise<Response>): Promise<Response> {
     if (e instanceof AccessError) return Response.json({ error: e.message }, { status: e.status });
     throw e;
   }
+}
+
+/**
+ * For route handlers that change state with the viewer's session: 401 without one, 403 for a
+ * cross-site request (CSRF, access.ts assertSameOrigin), then the handler; its AccessErrors as JSON.
+ */
+export function guardMutation(req: Request, fn: () => Promise<Response>): Promise<Response> {
+  return guardApi(async () => {
+    assertSameOrigin(req);
+    return fn();
+  });
 }
 
 export function exportOverviewCsv(q: OverviewQuery): Promise<Response> {

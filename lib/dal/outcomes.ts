@@ -3,7 +3,7 @@ import { getDb } from "../../db/client";
 import { outcomesReport, type OutcomesReport } from "../reports/outcomes";
 import { parseAsOf, riskReport, type RiskReport } from "../reports/risk";
 import type { ReportQuery } from "../reports/sla";
-import { AccessError, requireViewer, resolveSchool, roleAt } from "./session";
+import { requireAccess } from "./access";
 
 export type { OutcomesReport, RiskReport };
 
@@ -16,13 +16,10 @@ export interface OutcomesData {
 
 /**
  * The outcomes page: completion and retention for the period, and the at-risk list as of `asOf`
- * (YYYY-MM-DD, default the end of the period or now). Executives get the list without names or ids.
+ * (YYYY-MM-DD, default the end of the period or now). Executives get an empty list: aggregates only.
  */
 export async function getOutcomes(q: ReportQuery & { school?: string; asOf?: string }, now: Date = new Date()): Promise<OutcomesData> {
-  const viewer = await requireViewer();
-  const school = resolveSchool(viewer, q.school);
-  const role = roleAt(viewer, school);
-  if (!role) throw new AccessError(403, "no role at this school");
+  const { school, scope } = await requireAccess({ school: q.school, page: "outcomes" });
   const { db } = await getDb();
   const report = await outcomesReport(db, school, q, now);
   let asOf: Date;
@@ -32,11 +29,12 @@ export async function getOutcomes(q: ReportQuery & { school?: string; asOf?: str
     asOf = new Date(report.asOf);
   }
   const risk = await riskReport(db, school, asOf);
-  const canSeeStudents = role !== "executive";
+  const canSeeStudents = scope.kind === "school";
   return {
     // Per-enrollment rows carry person ids: only aggregates leave the DAL.
     report: { ...report, rows: [] },
-    risk: canSeeStudents ? risk : { ...risk, rows: risk.rows.map((r) => ({ ...r, student: "", lmsStudentId: null })) },
+    // Executives get no per-student rows at all, not even nameless ones (METRICS.md, Privacy; ADR 0003).
+    risk: canSeeStudents ? risk : { ...risk, rows: [] },
     canSeeStudents,
   };
 }

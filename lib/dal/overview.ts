@@ -1,15 +1,16 @@
 import "server-only";
 import { getDb } from "../../db/client";
 import { overviewReport, type OverviewData, type OverviewQuery } from "../reports/overview";
-import { AccessError, requireViewer, resolveSchool, roleAt } from "./session";
+import { requireAccess } from "./access";
 
 export type { OverviewData, OverviewQuery };
 
-/** The overview page and its CSV export read this one function; it checks the viewer beside the data. */
+/**
+ * The overview page and its CSV export read this one function; it checks the viewer beside the data.
+ * School-wide counts: admin, head and executive only (access.ts PAGE_ROLES).
+ */
 export async function getOverview(q: OverviewQuery, now: Date = new Date()): Promise<OverviewData> {
-  const viewer = await requireViewer();
-  const school = resolveSchool(viewer, q.school);
-  if (!roleAt(viewer, school)) throw new AccessError(403, "no role at this school");
+  const { school } = await requireAccess({ school: q.school, page: "overview" });
   const { db } = await getDb();
   return overviewReport(db, school, q, now);
 }

@@ -1,26 +1,49 @@
 import "server-only";
 import { getDb } from "../../db/client";
 import { audit } from "../../db/queries/users";
+import { episodeStudents as queueStudents } from "../../db/queries/scope";
 import { csvResponse, toCsv } from "../csv";
 import { queueReport, type QueueQuery, type QueueReport } from "../reports/queue";
 import { guardApi } from "./exports";
-import { AccessError, getViewer, requireViewer, resolveSchool, roleAt } from "./session";
+import { getViewer, resolveSchool } from "./session";
+import { requireAccess, staffInScope, studentInScope, type Scope } from "./access";
+import type { QueueItem } from "../reports/queue";
 
 export type { QueueQuery, QueueReport };
 
+/** A team lead's or staff member's item: owned by, suggested for, or about someone in their scope. */
+function itemInScope(s: Scope, it: QueueItem, studentOf: (episodeId: number) => number | null): boolean {
+  if (s.kind === "school") return true;
+  if (s.kind === "aggregate") return false;
+  if (it.ownerPersonId !== null) return staffInScope(s, it.ownerPersonId);
+  if (it.suggested && staffInScope(s, it.suggested.personId)) return true;
+  return s.channelIds.includes(it.channelId) || studentInScope(s, studentOf(it.episodeId));
+}
+
 /**
  * The queue page's first paint, its polling route (/api/queue) and its CSV read this one function; it
- * checks the viewer beside the data. Executives see aggregates, not students (METRICS.md, Privacy).
+ * checks the viewer beside the data. A team lead sees their team's queue, a staff member their own;
+ * executives see the counts, not the per-student items (METRICS.md, Privacy).
  */
 export async function getQueue(q: QueueQuery, now: Date = new Date()): Promise<QueueReport> {
-  const viewer = await requireViewer();
-  const school = resolveSchool(viewer, q.school);
-  const role = roleAt(viewer, school);
-  if (!role) throw new AccessError(403, "no role at this school");
+  const { school, scope } = await requireAccess({ school: q.school, page: "queue" });
   const { db } = await getDb();
   const r = await queueReport(db, school, q, now);
-  if (role === "executive") for (const it of r.items) it.studentName = "—";
-  return r;
+  if (scope.kind === "school") return r;
+  if (scope.kind === "aggregate") return { ...r, items: [], options: { ...r.options, channels: [] } };
+  const students = await queueStudents(db, school.id, r.items.map((it) => it.episodeId));
+  const items = r.items.filter((it) => itemInScope(scope, it, (id) => students.get(id) ?? null));
+  const counts = { breaching: 0, atRisk: 0, ok: 0, noSla: 0 };
+  for (const it of items) counts[it.state] += 1;
+  const channels = new Set(scope.channelIds);
+  for (const it of items) channels.add(it.channelId);
+  return {
+    ...r,
+    items,
+    counts,
+    totalOpen: items.length,
+    options: { ...r.options, teams: r.options.teams.filter((t) => items.some((it) => it.suggested?.team === t)), channels: r.options.channels.filter((c) => channels.has(c.id)) },
+  };
 }
 
 export function queueJson(q: QueueQuery): Promise<Response> {

@@ -2,18 +2,21 @@ import "server-only";
 import { getDb } from "../../db/client";
 import { satisfactionReport, type SatisfactionData } from "../reports/satisfaction";
 import type { ReportQuery } from "../reports/sla";
-import { AccessError, requireViewer, resolveSchool, roleAt } from "./session";
+import { requireAccess } from "./access";
+import { dmChannelIds } from "../../db/queries/scope";
 
 export type { SatisfactionData };
 
 export async function getSatisfaction(q: ReportQuery & { school?: string }, now: Date = new Date()): Promise<SatisfactionData & { canSeeComments: boolean }> {
-  const viewer = await requireViewer();
-  const school = resolveSchool(viewer, q.school);
-  const role = roleAt(viewer, school);
-  if (!role) throw new AccessError(403, "no role at this school");
+  const { school, scope } = await requireAccess({ school: q.school, page: "satisfaction" });
   const { db } = await getDb();
   const data = await satisfactionReport(db, school, q, now);
   // Executives read aggregates only: no comment text (METRICS.md, Privacy).
-  const canSeeComments = role !== "executive";
+  const canSeeComments = scope.kind === "school";
+  if (scope.kind === "aggregate" && data.report.groupBy === "channel") {
+    // A DM is one student and is titled with their name: its row goes, its ratings stay in the total.
+    const dms = await dmChannelIds(db, school.id, data.report.groups.flatMap((g) => (g.key === null ? [] : [Number(g.key)])));
+    data.report = { ...data.report, groups: data.report.groups.filter((g) => g.key === null || !dms.has(Number(g.key))) };
+  }
   return { ...data, comments: canSeeComments ? data.comments : [], canSeeComments };
 }

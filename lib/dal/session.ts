@@ -36,9 +36,16 @@ export async function requireViewer(): Promise<Viewer> {
   return v;
 }
 
+/**
+ * A refusal. Route handlers turn it into JSON (guardApi); on pages the digest makes Next render its
+ * 401/403/404 boundary with that status (the same digest `forbidden()`/`notFound()` throw; needs
+ * experimental.authInterrupts), instead of a 200 error box that would hide the refusal from tests.
+ */
 export class AccessError extends Error {
+  readonly digest: string;
   constructor(public status: 401 | 403 | 404, message: string) {
     super(message);
+    this.digest = `NEXT_HTTP_ERROR_FALLBACK;${status}`;
   }
 }
 

@@ -6,25 +6,25 @@ import { slaPageReport, type SlaPageData, type UrlParams } from "../reports/epis
 import { episodeListReport } from "../reports/episode-detail";
 import { guardApi } from "./exports";
 import { episodeCsvRows, episodeListColumns } from "./episodes";
-import { AccessError, getViewer, requireViewer, resolveSchool, roleAt, type Viewer } from "./session";
-import type { SchoolRow } from "../../db/queries/schools";
+import { AccessError, getViewer } from "./session";
+import { requireAccess, type Access } from "./access";
 
 export type { SlaPageData };
 
-/** Any role at the school may read SLA figures for now (the authorisation matrix comes later). */
-async function schoolFor(p: UrlParams): Promise<{ viewer: Viewer; school: SchoolRow }> {
-  const viewer = await requireViewer();
-  const slug = Array.isArray(p.school) ? p.school[0] : p.school;
-  const school = resolveSchool(viewer, slug);
-  if (!roleAt(viewer, school)) throw new AccessError(403, "no role at this school");
-  return { viewer, school };
+/** School-wide SLA figures: admin, head and executive (access.ts PAGE_ROLES). */
+function schoolFor(p: UrlParams): Promise<Access> {
+  return requireAccess({ school: p.school, page: "sla" });
 }
 
-/** The SLA page and its exports read this one function; it checks the viewer beside the data. */
+/**
+ * The SLA page and its exports read this one function; it checks the viewer beside the data. The
+ * breached list is per-episode (student names): executives get its count, not its rows.
+ */
 export async function getSlaPage(p: UrlParams, now: Date = new Date()): Promise<SlaPageData> {
-  const { school } = await schoolFor(p);
+  const { school, scope } = await schoolFor(p);
   const { db } = await getDb();
-  return slaPageReport(db, school, p, now);
+  const data = await slaPageReport(db, school, p, now);
+  return scope.kind === "aggregate" ? { ...data, breached: { total: data.breached.total, rows: [] } } : data;
 }
 
 const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
@@ -56,7 +56,9 @@ export function exportSlaCsv(p: UrlParams): Promise<Response> {
     if (table === "weekly") {
       return csvResponse(name, toCsv(["week", "role", "episodes", "known", "met", "compliance_pct"], data.weekly.map((w) => [w.week, w.role, w.episodes, w.known, w.met, pct(w.compliance)])));
     }
-    // Every breached episode of the period, not only the page on screen.
+    // Every breached episode of the period, not only the page on screen; per-student rows, so not for executives.
+    const access = await schoolFor(p);
+    if (access.scope.kind !== "school") throw new AccessError(403, "the breached list has per-student rows");
     const all = await episodeListReport(db, data.school, { ...p, breached: "1", weekday: undefined, hour: undefined, policy: undefined, status: undefined }, new Date(), true);
     return csvResponse(name, toCsv([...episodeListColumns], episodeCsvRows(all.list.rows, data.school.timezone)));
   });

@@ -1,24 +1,63 @@
 import "server-only";
 import { getDb } from "../../db/client";
 import { audit } from "../../db/queries/users";
+import { dmChannelIds } from "../../db/queries/scope";
 import { csvResponse, toCsv } from "../csv";
 import { teamReport, type TeamQuery, type TeamReport } from "../reports/team";
 import { guardApi } from "./exports";
-import { AccessError, getViewer, requireViewer, resolveSchool, roleAt } from "./session";
+import { getViewer, resolveSchool } from "./session";
+import { requireAccess, staffInScope } from "./access";
 
 export type { TeamQuery, TeamReport };
 
-/** The team page and its CSV read this one function; it checks the viewer beside the data. */
+/**
+ * The team page and its CSV read this one function; it checks the viewer beside the data. A team lead
+ * sees their team's staff rows and the moves between them; a staff member their own row only.
+ */
 export async function getTeam(q: TeamQuery, now: Date = new Date()): Promise<TeamReport> {
-  const viewer = await requireViewer();
-  const school = resolveSchool(viewer, q.school);
-  const role = roleAt(viewer, school);
-  if (!role) throw new AccessError(403, "no role at this school");
+  const { school, scope } = await requireAccess({ school: q.school, page: "team" });
   const { db } = await getDb();
   const r = await teamReport(db, school, q, now);
-  // Executives see aggregates, not students (METRICS.md, Privacy): suggested student moves lose their names.
-  if (role === "executive") for (const p of r.rebalance) for (const m of p.moves) if (m.item.kind === "student") m.item.label = "—";
-  return r;
+  if (scope.kind === "school") return r;
+  if (scope.kind === "aggregate") {
+    // Executives see aggregates, not students (METRICS.md, Privacy): a plan's student moves, and moves of
+    // DMs (titled with the student's name), become one line per receiver ("— × n"), without names or ids.
+    const dms = await dmChannelIds(db, school.id, r.rebalance.flatMap((p) => p.moves.filter((m) => m.item.kind === "channel").map((m) => m.item.id)));
+    return { ...r, rebalance: r.rebalance.map((p) => ({ ...p, moves: aggregateStudentMoves(p.moves, dms) })) };
+  }
+  const rows = r.rows.filter((x) => staffInScope(scope, x.personId));
+  const teams = new Set(rows.flatMap((x) => (x.team === null ? [] : [x.team])));
+  return {
+    ...r,
+    rows,
+    totalStaff: rows.length,
+    // A staff member's own plan would name the colleagues who take their students: team leads only.
+    rebalance:
+      scope.kind === "team"
+        ? r.rebalance.filter((p) => staffInScope(scope, p.personId)).map((p) => ({ ...p, moves: p.moves.filter((m) => staffInScope(scope, m.toPersonId)) }))
+        : [],
+    options: { ...r.options, teams: r.options.teams.filter((t) => teams.has(t)) },
+  };
+}
+
+type Move = TeamReport["rebalance"][number]["moves"][number];
+
+/** The id of a folded line is minus the receiver's person id: unique within a plan, no student's id. */
+export function aggregateStudentMoves(moves: Move[], dmChannels: ReadonlySet<number> = new Set()): Move[] {
+  const personal = (m: Move) => m.item.kind === "student" || dmChannels.has(m.item.id);
+  const out: Move[] = moves.filter((m) => !personal(m));
+  const byReceiver = new Map<number, { move: Move; n: number }>();
+  for (const m of moves) {
+    if (!personal(m)) continue;
+    const g = byReceiver.get(m.toPersonId);
+    if (g) {
+      g.n += 1;
+      g.move.item.episodes += m.item.episodes;
+      g.move.perHour += m.perHour;
+    } else byReceiver.set(m.toPersonId, { move: { ...m, item: { kind: "student", id: -m.toPersonId, label: "—", episodes: m.item.episodes } }, n: 1 });
+  }
+  for (const { move, n } of byReceiver.values()) out.push({ ...move, item: { ...move.item, label: `— × ${n}` } });
+  return out;
 }
 
 const fixed = (v: number | null, digits: number) => (v === null ? "" : Number(v.toFixed(digits)));

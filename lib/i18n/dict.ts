@@ -42,6 +42,13 @@ const ru = {
   language: "Язык",
   noSchool: "У этой учётной записи нет доступа ни к одной школе.",
   overviewTitle: "Обзор",
+  nav_audit: "Журнал",
+  signInExpired: "Сессия истекла. Войдите снова.",
+  signInNoAccount: "Для этой учётной записи каталога нет пользователя панели. Обратитесь к администратору.",
+  signInWith: "Войти через",
+  or: "или",
+  forbiddenTitle: "Нет доступа",
+  forbiddenText: "Эта страница не входит в права вашей роли в этой школе.",
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -89,6 +96,13 @@ const en: Record<MessageKey, string> = {
   language: "Language",
   noSchool: "This account has no access to any school.",
   overviewTitle: "Overview",
+  nav_audit: "Audit log",
+  signInExpired: "Your session has expired. Please sign in again.",
+  signInNoAccount: "No dashboard user matches this directory account. Ask an administrator.",
+  signInWith: "Sign in with",
+  or: "or",
+  forbiddenTitle: "Access denied",
+  forbiddenText: "This page is not part of your role at this school.",
 };
 
 export const dictionaries = { ru, en } as const;
