@@ -21,6 +21,22 @@ interface Labels {
   saved: string;
   saveFailed: string;
   resetWhatIf: string;
+  moveShift: string;
+  newShift: string;
+}
+
+export interface EditorMove {
+  shiftId: string;
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+/** A stored shift the what-if may move (its person keeps it at the new time). */
+export interface Movable {
+  id: string;
+  personId: number;
+  label: string;
 }
 
 interface Props {
@@ -31,22 +47,28 @@ interface Props {
   weekdays: string[];
   adds: EditorAdd[];
   removes: string[];
+  moves: EditorMove[];
+  movable: Movable[];
   canEdit: boolean;
   labels: Labels;
 }
 
 /** Same encoding as lib/reports/shifts.ts `encodeAdd`: `personId.weekday.HHMM.HHMM`. */
 const encode = (a: EditorAdd) => `${a.personId}.${a.weekday}.${a.start.replace(":", "")}.${a.end.replace(":", "")}`;
+/** Same encoding as lib/reports/shifts.ts `encodeMove`: `shiftId.weekday.HHMM.HHMM`. */
+const encodeMove = (m: EditorMove) => `${m.shiftId}.${m.weekday}.${m.start.replace(":", "")}.${m.end.replace(":", "")}`;
 
 /**
  * What-if form: adds a weekly shift to the URL (the server recomputes the prediction, nothing is
  * stored); "save" posts the URL's changes to /api/shifts and clears them.
  */
-export function ShiftEditor({ school, role, planWeek, staff, weekdays, adds, removes, canEdit, labels }: Props) {
+export function ShiftEditor({ school, role, planWeek, staff, weekdays, adds, removes, moves, movable, canEdit, labels }: Props) {
   const router = useRouter();
   const path = usePathname();
   const sp = useSearchParams();
   const [personId, setPersonId] = useState(staff[0]?.id ?? 0);
+  // "" = add a new shift; a shift id = move that shift (remove it, add its person at the new time).
+  const [moveId, setMoveId] = useState("");
   const [weekday, setWeekday] = useState(1);
   const [start, setStart] = useState("09:00");
   const [end, setEnd] = useState("18:00");
@@ -57,14 +79,16 @@ export function ShiftEditor({ school, role, planWeek, staff, weekdays, adds, rem
     const next = new URLSearchParams(sp.toString());
     next.delete("add");
     next.delete("remove");
+    next.delete("move");
     return next;
   };
 
   const onAdd = (e: React.FormEvent) => {
     e.preventDefault();
-    if (!personId) return;
     const next = new URLSearchParams(sp.toString());
-    next.append("add", encode({ personId, weekday, start, end }));
+    if (moveId) next.append("move", encodeMove({ shiftId: moveId, weekday, start, end }));
+    else if (personId) next.append("add", encode({ personId, weekday, start, end }));
+    else return;
     router.push(`${path}?${next.toString()}`, { scroll: false });
   };
 
@@ -82,6 +106,12 @@ export function ShiftEditor({ school, role, planWeek, staff, weekdays, adds, rem
       };
       for (const a of adds) await post({ action: "add", school, role, weekStart: planWeek, ...a });
       for (const id of removes) await post({ action: "remove", school, id: Number(id) });
+      for (const m of moves) {
+        const from = movable.find((x) => x.id === m.shiftId);
+        if (!from) continue;
+        await post({ action: "add", school, role, weekStart: planWeek, personId: from.personId, weekday: m.weekday, start: m.start, end: m.end });
+        await post({ action: "remove", school, id: Number(m.shiftId) });
+      }
       setStatus("saved");
       router.push(`${path}?${withoutChanges().toString()}`, { scroll: false });
       router.refresh();
@@ -91,14 +121,25 @@ export function ShiftEditor({ school, role, planWeek, staff, weekdays, adds, rem
     }
   };
 
-  const hasChanges = adds.length + removes.length > 0;
+  const hasChanges = adds.length + removes.length + moves.length > 0;
   const input = "rounded border border-slate-300 bg-white px-2 py-1";
   return (
     <div className="flex flex-col gap-3">
       <form onSubmit={onAdd} className="flex flex-wrap items-end gap-2 text-sm" data-testid="whatif-form">
+        {movable.length > 0 && (
+          <label className="flex flex-col gap-0.5">
+            <span className="text-slate-600">{labels.moveShift}</span>
+            <select className={input} value={moveId} onChange={(e) => setMoveId(e.target.value)} data-testid="whatif-move">
+              <option value="">{labels.newShift}</option>
+              {movable.map((m) => (
+                <option key={m.id} value={m.id}>{m.label}</option>
+              ))}
+            </select>
+          </label>
+        )}
         <label className="flex flex-col gap-0.5">
           <span className="text-slate-600">{labels.person}</span>
-          <select className={input} value={personId} onChange={(e) => setPersonId(Number(e.target.value))} required>
+          <select className={input} value={personId} onChange={(e) => setPersonId(Number(e.target.value))} disabled={moveId !== ""} required>
             {staff.map((s) => (
               <option key={s.id} value={s.id}>{s.name}</option>
             ))}

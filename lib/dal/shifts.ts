@@ -6,7 +6,7 @@ import { audit } from "../../db/queries/users";
 import { endShift, insertShift, personInSchool } from "../../db/queries/reports/shifts";
 import { staffRoles, type Role } from "../ingest/types";
 import { shiftsToIcal } from "../metrics/staffing";
-import { parseParams, roleShifts, shiftsPlan, weeklyShiftTimes, type ShiftsPlanData, type ShiftsQuery } from "../reports/shifts";
+import { importShifts, parseParams, roleShifts, shiftsPlan, SHIFTS_CSV_TEMPLATE, weeklyShiftTimes, type ShiftsPlanData, type ShiftsQuery } from "../reports/shifts";
 import { guardApi } from "./exports";
 import { AccessError, getViewer, requireViewer, resolveSchool, roleAt, type Viewer } from "./session";
 
@@ -133,4 +133,42 @@ export function postShift(req: Request, now: Date = new Date()): Promise<Respons
     await audit(db, { userId: viewer.userId, schoolId: school.id, action: "shift.add", target: `shift:${id}`, details: { role, weekday: b.weekday, start: b.start, end: b.end } });
     return Response.json({ ok: true, id }, { status: 201 });
   });
+}
+
+/** A CSV upload is a plan for a team, not a data dump: 1 MB is thousands of shifts. */
+const MAX_IMPORT_BYTES = 1_000_000;
+const importSchema = z.object({ school: z.string().min(1), csv: z.string().max(MAX_IMPORT_BYTES) });
+
+/**
+ * POST /api/shifts/import: `{ school, csv }` from the page's upload. 422 with line-numbered errors and
+ * nothing written when any row is bad; 200 with inserted / already-stored counts otherwise.
+ */
+export function postShiftsImport(req: Request, now: Date = new Date()): Promise<Response> {
+  return guardApi(async () => {
+    if (!sameOrigin(req)) return Response.json({ error: "cross-origin request refused" }, { status: 403 });
+    const viewer = await getViewer();
+    if (!viewer) throw new AccessError(401, "unauthorized");
+    const len = Number(req.headers.get("content-length") ?? 0);
+    if (len > MAX_IMPORT_BYTES * 2) return Response.json({ error: "file too large" }, { status: 413 });
+    let json: unknown;
+    try {
+      json = await req.json();
+    } catch {
+      return Response.json({ error: "invalid JSON" }, { status: 400 });
+    }
+    const parsed = importSchema.safeParse(json);
+    if (!parsed.success) return Response.json({ error: "invalid request", issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, { status: 400 });
+    const school = editorAt(viewer, parsed.data.school);
+    const { db } = await getDb();
+    const result = await importShifts(db, school, parsed.data.csv, now);
+    if (result.ok) {
+      await audit(db, { userId: viewer.userId, schoolId: school.id, action: "shift.import", target: "shifts", details: { rows: result.rows, inserted: result.inserted, existing: result.existing } });
+    }
+    return Response.json(result, { status: result.ok ? 200 : 422 });
+  });
+}
+
+/** GET /api/shifts/template: the CSV columns with two example rows. Static, but only for signed-in users like every route. */
+export function shiftsTemplate(): Promise<Response> {
+  return guardApi(async () => csvResponse("shifts-template.csv", SHIFTS_CSV_TEMPLATE));
 }

@@ -6,12 +6,13 @@ import {
   episodeHourCounts, lastOpenedAt, medianResponseBusinessMinutes, rolePolicies, shiftsOf, staffOfRole,
   type HourCount, type PolicyRow, type ShiftRow,
 } from "../../db/queries/reports/shifts";
+import { insertShiftsOnce, matchPeople, type NewShift } from "../../db/queries/reports/shifts-import";
 import { staffRoles, type Role } from "../ingest/types";
 import type { BusinessCalendar } from "../metrics/calendar";
 import {
-  backlogStaffHours, backtest, coverage, expandShifts, forecastDemand, HOURS_PER_WEEK, measuredForStaffing, modelError, neededPerHour, occurrences,
+  backlogStaffHours, backtest, parseShiftsCsv, coverage, expandShifts, forecastDemand, HOURS_PER_WEEK, measuredForStaffing, modelError, neededPerHour, occurrences,
   predictWeek, weekStartIn, zeroGrid,
-  type Backtest, type BacklogPlan, type Coverage, type DutyDemand, type MeasuredCell, type ModelError, type PastWeek, type Shift, type WeekPrediction,
+  type Backtest, type BacklogPlan, type CsvRowError, type Coverage, type DutyDemand, type MeasuredCell, type ModelError, type PastWeek, type Shift, type WeekPrediction,
 } from "../metrics/staffing";
 
 /**
@@ -35,6 +36,8 @@ export interface ShiftsQuery {
   add?: string | string[];
   /** What-if removals: shift ids. */
   remove?: string | string[];
+  /** What-if moves: `shiftId.weekday.HHMM.HHMM` = remove that shift, add the same person's weekly shift at the new time. */
+  move?: string | string[];
 }
 
 /** Erlang C for targets up to this many minutes; the backlog model above it. */
@@ -97,6 +100,23 @@ export function parseAdd(raw: string): AddedShift | null {
   return { personId, weekday, start: `${sm[1]}:${sm[2]}`, end: `${em[1]}:${em[2]}` };
 }
 
+export interface MovedShift {
+  shiftId: string;
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+/** `shiftId.weekday.HHMM.HHMM` → a move, or null. */
+export function parseMove(raw: string): MovedShift | null {
+  const a = parseAdd(raw);
+  return a ? { shiftId: String(a.personId), weekday: a.weekday, start: a.start, end: a.end } : null;
+}
+
+export function encodeMove(m: MovedShift): string {
+  return `${m.shiftId}.${m.weekday}.${m.start.replace(":", "")}.${m.end.replace(":", "")}`;
+}
+
 export function encodeAdd(a: AddedShift): string {
   return `${a.personId}.${a.weekday}.${a.start.replace(":", "")}.${a.end.replace(":", "")}`;
 }
@@ -127,6 +147,8 @@ export interface ShiftView {
   /** Only in the what-if, not stored. */
   added: boolean;
   removed: boolean;
+  /** What-if move: on the new shift, the id of the shift it moves; on the old one, its own id. */
+  movedFrom: string | null;
 }
 
 export interface ShiftsPlanData {
@@ -160,6 +182,7 @@ export interface ShiftsPlanData {
   /** What-if URL values as understood (for links that keep them). */
   adds: AddedShift[];
   removes: string[];
+  moves: MovedShift[];
   /** What-if params that could not be used. */
   errors: string[];
 }
@@ -168,10 +191,17 @@ function toShift(r: ShiftRow): Shift {
   return { id: String(r.id), person: r.personName, role: r.role, startsAt: r.startsAt, endsAt: r.endsAt, weekly: r.weekly, repeatUntil: r.repeatUntil };
 }
 
-function viewOf(s: Shift, personId: number, tz: string, added: boolean, removed: boolean): ShiftView {
+function viewOf(s: Shift, personId: number, tz: string, added: boolean, removed: boolean, movedFrom: string | null = null): ShiftView {
   const a = DateTime.fromJSDate(s.startsAt, { zone: tz });
   const b = DateTime.fromJSDate(s.endsAt, { zone: tz });
-  return { id: s.id, personId, personName: s.person, weekday: a.weekday, start: a.toFormat("HH:mm"), end: b.toFormat("HH:mm"), weekly: s.weekly, added, removed };
+  return { id: s.id, personId, personName: s.person, weekday: a.weekday, start: a.toFormat("HH:mm"), end: b.toFormat("HH:mm"), weekly: s.weekly, added, removed, movedFrom };
+}
+
+/** The week the planner shows: the local Monday of the newest episode, never later than now. */
+export async function planWeekOf(db: Db, school: SchoolRow, now: Date): Promise<string> {
+  const last = await lastOpenedAt(db, school.id);
+  const anchor = DateTime.fromJSDate(last && last < now ? last : now, { zone: school.timezone });
+  return anchor.startOf("day").minus({ days: anchor.weekday - 1 }).toISODate() ?? "";
 }
 
 /** Hours of day (0–23) with any working time in the calendar (any weekday); 09–21 without one. */
@@ -203,16 +233,27 @@ export function weeksBefore(planWeek: string, n: number, tz: string): string[] {
   return Array.from({ length: n }, (_, i) => start.minus({ weeks: n - i }).toISODate() ?? "");
 }
 
-export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now: Date): Promise<ShiftsPlanData> {
+/**
+ * Whose shifts the viewer may see by name (lib/dal/access.ts scope). Demand, need and the scheduled
+ * head-count per hour stay the role's school-wide figures (a team lead plans against the whole queue),
+ * but the shift list, the staff picker and the what-if changes only name people this returns true for;
+ * `names: false` (executives) drops the list and the picker altogether: hours only.
+ */
+export interface ShiftsVisibility {
+  person: (personId: number) => boolean;
+  names: boolean;
+}
+const SEE_ALL: ShiftsVisibility = { person: () => true, names: true };
+
+export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now: Date, vis: ShiftsVisibility = SEE_ALL): Promise<ShiftsPlanData> {
   const tz = school.timezone;
+  const visible = (personId: number | undefined) => vis.names && personId !== undefined && vis.person(personId);
   const params = parseParams(q);
   const { role } = params;
   const errors: string[] = [];
 
   // The plan week: the week of the newest data (a demo from last month opens on its data), never later than now.
-  const last = await lastOpenedAt(db, school.id);
-  const anchor = DateTime.fromJSDate(last && last < now ? last : now, { zone: tz });
-  const planWeek = anchor.startOf("day").minus({ days: anchor.weekday - 1 }).toISODate() ?? "";
+  const planWeek = await planWeekOf(db, school, now);
 
   // N weeks for the forecast plus one held out for the backtest.
   const allWeeks = weeksBefore(planWeek, params.weeks + 1, tz);
@@ -281,8 +322,11 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
   // Shifts on duty in the plan week, for the list and the what-if.
   const weekFrom = weekStartIn(planWeek, tz);
   const inWeek = (s: Shift) => occurrences(s, tz, weekFrom.toMillis(), weekFrom.plus({ weeks: 1 }).toMillis()).length > 0;
-  const staff = await staffOfRole(db, school.id, role, now);
-  const names = new Map([...staff.map((s) => [s.id, s.name] as const), ...rows.map((r) => [r.personId, r.personName] as const)]);
+  const staff = (await staffOfRole(db, school.id, role, now)).filter((s) => visible(s.id));
+  // Only visible people can be added in a what-if: an out-of-scope id is reported as a bad param.
+  const names = new Map([...staff.map((s) => [s.id, s.name] as const), ...rows.filter((r) => visible(r.personId)).map((r) => [r.personId, r.personName] as const)]);
+  // Moves and removes of shifts the viewer cannot see would name them in the list: refused the same way.
+  const own = (id: string) => visible(personOf.get(id));
 
   const adds: AddedShift[] = [];
   const removes: string[] = [];
@@ -302,8 +346,26 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
     added.push(s);
     changed = [...changed, s];
   }
+  // A move is a remove plus an add of the same person at the new time, shown as one change.
+  const moves: MovedShift[] = [];
+  const movedAdds: Shift[] = [];
+  for (const raw of list(q.move).slice(0, MAX_CHANGES)) {
+    const m = parseMove(raw);
+    const old = m ? changed.find((s) => s.id === m.shiftId && !s.id.startsWith("new-") && !s.id.startsWith("moved-")) : undefined;
+    const times = m ? weeklyShiftTimes(planWeek, m, tz) : null;
+    if (!m || !old || !times || !own(old.id)) {
+      errors.push(`move=${raw}`);
+      continue;
+    }
+    moves.push(m);
+    const s: Shift = { id: `moved-${old.id}`, person: old.person, role, ...times, weekly: true, repeatUntil: null };
+    personOf.set(s.id, personOf.get(old.id) ?? 0);
+    movedAdds.push(s);
+    changed = [...changed.filter((x) => x.id !== old.id), s];
+  }
+  const movedIds = new Set(moves.map((m) => m.shiftId));
   for (const raw of list(q.remove).slice(0, MAX_CHANGES)) {
-    if (!changed.some((s) => s.id === raw && !s.id.startsWith("new-"))) {
+    if (!changed.some((s) => s.id === raw && !s.id.startsWith("new-") && !s.id.startsWith("moved-")) || !own(raw)) {
       errors.push(`remove=${raw}`);
       continue;
     }
@@ -312,7 +374,7 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
   }
 
   let whatIf: ShiftsPlanData["whatIf"] = null;
-  if (adds.length + removes.length > 0) {
+  if (adds.length + removes.length + moves.length > 0) {
     const after = predictWeek({ ...plan, shifts: changed });
     const afterScheduled = expandShifts(changed, planWeek, tz);
     whatIf = {
@@ -325,8 +387,9 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
   }
 
   const views = [
-    ...shifts.filter(inWeek).map((s) => viewOf(s, personOf.get(s.id) ?? 0, tz, false, removes.includes(s.id))),
+    ...shifts.filter((s) => inWeek(s) && own(s.id)).map((s) => viewOf(s, personOf.get(s.id) ?? 0, tz, false, removes.includes(s.id) || movedIds.has(s.id), movedIds.has(s.id) ? s.id : null)),
     ...added.map((s) => viewOf(s, personOf.get(s.id) ?? 0, tz, true, false)),
+    ...movedAdds.map((s) => viewOf(s, personOf.get(s.id) ?? 0, tz, true, false, s.id.slice("moved-".length))),
   ].sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start) || a.personName.localeCompare(b.personName));
 
   return {
@@ -356,6 +419,7 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
     staff,
     adds,
     removes,
+    moves,
     errors,
   };
 }
@@ -363,4 +427,52 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
 /** The role's shifts as the engine's `Shift` (person = display name), for the iCal export. */
 export async function roleShifts(db: Db, schoolId: number, role: Role): Promise<Shift[]> {
   return (await shiftsOf(db, schoolId, role)).map(toShift);
+}
+
+export interface ShiftsImportResult {
+  /** False when the file had any error: then nothing was written. */
+  ok: boolean;
+  errors: CsvRowError[];
+  /** Shifts in the file. */
+  rows: number;
+  inserted: number;
+  /** Already stored (a re-upload), not inserted again. */
+  existing: number;
+  /** The Monday that weekday-form times ("Mon 09:00") refer to. */
+  weekStart: string;
+}
+
+/** A CSV template: the columns the import reads, two example rows (weekly weekday form and one dated shift). */
+export const SHIFTS_CSV_TEMPLATE = [
+  "person,role,start,end,weekly,repeat_until",
+  "coordinator@example.school,coordinator,Mon 09:00,18:00,yes,2027-06-30",
+  "mentor@example.school,mentor,2026-12-05 10:00,14:00,no,",
+].join("\r\n") + "\r\n";
+
+/**
+ * Imports shifts from CSV (docs/staffing.md "CSV import"): the whole file is checked first — syntax,
+ * times, and that each person names exactly one non-bot person of the school holding the role — and any
+ * error rejects it whole with line numbers, writing nothing. Shifts already stored are not inserted
+ * again, so a re-upload is harmless.
+ */
+export async function importShifts(db: Db, school: SchoolRow, text: string, now: Date): Promise<ShiftsImportResult> {
+  const weekStart = await planWeekOf(db, school, now);
+  const parsed = parseShiftsCsv(text, { timezone: school.timezone, weekStart });
+  const errors: CsvRowError[] = [...parsed.errors];
+  const matches = await matchPeople(db, school.id, parsed.shifts.map((s) => s.person));
+  const resolved: NewShift[] = [];
+  parsed.shifts.forEach((s, i) => {
+    const line = parsed.lines[i] ?? 0;
+    const found = matches.get(s.person.toLowerCase()) ?? [];
+    const [one] = found;
+    if (!one) errors.push({ line, message: `person "${s.person}" is not a person of this school (use an email, a messenger id or a name)` });
+    else if (found.length > 1) errors.push({ line, message: `person "${s.person}" names ${found.length} people; use an email` });
+    else if (!one.roles.includes(s.role)) errors.push({ line, message: `person "${s.person}" does not hold the role ${s.role}` });
+    else resolved.push({ personId: one.personId, role: s.role, startsAt: s.startsAt, endsAt: s.endsAt, weekly: s.weekly, repeatUntil: s.repeatUntil });
+  });
+  if (errors.length === 0 && parsed.shifts.length === 0) errors.push({ line: 1, message: "no shifts in the file" });
+  errors.sort((a, b) => a.line - b.line);
+  if (errors.length > 0) return { ok: false, errors, rows: parsed.shifts.length, inserted: 0, existing: 0, weekStart };
+  const { inserted, existing } = await insertShiftsOnce(db, school.id, resolved);
+  return { ok: true, errors: [], rows: parsed.shifts.length, inserted, existing, weekStart };
 }

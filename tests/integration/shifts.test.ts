@@ -8,7 +8,7 @@ import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { endShift, episodeHourCounts, insertShift } from "@/db/queries/reports/shifts";
-import { parseAdd, roleShifts, shiftsPlan, weeklyShiftTimes } from "@/lib/reports/shifts";
+import { importShifts, parseAdd, roleShifts, shiftsPlan, weeklyShiftTimes } from "@/lib/reports/shifts";
 import { agentsNeeded, neededPerHour, shiftsToIcal } from "@/lib/metrics/staffing";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
 import type { SchoolConfigInput } from "@/lib/config/schema";
@@ -176,6 +176,23 @@ for (const engine of engines()) {
       expect((await h.db.select().from(shifts).where(eq(shifts.schoolId, school.id))).length).toBe(3);
     });
 
+    it("what-if move: the same person's shift at a new time, as one remove and one add", async () => {
+      const base = await shiftsPlan(h.db, school, { role: "coordinator", weeks: "2" }, NOW);
+      const olga = base.shifts.find((s) => s.personName === "Ольга")!;
+      const d = await shiftsPlan(h.db, school, { role: "coordinator", weeks: "2", move: [`${olga.id}.2.2200.0000`, "999999.1.0900.1000"] }, NOW);
+      expect(d.errors).toEqual(["move=999999.1.0900.1000"]);
+      expect(d.moves).toEqual([{ shiftId: olga.id, weekday: 2, start: "22:00", end: "00:00" }]);
+      expect(d.whatIf?.scheduled[10]).toBe(1);
+      expect(d.whatIf?.scheduled[46]).toBe(1);
+      expect(d.whatIf?.scheduled[47]).toBe(1);
+      expect(d.whatIf?.predicted.hours[47]?.slaCompliance).toBeCloseTo(0.7, 6);
+      expect(d.whatIf?.predicted.slaCompliance).not.toBe(d.predicted.slaCompliance);
+      expect(d.whatIf?.predicted.serviceLevel).not.toBe(d.predicted.serviceLevel);
+      expect(d.shifts.find((s) => s.id === olga.id)).toMatchObject({ removed: true, movedFrom: olga.id });
+      expect(d.shifts.find((s) => s.added)).toMatchObject({ personName: "Ольга", weekday: 2, start: "22:00", end: "00:00", movedFrom: olga.id });
+      expect((await h.db.select().from(shifts).where(eq(shifts.schoolId, school.id))).length).toBe(3);
+    });
+
     it("saves a shift and ends one from now on, keeping past weeks' staffing", async () => {
       const anna = ids.get("anna@s.test")!;
       const a = parseAdd(`${anna}.2.2200.0100`)!;
@@ -192,6 +209,29 @@ for (const engine of engines()) {
       const ics = shiftsToIcal(await roleShifts(h.db, school.id, "coordinator"), { timezone: TZ, dtstamp: NOW, uidDomain: "st.shifts" });
       expect(ics).toContain(`UID:shift-${id}@st.shifts`);
       expect(ics).toContain("DTSTART;TZID=Europe/Moscow:20260310T220000");
+    });
+
+    it("imports a CSV whole or not at all, resolving people by email, messenger id or name; a re-upload adds nothing", async () => {
+      const count = async () => (await h.db.select().from(shifts).where(eq(shifts.schoolId, school.id))).length;
+      const before = await count();
+      const bad = ["person,role,start,end", "nobody@s.test,coordinator,Wed 09:00,12:00", "mark@s.test,coordinator,Wed 09:00,12:00", "anna@s.test,coordinator,Wed 25:00,12:00", "anna@s.test,coordinator,Thu 09:00,12:00"].join("\n");
+      const r1 = await importShifts(h.db, school, bad, NOW);
+      expect(r1.ok).toBe(false);
+      expect(r1.errors.map((e) => e.line)).toEqual([2, 3, 4]);
+      expect(r1.errors[0]?.message).toMatch(/not a person of this school/);
+      expect(r1.errors[1]?.message).toMatch(/does not hold the role coordinator/);
+      expect(await count()).toBe(before);
+      const good = ["person,role,start,end,weekly,repeat_until", "ANNA@s.test,coordinator,Wed 09:00,12:00,yes,", "Ольга,coordinator,2026-03-13 10:00,14:00,no,", "olga,coordinator,Thu 09:00,10:00,да,2026-04-30"].join("\r\n");
+      const r2 = await importShifts(h.db, school, good, NOW);
+      expect(r2).toMatchObject({ ok: true, rows: 3, inserted: 3, existing: 0, weekStart: "2026-03-09" });
+      expect(await count()).toBe(before + 3);
+      const r3 = await importShifts(h.db, school, good, NOW);
+      expect(r3).toMatchObject({ ok: true, inserted: 0, existing: 3 });
+      expect(await count()).toBe(before + 3);
+      const d = await shiftsPlan(h.db, school, { role: "coordinator", weeks: "2" }, NOW);
+      expect(d.scheduled[2 * 24 + 9]).toBe(1); // Wednesday 09:00, Анна
+      expect(d.scheduled[3 * 24 + 9]).toBe(1); // Thursday 09:00, Ольга by her messenger id
+      expect(d.scheduled[4 * 24 + 10]).toBe(1); // Friday 2026-03-13 10:00, once, by name
     });
   });
 }

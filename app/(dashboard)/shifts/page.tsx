@@ -8,6 +8,7 @@ import { StatCard } from "@/components/ui/StatCard";
 import { CsvLink } from "@/components/tables/CsvLink";
 import { GapHeatmap, type GapCell } from "@/components/shifts/GapHeatmap";
 import { ShiftEditor } from "@/components/shifts/ShiftEditor";
+import { ShiftImport } from "@/components/shifts/ShiftImport";
 
 type SP = Promise<Record<string, string | string[] | undefined>>;
 
@@ -24,12 +25,13 @@ const roleKey = (r: string) => {
   }
 };
 const encodeAdd = (a: { personId: number; weekday: number; start: string; end: string }) => `${a.personId}.${a.weekday}.${a.start.replace(":", "")}.${a.end.replace(":", "")}`;
+const encodeMove = (m: { shiftId: string; weekday: number; start: string; end: string }) => `${m.shiftId}.${m.weekday}.${m.start.replace(":", "")}.${m.end.replace(":", "")}`;
 
 export default async function ShiftsPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
   const q = {
     school: one(sp.school), role: one(sp.role), weeks: one(sp.weeks), aht: one(sp.aht), sl: one(sp.sl), shrinkage: one(sp.shrinkage),
-    concurrency: one(sp.concurrency), policy: one(sp.policy), add: many(sp.add), remove: many(sp.remove),
+    concurrency: one(sp.concurrency), policy: one(sp.policy), add: many(sp.add), remove: many(sp.remove), move: many(sp.move),
   };
   const [{ p, locale }, d] = await Promise.all([getPageT(shiftsMessages), getShiftsPlan(q)]);
   const weekdays = [...WEEKDAYS[locale]];
@@ -42,14 +44,18 @@ export default async function ShiftsPage({ searchParams }: { searchParams: SP })
     school: d.school, role: params.role, weeks: String(params.weeks), aht: String(params.ahtSeconds), sl: String(Math.round(params.serviceLevel * 100)),
     shrinkage: String(Math.round(params.shrinkage * 100)), concurrency: String(params.concurrency), ...(d.policy ? { policy: String(d.policy.id) } : {}),
   };
-  const qs = (adds: string[], removes: string[]) => {
+  const movesEnc = d.moves.map(encodeMove);
+  const qs = (adds: string[], removes: string[], moves: string[] = movesEnc) => {
     const u = new URLSearchParams(base);
     for (const a of adds) u.append("add", a);
     for (const r of removes) u.append("remove", r);
+    for (const m of moves) u.append("move", m);
     return `?${u.toString()}`;
   };
   const addsEnc = d.adds.map(encodeAdd);
   const exportQs = qs(addsEnc, d.removes).slice(1);
+  const withoutMove = (shiftId: string) => qs(addsEnc, d.removes, d.moves.filter((m) => m.shiftId !== shiftId).map(encodeMove));
+  const movable = d.shifts.filter((s) => !s.added && !s.removed).map((s) => ({ id: s.id, personId: s.personId, label: `${weekdays[s.weekday - 1] ?? ""} ${s.start}–${s.end} ${s.personName}` }));
 
   const view = d.whatIf ?? { scheduled: d.scheduled, coverage: d.coverage, predicted: d.predicted, measured: d.measured, changedHours: [] as number[] };
   const changed = new Set(view.changedHours);
@@ -104,6 +110,7 @@ export default async function ShiftsPage({ searchParams }: { searchParams: SP })
           <input type="hidden" name="school" value={d.school} />
           <input type="hidden" name="role" value={params.role} />
           {addsEnc.map((a) => <input key={a} type="hidden" name="add" value={a} />)}
+          {movesEnc.map((m) => <input key={m} type="hidden" name="move" value={m} />)}
           {d.removes.map((r) => <input key={r} type="hidden" name="remove" value={r} />)}
           {d.policies.length > 0 && (
             <label className="flex flex-col gap-0.5">
@@ -155,15 +162,17 @@ export default async function ShiftsPage({ searchParams }: { searchParams: SP })
         <p className="mb-3 text-sm text-slate-600">{p("whatIfHint")}</p>
         {d.whatIf && (
           <p className="mb-3 text-sm" data-testid="whatif-result">
-            {p("whatIfResult")}: {p("predictedWeek")} {pct(d.predicted.slaCompliance)} → <strong>{pct(d.whatIf.predicted.slaCompliance)}</strong>; {p("shortHours")} {d.coverage.underHours} → {d.whatIf.coverage.underHours}; {p("changedHours")}: {d.whatIf.changedHours.length}
+            {p("whatIfResult")}: {p("serviceLevel")} <span data-testid="whatif-sl">{pct(d.predicted.serviceLevel)} → <strong>{pct(d.whatIf.predicted.serviceLevel)}</strong></span>;{" "}
+            {p("slaCompliance")} <span data-testid="whatif-compliance">{pct(d.predicted.slaCompliance)} → <strong>{pct(d.whatIf.predicted.slaCompliance)}</strong></span>;{" "}
+            {p("shortHours")} {d.coverage.underHours} → {d.whatIf.coverage.underHours}; {p("changedHours")}: {d.whatIf.changedHours.length}
           </p>
         )}
         {d.staff.length === 0 ? (
           <p className="text-sm text-slate-500">{p("noStaff")}</p>
         ) : (
           <ShiftEditor
-            school={d.school} role={params.role} planWeek={d.planWeek} staff={d.staff} weekdays={weekdays} adds={d.adds} removes={d.removes} canEdit={d.canEdit}
-            labels={{ person: p("person"), weekday: p("weekday"), start: p("start"), end: p("end"), add: p("add"), save: p("save"), saveHint: p("saveHint"), saved: p("saved"), saveFailed: p("saveFailed"), resetWhatIf: p("resetWhatIf") }}
+            school={d.school} role={params.role} planWeek={d.planWeek} staff={d.staff} weekdays={weekdays} adds={d.adds} removes={d.removes} moves={d.moves} movable={movable} canEdit={d.canEdit}
+            labels={{ moveShift: p("moveShift"), newShift: p("newShift"), person: p("person"), weekday: p("weekday"), start: p("start"), end: p("end"), add: p("add"), save: p("save"), saveHint: p("saveHint"), saved: p("saved"), saveFailed: p("saveFailed"), resetWhatIf: p("resetWhatIf") }}
           />
         )}
         <h3 className="mb-1 mt-4 text-sm font-medium">{p("shifts")}</h3>
@@ -188,10 +197,12 @@ export default async function ShiftsPage({ searchParams }: { searchParams: SP })
                     <td className="py-1 pr-4">{s.start}</td>
                     <td className="py-1 pr-4">{s.end}</td>
                     <td className="py-1 pr-4">
-                      {s.personName} <span className="text-xs text-slate-500">({s.weekly ? p("weekly") : p("once")}{s.added ? `, ${p("addedTag")}` : ""}{s.removed ? `, ${p("removedTag")}` : ""})</span>
+                      {s.personName} <span className="text-xs text-slate-500">({s.weekly ? p("weekly") : p("once")}{s.added ? `, ${s.movedFrom ? p("movedFromTag") : p("addedTag")}` : ""}{s.removed ? `, ${s.movedFrom ? p("movedTag") : p("removedTag")}` : ""})</span>
                     </td>
                     <td className="py-1 pr-4 text-right no-underline">
-                      {s.added ? (
+                      {s.movedFrom ? (
+                        <Link href={withoutMove(s.movedFrom)} scroll={false} className="text-blue-800 underline">{s.added ? p("remove") : p("restore")}</Link>
+                      ) : s.added ? (
                         <Link href={qs(addsEnc.filter((_, i) => `new-${i + 1}` !== s.id), d.removes)} scroll={false} className="text-blue-800 underline">{p("remove")}</Link>
                       ) : s.removed ? (
                         <Link href={qs(addsEnc, d.removes.filter((r) => r !== s.id))} scroll={false} className="text-blue-800 underline">{p("restore")}</Link>
@@ -204,6 +215,19 @@ export default async function ShiftsPage({ searchParams }: { searchParams: SP })
               </tbody>
             </table>
           </div>
+        )}
+      </section>
+
+      <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" data-testid="import-section">
+        <h2 className="font-medium">{p("importTitle")}</h2>
+        <p className="mb-3 text-sm text-slate-600">{p("importHint")}</p>
+        {d.canEdit ? (
+          <ShiftImport
+            school={d.school}
+            labels={{ file: p("importFile"), upload: p("importButton"), template: p("importTemplate"), errors: p("importErrors"), line: p("importLine"), done: p("importDone"), existing: p("importExisting"), failed: p("importFailed") }}
+          />
+        ) : (
+          <p className="text-sm text-slate-500">{p("importOnlyEditors")}</p>
         )}
       </section>
 

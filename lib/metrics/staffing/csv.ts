@@ -7,7 +7,8 @@ import { weekStartIn } from "./week";
 
 /**
  * Shifts from CSV. Header (any order, case-insensitive; `,` `;` or tab):
- *   person (or email), role, start, end, weekly, repeat_until (optional), id (optional)
+ *   person (or email: an email, a messenger source id or a display name; the caller resolves it),
+ *   role, start, end, weekly, repeat_until (optional), id (optional)
  * Times are the school's local wall clock (`timezone`):
  * - start: `2025-03-03 09:00` (a date) or `Mon 09:00` (a weekday of the week `weekStart`);
  * - end: the same forms, or just `21:00` = the start's day, or the next day when not after the start;
@@ -30,6 +31,8 @@ export interface CsvRowError {
 
 export interface ParsedShifts {
   readonly shifts: Shift[];
+  /** The file line of each shift (same order), for errors found later (an unknown person). */
+  readonly lines: number[];
   readonly errors: CsvRowError[];
 }
 
@@ -109,8 +112,10 @@ type Column = keyof typeof COLUMNS;
 
 function rowToShift(cell: (c: Column) => string, line: number, week: DateTime): Shift | string[] {
   const issues: string[] = [];
-  const person = cell("person").trim().toLowerCase();
-  if (!emailSchema.safeParse(person).success) issues.push(`person "${person}" is not an email`);
+  // Emails compare case-insensitively; a source id or a name is kept as written for the caller to resolve.
+  const raw = cell("person").trim();
+  const person = emailSchema.safeParse(raw.toLowerCase()).success ? raw.toLowerCase() : raw;
+  if (person === "") issues.push("person is empty");
   const role = roleSchema.safeParse(cell("role").trim().toLowerCase());
   if (!role.success) issues.push(`role "${cell("role")}" is not one of ${staffRoles.join(", ")}`);
   const start = parseLocal(cell("start"), week);
@@ -162,8 +167,9 @@ export function parseShiftsCsv(text: string, opts: CsvOptions): ParsedShifts {
     index[col] = names.findIndex((n) => aliases.includes(n));
     if (index[col] < 0 && col !== "until" && col !== "id" && col !== "weekly") missing.push(aliases[0] ?? col);
   }
-  if (missing.length > 0) return { shifts: [], errors: [{ line: 1, message: `missing columns: ${missing.join(", ")}` }] };
+  if (missing.length > 0) return { shifts: [], lines: [], errors: [{ line: 1, message: `missing columns: ${missing.join(", ")}` }] };
   const shifts: Shift[] = [];
+  const shiftLines: number[] = [];
   const errors: CsvRowError[] = [];
   const ids = new Set<string>();
   for (const row of body) {
@@ -174,7 +180,8 @@ export function parseShiftsCsv(text: string, opts: CsvOptions): ParsedShifts {
     else {
       ids.add(result.id);
       shifts.push(result);
+      shiftLines.push(row.line);
     }
   }
-  return { shifts, errors };
+  return { shifts, lines: shiftLines, errors };
 }
