@@ -14,6 +14,8 @@ import { defaultRiskModel, extractRiskFeatures, scoreEnrollment, type RiskFeatur
 
 export interface RiskRow {
   enrollmentId: number;
+  /** The student's person id, for the link to their timeline (/students/[id]). */
+  personId: number;
   student: string;
   lmsStudentId: string | null;
   courseExternalId: string;
@@ -64,6 +66,7 @@ export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: R
     const s = scoreEnrollment(features, model);
     return {
       enrollmentId: e.enrollmentId,
+      personId: e.personId,
       student: e.student,
       lmsStudentId: e.lmsStudentId,
       courseExternalId: e.courseExternalId,

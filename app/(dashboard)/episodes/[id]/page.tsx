@@ -43,7 +43,8 @@ export default async function EpisodePage({ params, searchParams }: { params: Pr
       <Link href={`/episodes?school=${encodeURIComponent(data.school.slug)}`} className="text-sm text-blue-800 hover:underline">{p("backToList")}</Link>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-2xl font-semibold">
-          #{e.id} · {e.student}
+          #{e.id} ·{" "}
+          <Link href={`/students/${e.studentId}?school=${encodeURIComponent(data.school.slug)}`} className="hover:underline" data-testid="episode-student">{e.student}</Link>
         </h1>
         <p className="flex items-center gap-2 text-sm text-slate-600" data-testid="episode-status">
           {p(`st_${e.status}` as EpisodeMessageKey)} <EpisodeSlaBadge r={e} p={p} />
