@@ -12,6 +12,7 @@ import { hashPassword } from "../auth/password";
 import { env } from "../env";
 import { describeDb, withDb } from "./context";
 import { parseAnchor } from "./anchor";
+import { OULAD_OUTCOMES_URL, OULAD_SCHOOL, seedOulad } from "./seed-oulad";
 
 interface DemoLogin {
   role: UserRole;
@@ -51,7 +52,7 @@ export async function prepareDemo(opts: { scale: "small" | "large"; anchor: Date
   const dataDir = env().DATA_DIR;
   const logins = loadOrCreateLogins(dataDir);
   await withDb(async ({ db }) => {
-    if ((await listSchools(db)).length === 0) {
+    if ((await listSchools(db)).every((x) => x.slug === OULAD_SCHOOL.slug)) {
       console.log(`Seeding the demo holding (${opts.scale}) into ${describeDb()}…`);
       const t0 = performance.now();
       let lastPct = -1;
@@ -73,7 +74,8 @@ export async function prepareDemo(opts: { scale: "small" | "large"; anchor: Date
         console.log(`Episodes for ${s.slug}: ${r.episodes} in ${(r.ms / 1000).toFixed(1)} s.`);
       }
     }
-    const [school] = await listSchools(db);
+    // The demo school, not the OULAD one `demo --oulad` adds beside it.
+    const school = (await listSchools(db)).find((x) => x.slug !== OULAD_SCHOOL.slug);
     if (!school) throw new Error("no school after seeding");
     const team = await teamWithLeadAndMember(db, school.id);
     for (const l of logins) {
@@ -90,6 +92,22 @@ export async function prepareDemo(opts: { scale: "small" | "large"; anchor: Date
     }
   });
   return logins;
+}
+
+/**
+ * OULAD in its own school of the demo organisation: the executive (organisation-wide) sees it at once;
+ * admin and head get a grant there too, so every demo login that may open /outcomes can open it.
+ */
+async function prepareOulad(logins: DemoLogin[]): Promise<void> {
+  await withDb(async ({ db }) => {
+    const t0 = performance.now();
+    const r = await seedOulad(db);
+    console.log(r.summary ? `OULAD imported into ${r.school.slug}: ${r.summary.stored} records in ${((performance.now() - t0) / 1000).toFixed(1)} s.` : `OULAD already in ${r.school.slug}.`);
+    for (const l of logins.filter((x) => x.role === "admin" || x.role === "head")) {
+      await upsertUser(db, { email: l.email, name: l.role, passwordHash: await hashPassword(l.password), role: l.role, schoolSlug: r.school.slug });
+    }
+    console.log(`Outcomes on OULAD: ${OULAD_OUTCOMES_URL}`);
+  });
 }
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
@@ -114,10 +132,12 @@ export function registerDemoCommand(program: Command): void {
     .option("--anchor <date>", "last simulated day, YYYY-MM-DD or 'today'", "today")
     .option("--rebuild", "run `next build` even if a build exists")
     .option("--no-start", "prepare the data and logins only")
-    .action(async (opts: { scale: string; anchor: string; rebuild?: boolean; start: boolean }) => {
+    .option("--oulad", "also import the real OULAD dataset (CC BY 4.0) into its own school `ou` for the outcome pages")
+    .action(async (opts: { scale: string; anchor: string; rebuild?: boolean; start: boolean; oulad?: boolean }) => {
       const t0 = performance.now();
       if (opts.scale !== "small" && opts.scale !== "large") throw new Error(`--scale must be small or large, not ${opts.scale}`);
       const logins = await prepareDemo({ scale: opts.scale, anchor: parseAnchor(opts.anchor) });
+      if (opts.oulad) await prepareOulad(logins);
       if (!opts.start) return;
       const e = env();
       const bin = path.resolve("node_modules/.bin/next");

@@ -11,6 +11,8 @@ import { registerLrsCommands } from "./lrs-commands";
 import { registerEpisodeCommands } from "./episode-commands";
 import { registerConfigCommands } from "./config-commands";
 import { registerRiskCommands } from "./risk-commands";
+import { registerShiftsCommands } from "./shifts-commands";
+import { registerSeedOuladCommand } from "./seed-oulad";
 
 // `npm run cli -- <command>`; each command has --help. Later issues add import, report, recompute, risk.
 const program = new Command()
@@ -30,6 +32,8 @@ registerImportCommands(program);
 registerIdentityCommands(program);
 registerLrsCommands(program);
 registerRiskCommands(program);
+registerShiftsCommands(program);
+registerSeedOuladCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -1,5 +1,7 @@
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { getOutcomes, type OutcomesReport } from "@/lib/dal/outcomes";
+import { getDataCredits } from "@/lib/dal/credits";
 import { getPageT } from "@/lib/i18n/server";
 import { formatNumber } from "@/lib/i18n/dict";
 import { outcomesMessages } from "@/lib/i18n/pages/outcomes";
@@ -7,12 +9,21 @@ import { StatCard } from "@/components/ui/StatCard";
 import { CsvLink } from "@/components/tables/CsvLink";
 import { CompletionTable, type CompletionTableRow } from "@/components/charts/CompletionTable";
 import { RetentionChart } from "@/components/charts/RetentionChart";
+import { PrintButton } from "./PrintButton";
+import { PrintStyles } from "./PrintStyles";
 
 type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; asOf?: string; sort?: string; view?: string }>;
 
 export default async function OutcomesPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
-  const [{ p, locale }, data] = await Promise.all([getPageT(outcomesMessages), getOutcomes(sp)]);
+  const credits = await getDataCredits({ school: sp.school });
+  // A historical data set (OULAD, 2013) has nothing in "the last 365 days": open it over its own cohorts,
+  // to the last enrollment end, so every enrollment has ended and completion matches the source's counts.
+  if (credits.oulad && credits.cohortSpan && !sp.from && !sp.to && !sp.days) {
+    const u = new URLSearchParams({ school: credits.school, from: credits.cohortSpan.from, to: credits.cohortSpan.to, ...(sp.view ? { view: sp.view } : {}), ...(sp.sort ? { sort: sp.sort } : {}) });
+    redirect(`/outcomes?${u.toString()}`);
+  }
+  const [{ p, locale }, data] = await Promise.all([getPageT(outcomesMessages), getOutcomes({ ...sp, school: credits.school })]);
   const { report: r, risk, canSeeStudents } = data;
   const n = (x: number) => formatNumber(x, locale);
   const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)} %`);
@@ -36,11 +47,26 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
   return (
     <div className="flex flex-col gap-6">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h1 className="text-2xl font-semibold">{p("title")}</h1>
-        <p className="text-sm text-slate-600" data-testid="period">
-          {r.period.from} — {lastDay} ({r.timezone}), {p("asOf")} {r.asOf.slice(0, 10)}
-        </p>
+        <h1 className="text-2xl font-semibold">
+          {p("title")}
+          {/* The school picker is in the header, which does not print: name the school on paper. */}
+          <span className="hidden print:inline" data-testid="print-school">: {credits.schoolName}</span>
+        </h1>
+        <div className="flex items-center gap-2">
+          <p className="text-sm text-slate-600" data-testid="period">
+            {r.period.from} — {lastDay} ({r.timezone}), {p("asOf")} {r.asOf.slice(0, 10)}
+          </p>
+          <PrintButton label={p("print")} />
+        </div>
       </div>
+      <PrintStyles />
+      {credits.oulad && (
+        <p className="rounded-lg border border-slate-200 bg-white p-3 text-sm text-slate-700" data-testid="oulad-credit">
+          {p("ouladCredit")}{" "}
+          <a href="https://doi.org/10.1038/sdata.2017.171" className="text-blue-800 underline" rel="noreferrer">doi:10.1038/sdata.2017.171</a>,{" "}
+          <a href="https://creativecommons.org/licenses/by/4.0/" className="text-blue-800 underline" rel="noreferrer">CC BY 4.0</a>. {p("ouladNote")}
+        </p>
+      )}
       <p role="note" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="correlation-note">
         <strong>{p("correlationBadge")}.</strong> {p("correlation")}
       </p>
@@ -99,17 +125,20 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
           </div>
         </div>
         <p className="mb-2 text-xs text-slate-500">{p("riskNote")}</p>
-        <div className="mb-3 grid grid-cols-3 gap-3">
-          <StatCard label={p("activeN")} value={n(risk.rows.length)} testId="risk-active" />
-          <StatCard label={p("highRisk")} value={n(highRisk)} testId="risk-high" />
-          <StatCard label={p("meanScore")} value={meanScore === null ? "—" : meanScore.toFixed(2)} />
-        </div>
-        {risk.rows.length === 0 ? (
-          <p className="text-sm text-slate-500">{p("noRisk")}</p>
-        ) : !canSeeStudents ? (
+        {/* Executives get no per-student rows from the DAL, so counts made from rows would read as zeros: show neither. */}
+        {canSeeStudents && (
+          <div className="mb-3 grid grid-cols-3 gap-3">
+            <StatCard label={p("activeN")} value={n(risk.rows.length)} testId="risk-active" />
+            <StatCard label={p("highRisk")} value={n(highRisk)} testId="risk-high" />
+            <StatCard label={p("meanScore")} value={meanScore === null ? "—" : meanScore.toFixed(2)} />
+          </div>
+        )}
+        {!canSeeStudents ? (
           <p className="text-sm text-slate-500" data-testid="risk-hidden">{p("riskHidden")}</p>
+        ) : risk.rows.length === 0 ? (
+          <p className="text-sm text-slate-500">{p("noRisk")}</p>
         ) : (
-          <div className="max-h-[32rem] overflow-auto">
+          <div className="max-h-[32rem] overflow-auto" data-print-expand>
             <table className="w-full text-sm" data-testid="risk-table">
               <thead className="sticky top-0 bg-white text-left text-slate-600">
                 <tr>
@@ -123,7 +152,9 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
               <tbody>
                 {riskRows.map((x) => (
                   <tr key={x.enrollmentId} className="border-t border-slate-100 align-top">
-                    <td className="py-1 pr-4">{x.student}</td>
+                    <td className="py-1 pr-4">
+                      <Link href={`/students/${x.personId}?school=${encodeURIComponent(r.school)}`} className="text-blue-800 hover:underline" data-testid="risk-student">{x.student}</Link>
+                    </td>
                     <td className="py-1 pr-4">{x.cohort}</td>
                     <td className="py-1 pr-4">{x.tier}</td>
                     <td className="py-1 pr-4 text-right tabular-nums">{x.score.toFixed(2)}</td>
