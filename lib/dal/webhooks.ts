@@ -13,6 +13,8 @@ import type { IngestEvent, SourceKind } from "../ingest/types";
 import { discordDeletions, knownPlaces, type KnownPlaces } from "./webhook-places";
 import { scheduleDerive } from "./derive";
 import { envIngestSecret } from "../env";
+import { isRatingHookRequest } from "../ingest/ratings-hook";
+import { ratingSubmitWith } from "./ratings";
 
 /** Larger bodies are refused before parsing: no messenger sends a single event near this size. */
 export const MAX_WEBHOOK_BYTES = 1_000_000;
@@ -153,6 +155,8 @@ export async function handleWebhook(kindParam: string, req: Request, now: Date =
 export async function handleWebhookWith(db: Db, kindParam: string, req: Request, now: Date): Promise<Response> {
   const adapter = adapters[kindParam as SourceKind];
   if (!adapter) return Response.json({ error: `unknown source ${kindParam}` }, { status: 404 });
+  // A bot's answer to the rating-request hook (docs/ratings.md) may come to the webhook URL: Bearer secret, own body.
+  if (isRatingHookRequest(req.headers.get("content-type"))) return ratingSubmitWith(db, req, now, kindParam);
   const kind = kindParam as SourceKind;
   const url = new URL(req.url);
   const school = url.searchParams.get("school");
