@@ -1,28 +1,40 @@
 import "server-only";
+import { z } from "zod";
 import { getDb, type Db } from "../../db/client";
 import { applyConfig, type ApplyConfigResult } from "../../db/queries/config";
+import { storeEvents } from "../../db/queries/ingest";
 import { settingsReport, type SettingsData } from "../../db/queries/reports/settings";
 import { audit } from "../../db/queries/users";
 import { ConfigError, type ConfigIssue } from "../config/issues";
-import { AccessError, requireViewer, resolveSchool, roleAt, type Viewer } from "./session";
+import type { SchoolConfigInput } from "../config/schema";
+import { csvResponse, toCsv } from "../csv";
+import { parseRosterCsv } from "../ingest/csv";
+import { roles, sourceKinds } from "../ingest/types";
+import { setSourceRatingPolicy } from "../../db/queries/rating-requests";
+import { ratingPolicySchema } from "../ratings/policy";
+import { requireAccess } from "./access";
+import { scheduleDerive } from "./derive";
+import { guardApi } from "./exports";
+import { AccessError } from "./session";
 
 export type { SettingsData, ApplyConfigResult, ConfigIssue };
 
-/** Only these roles may read or change a school's settings. */
-const SETTINGS_ROLES = new Set(["admin", "head"]);
-
-async function settingsSchool(viewer: Viewer, slug: string | undefined) {
-  const school = resolveSchool(viewer, slug);
-  const role = roleAt(viewer, school);
-  if (!role || !SETTINGS_ROLES.has(role)) throw new AccessError(403, "settings are for admin and head roles only");
-  return school;
+export interface SettingsPageData extends SettingsData {
+  /** Per-field edits and the roster upload are for admins; heads read and apply documents as before. */
+  canEdit: boolean;
 }
 
-export async function getSettings(q: { school?: string }): Promise<SettingsData> {
-  const viewer = await requireViewer();
-  const school = await settingsSchool(viewer, q.school);
+/** Admin and head open the page (lib/dal/access.ts PAGE_ROLES.settings); only admins change single fields or upload a roster. */
+export async function getSettings(q: { school?: string }): Promise<SettingsPageData> {
+  const a = await requireAccess({ school: q.school, page: "settings" });
   const { db } = await getDb();
-  return settingsReport(db, school);
+  return { ...(await settingsReport(db, a.school)), canEdit: a.role === "admin" };
+}
+
+async function requireAdmin(slug: string | undefined) {
+  const a = await requireAccess({ school: slug, page: "settings" });
+  if (a.role !== "admin") throw new AccessError(403, "only admins change single settings or upload a roster");
+  return a;
 }
 
 export type ApplyOutcome = { ok: true; result: ApplyConfigResult } | { ok: false; issues: ConfigIssue[] };
@@ -32,41 +44,263 @@ export type ApplyOutcome = { ok: true; result: ApplyConfigResult } | { ok: false
  * either way. Calendar `files` are refused: a document pasted in the browser may not read server files.
  */
 export async function applyConfigText(db: Db, e: { schoolId: number; userId: number | null; text: string }): Promise<ApplyOutcome> {
-  const outcome = await parseAndApply(db, e.schoolId, e.text);
-  await audit(db, {
-    userId: e.userId,
-    schoolId: e.schoolId,
-    action: outcome.ok ? "config.apply" : "config.refused",
-    target: "settings",
-    details: outcome.ok ? { ...outcome.result } : { issues: outcome.issues.slice(0, 50) },
-  });
-  return outcome;
-}
-
-async function parseAndApply(db: Db, schoolId: number, text: string): Promise<ApplyOutcome> {
   let input: unknown;
   try {
-    input = JSON.parse(text);
+    input = JSON.parse(e.text);
   } catch (err) {
-    return { ok: false, issues: [{ path: "", message: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` }] };
+    const outcome: ApplyOutcome = { ok: false, issues: [{ path: "", message: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` }] };
+    await auditOutcome(db, e, outcome, "config.apply", {});
+    return outcome;
   }
+  return applyDocument(db, e, input, "config.apply", {});
+}
+
+/** One path for the document and the per-field forms: validate and apply in one transaction, audit either way. */
+async function applyDocument(db: Db, e: { schoolId: number; userId: number | null }, input: unknown, action: string, details: Record<string, unknown>): Promise<ApplyOutcome> {
+  let outcome: ApplyOutcome;
   try {
-    const result = await applyConfig(db, schoolId, input, {
+    const result = await applyConfig(db, e.schoolId, input, {
       readFile: () => {
         throw new Error("calendar files are not read from the settings page; use `npm run cli -- config apply` or inline holidays");
       },
     });
-    return { ok: true, result };
+    outcome = { ok: true, result };
   } catch (err) {
-    if (err instanceof ConfigError) return { ok: false, issues: [...err.issues] };
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    outcome = { ok: false, issues: [...err.issues] };
   }
+  await auditOutcome(db, e, outcome, action, details);
+  return outcome;
+}
+
+async function auditOutcome(db: Db, e: { schoolId: number; userId: number | null }, outcome: ApplyOutcome, action: string, details: Record<string, unknown>) {
+  await audit(db, {
+    userId: e.userId,
+    schoolId: e.schoolId,
+    action: outcome.ok ? action : "config.refused",
+    target: "settings",
+    details: outcome.ok ? { ...details, ...outcome.result } : { ...details, issues: outcome.issues.slice(0, 50) },
+  });
 }
 
 /** For the settings form: re-checks the viewer's role at the school, then applies. */
 export async function applySettingsConfig(slug: string | undefined, text: string): Promise<ApplyOutcome> {
-  const viewer = await requireViewer();
-  const school = await settingsSchool(viewer, slug);
+  const a = await requireAccess({ school: slug, page: "settings" });
   const { db } = await getDb();
-  return applyConfigText(db, { schoolId: school.id, userId: viewer.userId, text });
+  return applyConfigText(db, { schoolId: a.school.id, userId: a.viewer.userId, text });
+}
+
+// ---- Per-field edits: each becomes a small config document and goes through applyConfig, like the JSON one.
+
+/** A form field: "" = leave as it is, "-" = clear, anything else = the value. */
+const KEEP = "";
+const CLEAR = "-";
+const keepClear = <T extends z.ZodType>(v: T) => z.union([z.literal(KEEP), z.literal(CLEAR), v]);
+const numberField = z.string().trim().regex(/^(?:-|\d+(?:[.,]\d+)?)?$/, "a number, or - to clear");
+
+export const fieldEditSchema = z.discriminatedUnion("field", [
+  z.object({
+    field: z.literal("channel"),
+    source: z.enum(sourceKinds),
+    sourceExternalId: z.string().min(1),
+    externalId: z.string().min(1),
+    ownerRole: keepClear(z.enum(roles)),
+    cohort: keepClear(z.string().min(1)),
+    attribution: z.union([z.literal(KEEP), z.enum(["strict", "fifo"])]),
+    purpose: z.union([z.literal(KEEP), z.enum(["support", "community", "announcements", "ignored"])]),
+  }),
+  z.object({ field: z.literal("capacity"), email: z.email(), episodesPerHour: numberField, maxStudents: numberField }),
+  z.object({ field: z.literal("policy"), name: z.string().min(1), targetMinutes: z.string().trim().regex(/^\d+$/, "a whole number of minutes") }),
+  // Not a config-document section (sources are registered by the CLI): validated by its own schema below.
+  z.object({
+    field: z.literal("ratings"),
+    source: z.enum(["telegram", "slack", "discord", "mattermost", "pachca"]),
+    sourceExternalId: z.string().min(1),
+    // Checkboxes: present ("on") when ticked, absent otherwise.
+    enabled: z.literal("on").optional(),
+    askInDms: z.literal("on").optional(),
+    minHoursBetweenAsks: z.string().trim().regex(/^\d+(?:[.,]\d+)?$/, "a number of hours"),
+    maxAgeHours: z.string().trim().regex(/^\d+(?:[.,]\d+)?$/, "a number of hours"),
+    delayMinutes: z.string().trim().regex(/^\d+$/, "a whole number of minutes"),
+  }),
+]);
+export type FieldEdit = z.output<typeof fieldEditSchema>;
+
+const num = (s: string): number | null => (s === "" || s === CLEAR ? null : Number(s.replace(",", ".")));
+
+/**
+ * The config document a field edit stands for. A capacity edit restates both numbers (the section's
+ * rule: null clears), so the form shows the current ones. A policy edit restates the whole policy list,
+ * because a present `slaPolicies` is the complete list (docs/config.md): only the target changes.
+ */
+export function fieldDocument(edit: Exclude<FieldEdit, { field: "ratings" }>, current: SettingsData): { ok: true; doc: SchoolConfigInput } | { ok: false; issues: ConfigIssue[] } {
+  if (edit.field === "channel") {
+    const ch: NonNullable<SchoolConfigInput["channels"]>[number] = { source: edit.source, sourceExternalId: edit.sourceExternalId, externalId: edit.externalId };
+    if (edit.ownerRole !== KEEP) ch.ownerRole = edit.ownerRole === CLEAR ? null : edit.ownerRole;
+    if (edit.cohort !== KEEP) ch.cohort = edit.cohort === CLEAR ? null : edit.cohort;
+    if (edit.attribution !== KEEP) ch.attribution = edit.attribution;
+    if (edit.purpose !== KEEP) ch.purpose = edit.purpose;
+    if (Object.keys(ch).length === 3) return { ok: false, issues: [{ path: "channels[0]", message: "nothing to change: pick at least one field" }] };
+    return { ok: true, doc: { channels: [ch] } };
+  }
+  if (edit.field === "capacity") return { ok: true, doc: { capacities: [{ email: edit.email, episodesPerHour: num(edit.episodesPerHour), maxStudents: num(edit.maxStudents) }] } };
+  if (!current.policies.some((p) => p.name === edit.name)) return { ok: false, issues: [{ path: "slaPolicies", message: `no policy named "${edit.name}"` }] };
+  return {
+    ok: true,
+    doc: {
+      slaPolicies: current.policies.map((p) => ({
+        name: p.name,
+        ownerRole: p.ownerRole as (typeof roles)[number] | null,
+        channelKind: p.channelKind as "group" | "channel" | "forum" | "dm" | null,
+        priority: p.priority as "urgent" | "normal" | "low" | null,
+        targetMinutes: p.name === edit.name ? Number(edit.targetMinutes) : p.targetMinutes,
+        clock: p.clock as "business" | "calendar",
+        calendar: p.calendar,
+        active: p.active,
+      })),
+    },
+  };
+}
+
+/** The non-session part of a field edit (tests call it): validate the form, build the document, apply, audit. */
+export async function applyFieldEdit(db: Db, e: { school: { id: number; slug: string }; userId: number | null; form: Record<string, string> }): Promise<ApplyOutcome> {
+  const parsed = fieldEditSchema.safeParse(e.form);
+  if (!parsed.success) {
+    const outcome: ApplyOutcome = { ok: false, issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
+    await auditOutcome(db, { schoolId: e.school.id, userId: e.userId }, outcome, "config.field", { form: e.form });
+    return outcome;
+  }
+  if (parsed.data.field === "ratings") return applyRatingPolicy(db, e, parsed.data);
+  const built = fieldDocument(parsed.data, await settingsReport(db, e.school));
+  if (!built.ok) {
+    const outcome: ApplyOutcome = { ok: false, issues: built.issues };
+    await auditOutcome(db, { schoolId: e.school.id, userId: e.userId }, outcome, "config.field", { edit: parsed.data });
+    return outcome;
+  }
+  return applyDocument(db, { schoolId: e.school.id, userId: e.userId }, built.doc, "config.field", { edit: parsed.data });
+}
+
+/**
+ * A source's rating-request policy (docs/ratings.md), validated by lib/ratings/policy.ts. Its per-channel
+ * switches are not on the form and are kept as they are. Audited as `source.ratings` (or `config.refused`).
+ */
+async function applyRatingPolicy(db: Db, e: { school: { id: number; slug: string }; userId: number | null }, edit: Extract<FieldEdit, { field: "ratings" }>): Promise<ApplyOutcome> {
+  const who = { schoolId: e.school.id, userId: e.userId };
+  const current = (await settingsReport(db, e.school)).sources.find((s) => s.kind === edit.source && s.externalId === edit.sourceExternalId);
+  const refuse = async (issues: ConfigIssue[]) => {
+    const outcome: ApplyOutcome = { ok: false, issues };
+    await auditOutcome(db, who, outcome, "source.ratings", { edit });
+    return outcome;
+  };
+  if (!current) return refuse([{ path: "source", message: `no ${edit.source} source ${edit.sourceExternalId}` }]);
+  const policy = ratingPolicySchema.safeParse({
+    enabled: edit.enabled === "on",
+    askInDms: edit.askInDms === "on",
+    minHoursBetweenAsks: Number(edit.minHoursBetweenAsks.replace(",", ".")),
+    maxAgeHours: Number(edit.maxAgeHours.replace(",", ".")),
+    delayMinutes: Number(edit.delayMinutes),
+    channels: current.ratings.ok ? current.ratings.policy.channels : {},
+  });
+  if (!policy.success) return refuse(policy.error.issues.map((i) => ({ path: ["ratings", ...i.path.map(String)].join("."), message: i.message })));
+  await setSourceRatingPolicy(db, e.school.id, edit.source, edit.sourceExternalId, policy.data);
+  const outcome: ApplyOutcome = { ok: true, result: { calendars: 0, policies: 0, policiesDeactivated: 0, channels: 0, capacities: 0, roleLabels: 0, dirtyScopes: 0, warnings: [] } };
+  await auditOutcome(db, who, outcome, "source.ratings", { edit, policy: policy.data });
+  return outcome;
+}
+
+export async function editSettingsField(slug: string | undefined, form: Record<string, string>): Promise<ApplyOutcome> {
+  const a = await requireAdmin(slug);
+  const { db } = await getDb();
+  return applyFieldEdit(db, { school: a.school, userId: a.viewer.userId, form });
+}
+
+// ---- Roster upload: the CLI's importer, but all or nothing.
+
+// Under the 1 MB body limit of server actions (next.config.ts sets none larger), with room for the form.
+export const MAX_ROSTER_BYTES = 900_000;
+
+export type RosterOutcome =
+  | { ok: true; rows: number; stored: number; updated: number; duplicates: number; warnings: string[] }
+  | { ok: false; errors: Array<{ line: number | null; reason: string }> };
+
+/**
+ * The whole file is validated first (every bad line reported with its number, rows of another school
+ * included); with any error nothing is written. Otherwise one storeEvents transaction writes it all.
+ */
+export async function importRosterText(db: Db, e: { school: { id: number; slug: string }; userId: number | null; text: string; fileName?: string }): Promise<RosterOutcome> {
+  const outcome = await importRoster(db, e);
+  await audit(db, {
+    userId: e.userId,
+    schoolId: e.school.id,
+    action: outcome.ok ? "roster.import" : "roster.refused",
+    target: "settings",
+    details: outcome.ok ? { file: e.fileName ?? null, rows: outcome.rows, stored: outcome.stored, updated: outcome.updated, duplicates: outcome.duplicates } : { file: e.fileName ?? null, errors: outcome.errors.slice(0, 50) },
+  });
+  return outcome;
+}
+
+async function importRoster(db: Db, e: { school: { id: number; slug: string }; text: string }): Promise<RosterOutcome> {
+  if (Buffer.byteLength(e.text) > MAX_ROSTER_BYTES) return { ok: false, errors: [{ line: null, reason: `the file is over ${MAX_ROSTER_BYTES / 1000} kB; import it with \`npm run cli -- import roster\`` }] };
+  if (e.text.trim() === "") return { ok: false, errors: [{ line: null, reason: "the file is empty" }] };
+  const r = parseRosterCsv(e.text);
+  const errors: Array<{ line: number | null; reason: string }> = r.rejected.map((x) => ({ line: x.line ?? null, reason: x.reason }));
+  // A roster names its school per line; on this page it can only be the page's school.
+  for (const row of r.rows) if (row.school !== e.school.slug) errors.push({ line: row.line, reason: `school "${row.school}" is not this school ("${e.school.slug}")` });
+  if (errors.length === 0 && r.rows.length === 0) errors.push({ line: null, reason: "no roster lines" });
+  if (errors.length > 0) return { ok: false, errors: errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+  const stored = await storeEvents(db, e.school.id, r.rows.map((x) => x.event), { allOrNothing: true });
+  if (stored.rejected.length > 0) return { ok: false, errors: stored.rejected.map((x) => ({ line: r.rows[x.index]?.line ?? null, reason: x.reason })) };
+  // Roles decide who is a student: scopes the store marked (merged people) are derived again.
+  if (stored.stored + stored.updated > 0) scheduleDerive(db, e.school.id);
+  return { ok: true, rows: r.rows.length, stored: stored.stored, updated: stored.updated, duplicates: stored.duplicates, warnings: r.warnings };
+}
+
+export async function uploadRoster(slug: string | undefined, text: string, fileName: string | undefined): Promise<RosterOutcome> {
+  const a = await requireAdmin(slug);
+  const { db } = await getDb();
+  return importRosterText(db, { school: a.school, userId: a.viewer.userId, text, fileName });
+}
+
+// ---- CSV of each settings table: raw values (enum names, ids), so a file can be compared or re-applied.
+
+export const SETTINGS_TABLES = ["sources", "calendars", "policies", "channels", "role-labels", "teams", "unmapped"] as const;
+export type SettingsTable = (typeof SETTINGS_TABLES)[number];
+
+export function settingsCsv(d: SettingsData, table: SettingsTable): string {
+  switch (table) {
+    case "sources":
+      return toCsv(["kind", "external_id", "name", "store_group_text", "secret_set", "webhook_url"], d.sources.map((s) => [s.kind, s.externalId, s.name, String(s.storeGroupText), String(s.secretSet), s.webhookUrl]));
+    case "calendars":
+      return toCsv(
+        ["name", "timezone", "default", "weekday", "start", "end", "holidays"],
+        d.calendars.flatMap((c) => (c.intervals.length ? c.intervals : [null]).map((i) => [c.name, c.timezone, String(c.isDefault), i?.weekday ?? "", i ? hhmm(i.startMinute) : "", i ? hhmm(i.endMinute) : "", c.holidays])),
+      );
+    case "policies":
+      return toCsv(["name", "owner_role", "channel_kind", "priority", "target_minutes", "clock", "calendar", "active"], d.policies.map((p) => [p.name, p.ownerRole, p.channelKind, p.priority, p.targetMinutes, p.clock, p.calendar, String(p.active)]));
+    case "channels":
+      return toCsv(
+        ["source", "source_external_id", "external_id", "title", "kind", "purpose", "owner_role", "owner", "owner_email", "cohort", "cohort_external_id", "attribution"],
+        d.channels.map((c) => [c.source, c.sourceExternalId, c.externalId, c.title, c.kind, c.purpose, c.ownerRole, c.owner, c.ownerEmail, c.cohort, c.cohortExternalId, c.attribution]),
+      );
+    case "role-labels":
+      return toCsv(["role", "locale", "label"], d.roleLabels.map((r) => [r.role, r.locale, r.label]));
+    case "teams":
+      return toCsv(["team", "lead", "member", "email", "episodes_per_hour", "max_students"], d.teams.flatMap((t) => t.members.map((m) => [t.name, t.lead, m.name, m.email, m.episodesPerHour, m.maxStudents])));
+    case "unmapped":
+      return toCsv(["source", "source_external_id", "external_id", "display_name", "username", "messages"], d.unmapped.map((u) => [u.source, u.sourceExternalId, u.externalId, u.displayName, u.username, u.messages]));
+  }
+}
+
+const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+
+export function exportSettingsCsv(q: { school?: string; table?: string }): Promise<Response> {
+  return guardApi(async () => {
+    const table = SETTINGS_TABLES.find((t) => t === q.table);
+    if (!table) return Response.json({ error: `table: one of ${SETTINGS_TABLES.join(", ")}` }, { status: 400 });
+    const a = await requireAccess({ school: q.school, page: "settings" });
+    const { db } = await getDb();
+    const d = await settingsReport(db, a.school);
+    await audit(db, { userId: a.viewer.userId, schoolId: a.school.id, action: "export.csv", target: `settings-${table}` });
+    return csvResponse(`settings-${table}-${a.school.slug}.csv`, settingsCsv(d, table));
+  });
 }

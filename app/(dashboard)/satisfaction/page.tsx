@@ -5,7 +5,7 @@ import { formatNumber } from "@/lib/i18n/dict";
 import { satisfactionMessages } from "@/lib/i18n/pages/satisfaction";
 import { StatCard } from "@/components/ui/StatCard";
 import { TrendLine } from "@/components/charts/TrendLine";
-import { CsvLink } from "@/components/tables/CsvLink";
+import { DataTable } from "@/components/tables/DataTable";
 
 type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; groupBy?: string }>;
 const groupBys = ["person", "cohort", "week", "role", "channel"] as const;
@@ -13,7 +13,7 @@ const groupBys = ["person", "cohort", "week", "role", "channel"] as const;
 export default async function SatisfactionPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
   const groupBy = groupBys.find((g) => g === sp.groupBy) ?? "person";
-  const [{ p, locale }, data] = await Promise.all([getPageT(satisfactionMessages), getSatisfaction({ ...sp, groupBy })]);
+  const [{ t: tr, p, locale }, data] = await Promise.all([getPageT(satisfactionMessages), getSatisfaction({ ...sp, groupBy })]);
   const { report, weekly, comments } = data;
   const n = (x: number) => formatNumber(x, locale);
   const pct = (x: number | null) => (x === null ? "—" : `${x.toFixed(1)} %`);
@@ -23,6 +23,7 @@ export default async function SatisfactionPage({ searchParams }: { searchParams:
   const href = (g: string) => `?${new URLSearchParams({ ...base, groupBy: g }).toString()}`;
   const exportQs = new URLSearchParams({ ...base, groupBy }).toString();
   const t = report.total;
+  const tableLabels = { csv: tr("exportCsv"), empty: p("empty"), sortBy: p("sortBy"), locale };
   return (
     <div className="flex flex-col gap-6">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -46,84 +47,78 @@ export default async function SatisfactionPage({ searchParams }: { searchParams:
             <TrendLine title={p("trend")} data={weekly.groups.filter((g) => g.key !== null).map((g) => ({ x: String(g.key), y: g.csatPercent, n: g.n }))} />
           </section>
           <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-            <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
-              <nav aria-label={p("groupBy")} className="flex flex-wrap items-center gap-1 text-sm">
-                <span className="mr-1 text-slate-600">{p("groupBy")}:</span>
-                {groupBys.map((g) => (
-                  <Link key={g} href={href(g)} aria-current={g === groupBy ? "true" : undefined} className={`rounded px-2 py-1 ${g === groupBy ? "bg-blue-50 font-medium text-blue-800" : "hover:bg-slate-100"}`}>
-                    {p(`g_${g}`)}
-                  </Link>
-                ))}
-              </nav>
-              <CsvLink href={`/api/export/satisfaction?${exportQs}`} label="CSV" />
-            </div>
-            <div className="overflow-x-auto">
-              <table className="w-full text-sm tabular-nums" data-testid="csat-table">
-                <thead className="text-left text-slate-600">
-                  <tr>
-                    <th className="py-1 pr-4">{p("group")}</th>
-                    <th className="py-1 pr-4 text-right">{p("csat")}</th>
-                    <th className="py-1 pr-4 text-right">{p("answers")}</th>
-                    <th className="py-1 pr-4 text-right">{p("mean")}</th>
-                    <th className="py-1 pr-4 text-right">{p("nps")}</th>
-                    <th className="py-1 pr-4 text-right">n NPS</th>
-                    <th className="py-1 pr-4 text-right">{p("responseRate")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.groups.map((g) => (
-                    <tr key={g.key ?? "none"} className="border-t border-slate-100">
-                      <td className="py-1 pr-4">{g.key === null ? p("noneGroup") : g.label}</td>
-                      <td className="py-1 pr-4 text-right">{pct(g.csatPercent)}</td>
-                      <td className="py-1 pr-4 text-right">{n(g.n)}</td>
-                      <td className="py-1 pr-4 text-right">{dec(g.mean)}</td>
-                      <td className="py-1 pr-4 text-right">{g.nps === null ? "—" : g.nps.toFixed(0)}</td>
-                      <td className="py-1 pr-4 text-right">{n(g.npsN)}</td>
-                      <td className="py-1 pr-4 text-right">{g.responseRate === null ? "—" : pct(100 * g.responseRate)}</td>
-                    </tr>
+            <DataTable
+              caption={`${p("csat")} · ${p("groupBy")} ${p(`g_${groupBy}`)} (n = ${n(report.groups.length)})`}
+              testId="csat-table"
+              csvHref={`/api/export/satisfaction?${exportQs}`}
+              labels={tableLabels}
+              toolbar={
+                <nav aria-label={p("groupBy")} className="flex flex-wrap items-center gap-1 text-sm">
+                  <span className="mr-1 text-slate-600">{p("groupBy")}:</span>
+                  {groupBys.map((g) => (
+                    <Link key={g} href={href(g)} aria-current={g === groupBy ? "true" : undefined} className={`rounded px-2 py-1 ${g === groupBy ? "bg-blue-50 font-medium text-blue-800" : "hover:bg-slate-100"}`}>
+                      {p(`g_${g}`)}
+                    </Link>
                   ))}
-                </tbody>
-              </table>
-            </div>
+                </nav>
+              }
+              columns={[
+                { key: "group", label: p("group") },
+                { key: "csat", label: p("csat"), align: "right" },
+                { key: "n", label: p("answers"), align: "right" },
+                { key: "mean", label: p("mean"), align: "right" },
+                { key: "nps", label: p("nps"), align: "right" },
+                { key: "npsN", label: "n NPS", align: "right" },
+                { key: "rate", label: p("responseRate"), align: "right" },
+              ]}
+              rows={report.groups.map((g) => ({
+                key: String(g.key ?? "none"),
+                cells: {
+                  // Keep weeks in date order and the unlinked group last, whatever the label says.
+                  group: { v: g.key === null ? p("noneGroup") : g.label, s: g.key === null ? null : groupBy === "week" ? String(g.key) : g.label },
+                  csat: { v: pct(g.csatPercent), s: g.csatPercent },
+                  n: { v: n(g.n), s: g.n },
+                  mean: { v: dec(g.mean), s: g.mean },
+                  nps: { v: g.nps === null ? "—" : g.nps.toFixed(0), s: g.nps },
+                  npsN: { v: n(g.npsN), s: g.npsN },
+                  rate: { v: g.responseRate === null ? "—" : pct(100 * g.responseRate), s: g.responseRate },
+                },
+              }))}
+            />
           </section>
         </>
       )}
       <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-        <div className="mb-2 flex items-center justify-between">
-          <h2 className="font-medium">
-            {p("comments")} <span className="text-sm font-normal text-slate-500">(n = {n(comments.length)})</span>
-          </h2>
-          {data.canSeeComments && comments.length > 0 && <CsvLink href={`/api/export/satisfaction?${exportQs}&table=comments`} label="CSV" />}
-        </div>
         {!data.canSeeComments ? (
-          <p className="text-sm text-slate-500">{p("commentsHidden")}</p>
-        ) : comments.length === 0 ? (
-          <p className="text-sm text-slate-500">{p("noComments")}</p>
+          <>
+            <h2 className="mb-2 font-medium">{p("comments")}</h2>
+            <p className="text-sm text-slate-500">{p("commentsHidden")}</p>
+          </>
         ) : (
-          <div className="max-h-96 overflow-auto">
-            <table className="w-full text-sm" data-testid="comments-table">
-              <thead className="sticky top-0 bg-white text-left text-slate-600">
-                <tr>
-                  <th className="py-1 pr-4">{p("when")}</th>
-                  <th className="py-1 pr-4">{p("score")}</th>
-                  <th className="py-1 pr-4">{p("responder")}</th>
-                  <th className="py-1 pr-4">{p("cohort")}</th>
-                  <th className="py-1 pr-4">{p("comment")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {comments.map((c, i) => (
-                  <tr key={i} className="border-t border-slate-100 align-top">
-                    <td className="whitespace-nowrap py-1 pr-4 tabular-nums">{c.givenAt}</td>
-                    <td className="py-1 pr-4 tabular-nums">{c.kind.toUpperCase()} {c.score.toFixed(1)}</td>
-                    <td className="py-1 pr-4">{c.responder ?? "—"}</td>
-                    <td className="py-1 pr-4">{c.cohort ?? "—"}</td>
-                    <td className="py-1 pr-4">{c.comment}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={`${p("comments")} (n = ${n(comments.length)})`}
+            testId="comments-table"
+            csvHref={`/api/export/satisfaction?${exportQs}&table=comments`}
+            labels={{ ...tableLabels, empty: p("noComments") }}
+            maxHeight="24rem"
+            columns={[
+              { key: "when", label: p("when"), nowrap: true },
+              { key: "score", label: p("score") },
+              { key: "responder", label: p("responder") },
+              { key: "cohort", label: p("cohort") },
+              { key: "comment", label: p("comment"), sortable: false },
+            ]}
+            rows={comments.map((c, i) => ({
+              key: String(i),
+              cells: {
+                when: c.givenAt,
+                score: { v: `${c.kind.toUpperCase()} ${c.score.toFixed(1)}`, s: c.score },
+                responder: c.responder,
+                cohort: c.cohort,
+                comment: c.comment,
+              },
+            }))}
+          />
         )}
       </section>
     </div>

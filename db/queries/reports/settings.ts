@@ -2,6 +2,7 @@ import { and, asc, count, eq } from "drizzle-orm";
 import type { Db } from "../../client";
 import * as t from "../../schema";
 import { listIdentities, type IdentityRow } from "../identities";
+import { ratingPolicyOf, type RatingPolicy } from "../../../lib/ratings/policy";
 
 /** Rows the settings page lists; channels and unmapped identities are capped, with their full counts. */
 export const CHANNEL_LIMIT = 200;
@@ -15,6 +16,8 @@ export interface SettingsSource {
   /** Whether a shared secret is stored; the secret itself never leaves the database layer. */
   secretSet: boolean;
   webhookUrl: string;
+  /** The rating-request policy (docs/ratings.md), or why the stored one is unusable. */
+  ratings: { ok: true; policy: RatingPolicy } | { ok: false; error: string };
 }
 
 export interface SettingsData {
@@ -22,8 +25,13 @@ export interface SettingsData {
   sources: SettingsSource[];
   calendars: Array<{ name: string; timezone: string; isDefault: boolean; intervals: Array<{ weekday: number; startMinute: number; endMinute: number }>; holidays: number }>;
   policies: Array<{ name: string; ownerRole: string | null; channelKind: string | null; priority: string | null; targetMinutes: number; clock: string; calendar: string | null; active: boolean }>;
-  channels: Array<{ title: string | null; source: string; externalId: string; kind: string; purpose: string; ownerRole: string | null; owner: string | null; cohort: string | null; attribution: string }>;
+  channels: Array<{
+    title: string | null; source: string; sourceExternalId: string; externalId: string; kind: string; purpose: string; ownerRole: string | null; owner: string | null;
+    ownerEmail: string | null; cohort: string | null; cohortExternalId: string | null; attribution: string;
+  }>;
   channelCount: number;
+  /** For the channel form's cohort choice: the config document names cohorts by external id. */
+  cohorts: Array<{ externalId: string; title: string }>;
   roleLabels: Array<{ role: string; locale: string; label: string }>;
   teams: Array<{ name: string; lead: string | null; members: Array<{ name: string; email: string | null; episodesPerHour: number | null; maxStudents: number | null }> }>;
   unmapped: IdentityRow[];
@@ -49,6 +57,7 @@ export async function settingsReport(db: Db, school: { id: number; slug: string 
     storeGroupText: s.storeGroupText,
     secretSet: typeof s.settings.secret === "string" && s.settings.secret.length > 0,
     webhookUrl: webhookUrl(s.kind, school.slug, s.externalId),
+    ratings: ratingPolicyOf(s.settings),
   }));
 
   const cals = await db.select({ id: t.calendars.id, name: t.calendars.name, timezone: t.calendars.timezone, isDefault: t.calendars.isDefault }).from(t.calendars).where(eq(t.calendars.schoolId, schoolId)).orderBy(asc(t.calendars.name));
@@ -80,8 +89,8 @@ export async function settingsReport(db: Db, school: { id: number; slug: string 
   const [chCount] = await db.select({ n: count() }).from(t.channels).where(eq(t.channels.schoolId, schoolId));
   const ch = await db
     .select({
-      title: t.channels.title, source: t.sources.kind, externalId: t.channels.externalId, kind: t.channels.kind, purpose: t.channels.purpose,
-      ownerRole: t.channels.ownerRole, owner: t.people.displayName, cohort: t.cohorts.title, attribution: t.channels.attribution,
+      title: t.channels.title, source: t.sources.kind, sourceExternalId: t.sources.externalId, externalId: t.channels.externalId, kind: t.channels.kind, purpose: t.channels.purpose,
+      ownerRole: t.channels.ownerRole, owner: t.people.displayName, ownerEmail: t.people.email, cohort: t.cohorts.title, cohortExternalId: t.cohorts.externalId, attribution: t.channels.attribution,
     })
     .from(t.channels)
     .innerJoin(t.sources, eq(t.sources.id, t.channels.sourceId))
@@ -90,6 +99,8 @@ export async function settingsReport(db: Db, school: { id: number; slug: string 
     .where(eq(t.channels.schoolId, schoolId))
     .orderBy(asc(t.channels.title), asc(t.channels.id))
     .limit(CHANNEL_LIMIT);
+
+  const cohorts = await db.select({ externalId: t.cohorts.externalId, title: t.cohorts.title }).from(t.cohorts).where(eq(t.cohorts.schoolId, schoolId)).orderBy(asc(t.cohorts.title), asc(t.cohorts.externalId));
 
   const roleLabels = await db.select({ role: t.roleLabels.role, locale: t.roleLabels.locale, label: t.roleLabels.label }).from(t.roleLabels).where(eq(t.roleLabels.schoolId, schoolId)).orderBy(asc(t.roleLabels.locale), asc(t.roleLabels.role));
 
@@ -116,6 +127,7 @@ export async function settingsReport(db: Db, school: { id: number; slug: string 
     policies,
     channels: ch,
     channelCount: Number(chCount?.n ?? 0),
+    cohorts,
     roleLabels,
     teams,
     unmapped: allUnmapped.slice(0, UNMAPPED_LIMIT),

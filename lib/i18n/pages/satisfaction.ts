@@ -30,6 +30,7 @@ export const satisfactionMessages = defineMessages(
     cohort: "Поток",
     comment: "Комментарий",
     noneGroup: "— без привязки",
+    sortBy: "Сортировать по этому столбцу",
   },
   {
     title: "Satisfaction",
@@ -60,5 +61,6 @@ export const satisfactionMessages = defineMessages(
     cohort: "Cohort",
     comment: "Comment",
     noneGroup: "— not attributed",
+    sortBy: "Sort by this column",
   },
 );
