@@ -63,4 +63,20 @@ test.describe("team load", () => {
     const answered = lines.slice(1).reduce((a, l) => a + Number(l.split(",")[4]), 0);
     expect(answered).toBe(want.staff.reduce((a, s) => a + s.episodesAnswered, 0));
   });
+
+  test("refreshes itself: /api/team answers the same rows and the page polls it", async ({ page }) => {
+    const want = expected();
+    await signIn(page, "executive");
+    const url = `school=${want.school}&from=${want.period.from}&to=${lastDay(want.period.to)}`;
+    const api = await page.request.get(`/api/team?${url}`);
+    expect(api.status()).toBe(200);
+    const body = (await api.json()) as { rows: Array<{ name: string; episodesAnswered: number }> };
+    expect(body.rows.map((r) => [r.name, r.episodesAnswered]).sort()).toEqual(want.staff.map((s) => [s.name, s.episodesAnswered]).sort());
+    await page.goto(`/team?${url}`);
+    await expect(page.getByTestId("team-updated")).toContainText(/Обновлено/);
+    // The server-seeded data is stale at once, so a refresh follows the first paint, then one every 30 s (components/team/teamQuery.ts).
+    const poll = await page.waitForResponse((r) => r.url().includes("/api/team?") && r.request().method() === "GET", { timeout: 45_000 });
+    expect(poll.status()).toBe(200);
+    await expect(page.getByTestId("team-row")).toHaveCount(want.staff.length);
+  });
 });

@@ -51,6 +51,9 @@ export const teamMessages = defineMessages(
     yes: "да",
     n: "n",
     legendFlag: "⚠ — перегружен: нагрузка в час выше ёмкости или 1,5 × медианы команды",
+    updated: "Обновлено в",
+    live: "обновляется каждые 30 с",
+    stale: "Нет связи с сервером; данные на",
   },
   {
     title: "Team",
@@ -101,6 +104,9 @@ export const teamMessages = defineMessages(
     yes: "yes",
     n: "n",
     legendFlag: "⚠ = overloaded: load per hour above capacity or 1.5 × the team median",
+    updated: "Updated at",
+    live: "refreshes every 30 s",
+    stale: "Cannot reach the server; figures as of",
   },
 );
 
