@@ -16,4 +16,6 @@ cli report overview --school "$school" --days 30 --format json >"$E2E_DATA_DIR/e
 cli source add --school "$school" --kind telegram --external-id e2e-bot --secret e2e-telegram-secret-0123456789 >/dev/null
 cli report load --school "$(cli schools | awk 'END { print $1 }')" --days 30 --json >"$E2E_DATA_DIR/expected-load.json"
 cli report sla --school "$school" --days 30 --group-by role --json >"$E2E_DATA_DIR/expected-sla.json"
+cli report csat --school "$school" --days 30 --group-by person --json >"$E2E_DATA_DIR/expected-csat.json"
+cli shifts plan --school "$school" --role coordinator >"$E2E_DATA_DIR/expected-shifts.json"
 npx playwright test "$@"
