@@ -1,7 +1,24 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { DateTime } from "luxon";
 import { expectedOverview, login, signIn, watchConsole } from "./helpers";
 
 const fmt = (n: number) => new Intl.NumberFormat("ru-RU").format(n);
+
+type Unit = "share" | "percent" | "minutes" | "count";
+interface Figure { key: string; unit: Unit; value: number | null; n: number; live: boolean; previous: number | null; previousN: number | null; trend: { verdict: string | null } }
+/** What `cli report kpis --days 30 --json` printed before the server started (scripts/e2e.sh). */
+const kpis = () =>
+  JSON.parse(readFileSync(path.join(process.env.E2E_DATA_DIR ?? ".data-e2e", "expected-kpis.json"), "utf8")) as {
+    school: string; period: { from: string; to: string }; kpis: Record<string, Figure>;
+    byRole: Array<{ key: string | null; label: string; compliance: number | null; met: number; known: number; episodes: number; breached: number; trend: { verdict: string | null } }>;
+  };
+const lastDayOf = (p: { to: string }) => DateTime.fromISO(p.to).minus({ days: 1 }).toISODate()!;
+const pct = (x: number | null) => (x === null ? "—" : new Intl.NumberFormat("ru-RU", { style: "percent", maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(x));
+/** As components/overview/format.ts shows a value (CSAT comes in percent, minutes to 0 or 1 decimal). */
+const shown = (f: Figure, v: number | null) =>
+  v === null ? "—" : f.unit === "share" ? pct(v) : f.unit === "percent" ? pct(v / 100) : f.unit === "minutes" ? new Intl.NumberFormat("ru-RU", { maximumFractionDigits: v < 10 ? 1 : 0 }).format(v) : fmt(v);
 
 test.describe("demo school overview", () => {
   test("anonymous visitors are sent to the sign-in page", async ({ page }) => {
@@ -70,5 +87,70 @@ test.describe("demo school overview", () => {
     expect(lines).toHaveLength(want.volume.length + 1);
     const total = lines.slice(1).reduce((a, l) => a + Number(l.split(",").at(-1)), 0);
     expect(total).toBe(want.counts.messages);
+  });
+
+  test("the KPI cards equal `cli report kpis` for the same period, each with its count and trend", async ({ page }) => {
+    const errors = watchConsole(page);
+    const want = kpis();
+    await signIn(page, "head");
+    await page.goto(`/overview?school=${want.school}&from=${want.period.from}&to=${lastDayOf(want.period)}`);
+    expect(want.kpis.slaCompliance!.n).toBeGreaterThan(0);
+    for (const f of Object.values(want.kpis)) {
+      const card = page.getByTestId(`kpi-${f.key}`);
+      // Open and breaching now are the live queue: the queue spec's webhook and the clock move them.
+      if (f.live) {
+        await expect(card.getByTestId(`kpi-${f.key}-value`)).toHaveText(/^\d[\d\s\u00a0]*$/);
+        continue;
+      }
+      await expect(card.getByTestId(`kpi-${f.key}-value`)).toHaveText(shown(f, f.value));
+      await expect(card.getByTestId(`kpi-${f.key}-n`)).toContainText(`n = ${fmt(f.n)}`);
+      const trend = card.getByTestId(`kpi-${f.key}-trend`);
+      await expect(trend).toHaveAttribute("data-verdict", f.trend.verdict ?? "none");
+      // The previous value is in the tooltip.
+      await expect(trend).toHaveAttribute("title", new RegExp(`${shown(f, f.previous).replace(/[\s\u00a0]/g, "\\s")}, n = ${fmt(f.previousN ?? 0).replace(/[\s\u00a0]/g, "\\s")}`));
+    }
+    for (const r of want.byRole) {
+      const row = page.locator(`[data-testid=kpi-role-table] tr[data-role="${r.key ?? "none"}"]`);
+      const cells = (await row.locator("td").allInnerTexts()).map((x) => x.trim().replace(/\s/g, " "));
+      expect(cells.slice(0, 4)).toEqual([pct(r.compliance), `${fmt(r.met)} / ${fmt(r.known)}`, fmt(r.episodes), fmt(r.breached)].map((x) => x.replace(/\s/g, " ")));
+    }
+    expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  });
+
+  test("a KPI opens the episodes behind it, filtered in the URL", async ({ page }) => {
+    const want = kpis();
+    const breached = want.kpis.breached!;
+    await signIn(page, "head");
+    await page.goto(`/overview?school=${want.school}&from=${want.period.from}&to=${lastDayOf(want.period)}`);
+    await page.getByTestId("kpi-breached-link").click();
+    await expect(page).toHaveURL(/\/episodes\?/);
+    const url = new URL(page.url());
+    expect(Object.fromEntries(url.searchParams)).toEqual({ school: want.school, from: want.period.from, to: lastDayOf(want.period), breached: "1" });
+    await expect(page.getByTestId("episodes-total")).toHaveText(fmt(breached.value ?? -1));
+    // A role row's episode count opens that role's episodes.
+    const role = want.byRole.find((r) => r.key !== null)!;
+    await page.goBack();
+    await page.getByTestId(`kpi-role-${role.key}-episodes`).click();
+    await expect(page).toHaveURL(new RegExp(`role=${role.key}`));
+    await expect(page.getByTestId("episodes-total")).toHaveText(fmt(role.episodes));
+  });
+
+  test("KPI labels in Russian and English; executives see the numbers without episode links", async ({ page }) => {
+    const want = kpis();
+    const url = `/overview?school=${want.school}&from=${want.period.from}&to=${lastDayOf(want.period)}`;
+    await signIn(page, "head");
+    await page.goto(url);
+    await expect(page.getByTestId("kpi-slaCompliance")).toContainText("Соблюдение SLA");
+    await expect(page.getByRole("heading", { name: "Соблюдение SLA по ролям" })).toBeVisible();
+    await page.getByLabel(/Язык/).selectOption("en");
+    await expect(page.getByTestId("kpi-slaCompliance")).toContainText("SLA compliance");
+    await expect(page.getByTestId("kpi-medianResponse")).toContainText("Median response, min");
+    await expect(page.getByRole("heading", { name: "SLA compliance by role" })).toBeVisible();
+    await page.context().clearCookies();
+    await signIn(page, "executive");
+    await page.goto(url);
+    await expect(page.getByTestId("kpi-breached-value")).toHaveText(fmt(want.kpis.breached!.value ?? -1));
+    await expect(page.getByTestId("kpi-breached-link")).toHaveCount(0);
+    await expect(page.locator("[data-testid=kpi-role-table] a")).toHaveCount(0);
   });
 });

@@ -1,9 +1,13 @@
+import { Suspense } from "react";
 import { getOverview } from "@/lib/dal/overview";
 import { getT } from "@/lib/i18n/server";
 import { formatNumber } from "@/lib/i18n/dict";
 import { StatCard } from "@/components/ui/StatCard";
 import { VolumeChart } from "@/components/charts/VolumeChart";
 import { CsvLink } from "@/components/tables/CsvLink";
+import { KpiCardsSkeleton } from "@/components/overview/KpiCard";
+import { overviewMessages } from "@/lib/i18n/pages/overview";
+import { KpiSection } from "./KpiSection";
 
 type SP = Promise<{ school?: string; from?: string; to?: string; days?: string }>;
 
@@ -24,6 +28,10 @@ export default async function OverviewPage({ searchParams }: { searchParams: SP 
           {data.period.from} — {lastDay} ({data.school.timezone})
         </p>
       </div>
+      {/* Streamed: the counts and chart below show first, while this runs the SLA, CSAT, queue and outcomes reports for two periods. */}
+      <Suspense fallback={<KpiCardsSkeleton label={overviewMessages[locale].loading} cards={8} />}>
+        <KpiSection sp={{ school: sp.school, from: sp.from, to: sp.to, days: sp.days }} />
+      </Suspense>
       <section className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6" aria-label="counts">
         <StatCard label={t("students")} value={n(data.counts.students)} testId="count-students" />
         <StatCard label={t("staff")} value={n(data.counts.staff)} testId="count-staff" />
