@@ -1,5 +1,25 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { signIn, watchConsole } from "./helpers";
+
+/** What `cli risk unreachable|checkins --as-of 2026-11-27 --format json` printed before the server started (scripts/e2e.sh). */
+function expected<T>(name: "unreachable" | "checkins"): T {
+  return JSON.parse(readFileSync(path.join(process.env.E2E_DATA_DIR ?? ".data-e2e", `expected-${name}.json`), "utf8")) as T;
+}
+interface Unreachable {
+  school: string;
+  active: number;
+  count: number;
+  rows: unknown[];
+}
+interface CheckIns {
+  school: string;
+  due: number;
+  staff: Array<{ staff: string; due: number }>;
+  rows: unknown[];
+}
+const csvLines = (text: string) => text.replace(/^\uFEFF/, "").split(/\r?\n/).filter((l) => l.length > 0);
 
 test.describe("outcomes", () => {
   test("completion by tier, retention chart, the correlation label and the at-risk list", async ({ page }) => {
@@ -23,11 +43,70 @@ test.describe("outcomes", () => {
     expect(errors).toEqual([]);
   });
 
+  test("unreachable and check-in sections show the CLI's counts, and download as CSV", async ({ page }) => {
+    const errors = watchConsole(page);
+    const u = expected<Unreachable>("unreachable");
+    const c = expected<CheckIns>("checkins");
+    await signIn(page, "head");
+    await page.goto(`/outcomes?school=${u.school}&asOf=2026-11-27`);
+    await expect(page.getByTestId("unreachable-count")).toHaveText(String(u.count));
+    await expect(page.getByTestId("unreachable-active")).toHaveText(String(u.active));
+    await expect(page.getByTestId("checkins-due")).toHaveText(String(c.due));
+    await expect(page.getByTestId("checkin-staff-table").locator("tbody tr")).toHaveCount(c.staff.length);
+    await expect(page.getByTestId("staff-outcomes-table")).toBeVisible();
+    if (u.count === 0) await expect(page.getByTestId("unreachable-table-empty")).toBeVisible();
+    else await expect(page.getByTestId("unreachable-table").locator("tbody tr")).toHaveCount(u.count);
+    if (c.due > 0) {
+      await expect(page.getByTestId("checkins-table").locator("tbody tr")).toHaveCount(c.due);
+      const [dl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("checkins-table").getByRole("link", { name: "CSV" }).click()]);
+      const lines = csvLines(readFileSync((await dl.path())!, "utf8"));
+      expect(lines[0]).toBe("staff,role,student,cohorts,last_staff_initiated_contact_at,days_since");
+      expect(lines).toHaveLength(c.due + 1);
+    }
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.getByTestId("checkin-staff-table").getByRole("link", { name: "CSV" }).click()]);
+    const staffCsv = csvLines(readFileSync((await dl.path())!, "utf8"));
+    expect(staffCsv).toHaveLength(c.staff.length + 1);
+    expect(staffCsv.slice(1).reduce((a, l) => a + Number(l.split(",")[4]), 0)).toBe(c.due);
+    expect(errors).toEqual([]);
+  });
+
+  test("a filter of the at-risk list lands in the URL and narrows the rows", async ({ page }) => {
+    const errors = watchConsole(page);
+    const u = expected<Unreachable>("unreachable");
+    await signIn(page, "head");
+    await page.goto(`/outcomes?school=${u.school}&asOf=2026-11-27&view=risk`);
+    const rows = page.getByTestId("risk-table").locator("tbody tr");
+    await expect(rows.first()).toBeVisible();
+    const tiers = await rows.locator("td:nth-child(3)").allInnerTexts();
+    const tier = await page.getByTestId("risk-filter-tier").locator("option").nth(1).getAttribute("value");
+    expect(tier).toBeTruthy();
+    await page.getByTestId("risk-filter-tier").selectOption(tier!);
+    await page.getByTestId("risk-filter-apply").click();
+    await expect(page).toHaveURL(new RegExp(`tier=${tier}`));
+    await expect(page).toHaveURL(/view=risk/);
+    await expect(rows).toHaveCount(tiers.filter((x) => x === tier).length);
+    expect(new Set(await rows.locator("td:nth-child(3)").allInnerTexts())).toEqual(new Set([tier]));
+    await expect(page.getByTestId("risk-shown")).toContainText(`${tiers.filter((x) => x === tier).length} / ${tiers.length}`);
+    // Sorting keeps the filter.
+    await page.getByTestId("risk-sort").click();
+    await expect(page).toHaveURL(new RegExp(`tier=${tier}.*sort=asc|sort=asc.*tier=${tier}`));
+    await page.getByTestId("risk-filter-reset").click();
+    await expect(rows).toHaveCount(tiers.length);
+    expect(errors).toEqual([]);
+  });
+
   test("executives see aggregates, not student names", async ({ page }) => {
     await signIn(page, "executive");
     await page.goto("/outcomes?view=risk");
     await expect(page.getByTestId("correlation-note")).toBeVisible();
     await expect(page.getByTestId("risk-hidden")).toBeVisible();
     await expect(page.getByTestId("risk-table")).toHaveCount(0);
+    // Contact sections: counts, no student rows; the student CSV is refused.
+    await expect(page.getByTestId("checkins-due")).toBeVisible();
+    await expect(page.getByTestId("contacts-hidden")).toBeVisible();
+    await expect(page.getByTestId("unreachable-table")).toHaveCount(0);
+    await expect(page.getByTestId("checkins-table")).toHaveCount(0);
+    const res = await page.request.get("/api/export/contacts?table=unreachable");
+    expect(res.status()).toBe(403);
   });
 });

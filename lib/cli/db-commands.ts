@@ -4,6 +4,7 @@ import { listSchools } from "../../db/queries/schools";
 import { seedDemo } from "../../db/seed/demo";
 import { describeDb, withDb } from "./context";
 import { parseAnchor } from "./anchor";
+import { runSeedOulad } from "./seed-oulad";
 
 export function registerDbCommands(program: Command): void {
   program
@@ -16,12 +17,16 @@ export function registerDbCommands(program: Command): void {
 
   program
     .command("seed")
-    .description("Load the deterministic demo holding (two schools) through the ingestion path.")
-    .requiredOption("--demo", "the demo holding (the only seed so far)")
+    .description("Load the deterministic demo holding (two schools) through the ingestion path, or (--oulad) the OULAD dataset into its own school.")
+    .option("--demo", "the demo holding")
+    .option("--oulad", "the OULAD dataset (CC BY 4.0) into its own school `ou`, as `seed-oulad`")
+    .option("--dir <path>", "with --oulad: the OULAD folder", "")
     .option("--scale <scale>", "small (~30k messages, for tests) or large (~300k messages)", "large")
     .option("--seed <n>", "random seed: the same seed and anchor give the same data", "42")
     .option("--anchor <date>", "last simulated day, YYYY-MM-DD or 'today'", "today")
-    .action(async (opts: { scale: string; seed: string; anchor: string }) => {
+    .action(async (opts: { demo?: boolean; oulad?: boolean; dir: string; scale: string; seed: string; anchor: string }) => {
+      if (!opts.demo && !opts.oulad) throw new Error("seed needs --demo or --oulad");
+      if (opts.oulad && !opts.demo) return runSeedOulad(opts.dir);
       if (opts.scale !== "small" && opts.scale !== "large") throw new Error(`--scale must be small or large, not ${opts.scale}`);
       const scale = opts.scale;
       const anchor = parseAnchor(opts.anchor);
@@ -45,6 +50,7 @@ export function registerDbCommands(program: Command): void {
         console.log(`Seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s into ${describeDb()}:`);
         console.log(JSON.stringify(summary, null, 2));
       });
+      if (opts.oulad) await runSeedOulad(opts.dir);
     });
 
   program

@@ -55,14 +55,17 @@ export async function seedOulad(db: Db, opts: { dir?: string } = {}): Promise<Se
 export function registerSeedOuladCommand(program: Command): void {
   program
     .command("seed-oulad")
-    .description("Import the OULAD dataset (CC BY 4.0: Kuzilek, Hlosta & Zdrahal 2017) into its own school `ou`, for the outcome pages on real data. Also `demo --oulad`.")
+    .description("Import the OULAD dataset (CC BY 4.0: Kuzilek, Hlosta & Zdrahal 2017) into its own school `ou`, for the outcome pages on real data. Also `seed --oulad` and `demo --oulad`.")
     .option("--dir <path>", "the OULAD folder", "")
-    .action(async (opts: { dir: string }) => {
-      await withDb(async ({ db }) => {
-        const r = await seedOulad(db, opts.dir ? { dir: opts.dir } : {});
-        if (r.summary) printSummary(r.summary);
-        else console.log(`School ${r.school.slug} already holds OULAD; nothing imported.`);
-        console.log(`Open ${OULAD_OUTCOMES_URL} (credit: OULAD, Kuzilek, Hlosta & Zdrahal 2017, CC BY 4.0).`);
-      });
-    });
+    .action(async (opts: { dir: string }) => runSeedOulad(opts.dir));
+}
+
+/** `seed-oulad` and `seed --oulad` (lib/cli/db-commands.ts): import, print the summary and where to look. */
+export async function runSeedOulad(dir: string): Promise<void> {
+  await withDb(async ({ db }) => {
+    const r = await seedOulad(db, dir ? { dir } : {});
+    if (r.summary) printSummary(r.summary);
+    else console.log(`School ${r.school.slug} already holds OULAD; nothing imported.`);
+    console.log(`Open ${OULAD_OUTCOMES_URL} (credit: OULAD, Kuzilek, Hlosta & Zdrahal 2017, CC BY 4.0).`);
+  });
 }

@@ -35,6 +35,7 @@ const { getTeam, exportTeamCsv } = await import("@/lib/dal/team");
 const { getSatisfaction } = await import("@/lib/dal/satisfaction");
 const { getOutcomes } = await import("@/lib/dal/outcomes");
 const { exportOutcomesCsv, exportRiskCsv } = await import("@/lib/dal/exports-outcomes");
+const { exportContactsCsv } = await import("@/lib/dal/contacts");
 const { getAuditLog, exportAuditCsv } = await import("@/lib/dal/audit");
 const { assertSameOrigin } = await import("@/lib/dal/access");
 // Pages other helpers own: still cells of the matrix.
@@ -240,6 +241,7 @@ for (const engine of engines()) {
         "/api/export/satisfaction": () => exportSatisfactionCsv(q),
         "/api/export/outcomes": () => exportOutcomesCsv(q),
         "/api/export/risk": () => exportRiskCsv(q),
+        "/api/export/contacts": () => exportContactsCsv({ ...q, table: "unreachable" }),
         "/api/export/audit": () => exportAuditCsv(q),
         "/api/queue": () => queueJson(q),
         "/shifts": () => getShiftsPlan(q, NOW),

@@ -11,8 +11,11 @@ import { CompletionTable, type CompletionTableRow } from "@/components/charts/Co
 import { RetentionChart } from "@/components/charts/RetentionChart";
 import { PrintButton } from "./PrintButton";
 import { PrintStyles } from "./PrintStyles";
+import { getContacts } from "@/lib/dal/contacts";
+import { ContactSections } from "./ContactSections";
+import { RiskFilters } from "./RiskFilters";
 
-type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; asOf?: string; sort?: string; view?: string }>;
+type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; asOf?: string; sort?: string; view?: string; cohort?: string; tier?: string; reason?: string }>;
 
 export default async function OutcomesPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
@@ -23,7 +26,7 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
     const u = new URLSearchParams({ school: credits.school, from: credits.cohortSpan.from, to: credits.cohortSpan.to, ...(sp.view ? { view: sp.view } : {}), ...(sp.sort ? { sort: sp.sort } : {}) });
     redirect(`/outcomes?${u.toString()}`);
   }
-  const [{ p, locale }, data] = await Promise.all([getPageT(outcomesMessages), getOutcomes({ ...sp, school: credits.school })]);
+  const [{ p, locale }, data, contacts] = await Promise.all([getPageT(outcomesMessages), getOutcomes({ ...sp, school: credits.school }), getContacts({ ...sp, school: credits.school })]);
   const { report: r, risk, canSeeStudents } = data;
   const n = (x: number) => formatNumber(x, locale);
   const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)} %`);
@@ -31,7 +34,14 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
   const base: Record<string, string> = { school: r.school, from: r.period.from, to: lastDay, ...(sp.asOf ? { asOf: sp.asOf } : {}) };
   const qs = (extra: Record<string, string> = {}) => new URLSearchParams({ ...base, ...extra }).toString();
   const sort = sp.sort === "asc" ? "asc" : "desc";
-  const riskRows = sort === "asc" ? [...risk.rows].reverse() : risk.rows;
+  // Filters of the at-risk list live in the URL (?cohort=&tier=&reason=) and are applied here, on the server.
+  const filters = { cohort: sp.cohort || undefined, tier: sp.tier || undefined, reason: sp.reason || undefined };
+  const filtered = risk.rows.filter(
+    (x) => (!filters.cohort || x.cohortExternalId === filters.cohort) && (!filters.tier || x.tier === filters.tier) && (!filters.reason || x.reasons.some((c) => c.key === filters.reason)),
+  );
+  const filterQs: Record<string, string> = Object.fromEntries(Object.entries(filters).filter((e): e is [string, string] => e[1] !== undefined));
+  const riskRows = sort === "asc" ? [...filtered].reverse() : filtered;
+  const uniq = (xs: Array<{ value: string; label: string }>) => [...new Map(xs.map((o) => [o.value, o])).values()].sort((a, b) => a.label.localeCompare(b.label, locale));
   const labels = { group: p("group"), completed: p("completed"), ended: p("ended"), notEnded: p("notEnded"), rate: p("rate"), ci: p("ci") };
   const fmtEdge = (x: number | null, digits: number) => (x === null ? null : x.toFixed(digits));
   const quartRows = (q: OutcomesReport["byResponseTime"], digits: number): CompletionTableRow[] =>
@@ -118,13 +128,23 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
             {p("risk")} <span className="text-sm font-normal text-slate-500">({p("asOf")} {asOfDay}; {p("model")} {risk.model})</span>
           </h2>
           <div className="flex items-center gap-2 text-sm">
-            <Link className="no-print rounded px-2 py-1 hover:bg-slate-100" href={`?${qs({ ...(riskOnly ? { view: "risk" } : {}), sort: sort === "desc" ? "asc" : "desc" })}#risk`} data-testid="risk-sort">
+            <Link className="no-print rounded px-2 py-1 hover:bg-slate-100" href={`?${qs({ ...(riskOnly ? { view: "risk" } : {}), ...filterQs, sort: sort === "desc" ? "asc" : "desc" })}#risk`} data-testid="risk-sort">
               {p("score")} {sort === "desc" ? "↓" : "↑"} ({sort === "desc" ? p("sortDesc") : p("sortAsc")})
             </Link>
             {risk.rows.length > 0 && <CsvLink href={`/api/export/risk?${qs({ lang: locale })}`} label="CSV" />}
           </div>
         </div>
         <p className="mb-2 text-xs text-slate-500">{p("riskNote")}</p>
+        {canSeeStudents && risk.rows.length > 0 && (
+          <RiskFilters
+            keep={{ ...base, ...(riskOnly ? { view: "risk" } : {}), ...(sp.sort === "asc" ? { sort: "asc" } : {}) }}
+            values={filters}
+            cohorts={uniq(risk.rows.map((x) => ({ value: x.cohortExternalId, label: x.cohort })))}
+            tiers={uniq(risk.rows.map((x) => ({ value: x.tier, label: x.tier })))}
+            reasons={uniq(risk.rows.flatMap((x) => x.reasons.map((c) => ({ value: c.key, label: locale === "en" ? c.label_en : c.label_ru }))))}
+            labels={{ cohort: p("filterCohort"), tier: p("filterTier"), reason: p("filterReason"), all: p("all"), apply: p("filter"), reset: p("reset") }}
+          />
+        )}
         {/* Executives get no per-student rows from the DAL, so counts made from rows would read as zeros: show neither. */}
         {canSeeStudents && (
           <div className="mb-3 grid grid-cols-3 gap-3">
@@ -137,8 +157,15 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
           <p className="text-sm text-slate-500" data-testid="risk-hidden">{p("riskHidden")}</p>
         ) : risk.rows.length === 0 ? (
           <p className="text-sm text-slate-500">{p("noRisk")}</p>
+        ) : riskRows.length === 0 ? (
+          <p className="text-sm text-slate-500" data-testid="risk-filtered-empty">{p("noRisk")}</p>
         ) : (
           <div className="max-h-[32rem] overflow-auto" data-print-expand>
+            {filterQs.cohort || filterQs.tier || filterQs.reason ? (
+              <p className="mb-1 text-xs text-slate-500" data-testid="risk-shown">
+                {p("shown")} {n(riskRows.length)} / {n(risk.rows.length)}
+              </p>
+            ) : null}
             <table className="w-full text-sm" data-testid="risk-table">
               <thead className="sticky top-0 bg-white text-left text-slate-600">
                 <tr>
@@ -166,6 +193,7 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
           </div>
         )}
       </section>
+      <ContactSections data={contacts} p={p} locale={locale} timezone={r.timezone} qs={qs} csvLabel="CSV" withOutcomes={!riskOnly} />
     </div>
   );
 }

@@ -1,0 +1,179 @@
+import { sql } from "drizzle-orm";
+import { rows, type Db } from "../../client";
+import { idArray, num } from "./common";
+import { isoTs, STAFF_ROLES, statusAt } from "./outcomes";
+
+/**
+ * Contact reports of the outcomes page (docs/metrics.md, "Contacts: unreachable students, check-ins due,
+ * outcomes by assigned staff"). Everything is read as of `asOf`: messages sent by then, assignments valid
+ * then, enrollment status then. Nothing dated after it counts.
+ */
+
+/** A message that counts as sent: not a service message, not deleted within a minute (METRICS.md rule 1). */
+const SENT = sql`m.content_kind <> 'service' and not (m.deleted_at is not null and m.deleted_at <= m.sent_at + interval '60 seconds')`;
+
+/** `a` valid at `at` with the load report's bounds (db/queries/reports/load.ts), so both pages count alike. */
+const validAt = (at: ReturnType<typeof sql>) => sql`(a.valid_from is null or a.valid_from < ${at}) and (a.valid_to is null or a.valid_to >= ${at})`;
+
+export interface ContactEnrollmentRow {
+  enrollmentId: number;
+  personId: number;
+  student: string;
+  cohortId: number;
+  cohortExternalId: string;
+  cohort: string;
+  tier: string;
+  /** The student's last own message anywhere (any channel, DM or thread) on or before asOf. */
+  lastStudentMessageAt: string | null;
+  /** The last staff message addressed to the student (their DM, a reply to them, a mention) on or before asOf. */
+  lastStaffContactAt: string | null;
+  lastStaffContactBy: string | null;
+  /** The first staff message to the student after their last own message: the oldest one still unanswered. */
+  firstUnansweredAt: string | null;
+  /** Staff messages to the student after their last own message. */
+  unansweredStaffMessages: number;
+  /** Coordinators assigned to the student at asOf (names, comma-separated), or null. */
+  coordinators: string | null;
+}
+
+/**
+ * Every enrollment active at asOf with its student's messaging silence. The caller (lib/reports/contacts.ts)
+ * decides who is unreachable: one query, so the page can also show how many active enrollments were judged.
+ *
+ * "Staff wrote to the student" = a human staff member's message (not a bot, not a service message) in the
+ * student's DM (channels.dm_student_person_id), or one in any channel that replies to (quotes) or mentions
+ * the student. Three branches joined by `union all` rather than one OR join: each uses its own index path.
+ */
+export async function activeContactRows(db: Db, schoolId: number, asOf: Date): Promise<ContactEnrollmentRow[]> {
+  const a = sql`${asOf.toISOString()}::timestamptz`;
+  const r = await rows<Record<string, unknown>>(
+    db,
+    sql`with act as materialized (
+          select en.id, en.person_id, p.display_name, c.id as cohort_id, c.external_id as cohort_ext, c.title as cohort, en.tier
+          from enrollments en
+          join cohorts c on c.id = en.cohort_id and c.school_id = en.school_id
+          join people p on p.id = en.person_id
+          where en.school_id = ${schoolId} and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active'
+        ),
+        st as materialized (select distinct person_id from act),
+        staff as materialized (select distinct r.person_id from person_roles r where r.school_id = ${schoolId} and r.role = any(${STAFF_ROLES})),
+        own as (
+          select m.author_person_id as pid, max(m.sent_at) as at from messages m
+          where m.school_id = ${schoolId} and m.author_person_id in (select person_id from st) and m.sent_at <= ${a} and ${SENT}
+          group by 1
+        ),
+        to_student as (
+          select ch.dm_student_person_id as pid, m.sent_at, m.author_person_id as staff_id from messages m
+            join channels ch on ch.id = m.channel_id and ch.school_id = m.school_id
+            where m.school_id = ${schoolId} and ch.kind = 'dm' and ch.dm_student_person_id in (select person_id from st)
+              and m.sent_at <= ${a} and not m.is_bot and ${SENT} and m.author_person_id in (select person_id from staff)
+          union all
+          select m.reply_to_person_id, m.sent_at, m.author_person_id from messages m
+            join channels ch on ch.id = m.channel_id and ch.school_id = m.school_id
+            where m.school_id = ${schoolId} and ch.kind <> 'dm' and m.reply_to_person_id in (select person_id from st)
+              and m.sent_at <= ${a} and not m.is_bot and ${SENT} and m.author_person_id in (select person_id from staff)
+          union all
+          select x.pid, m.sent_at, m.author_person_id from messages m
+            join channels ch on ch.id = m.channel_id and ch.school_id = m.school_id
+            cross join lateral unnest(m.mention_person_ids) as x(pid)
+            where m.school_id = ${schoolId} and ch.kind <> 'dm' and cardinality(m.mention_person_ids) > 0
+              and (m.reply_to_person_id is null or m.reply_to_person_id <> x.pid)
+              and x.pid in (select person_id from st)
+              and m.sent_at <= ${a} and not m.is_bot and ${SENT} and m.author_person_id in (select person_id from staff)
+        ),
+        per as (
+          select t.pid, max(t.sent_at) as last_at,
+                 (array_agg(t.staff_id order by t.sent_at desc))[1] as last_by,
+                 min(t.sent_at) filter (where own.at is null or t.sent_at > own.at) as first_unanswered,
+                 count(*) filter (where own.at is null or t.sent_at > own.at) as unanswered
+          from to_student t left join own on own.pid = t.pid
+          group by t.pid
+        ),
+        coord as (
+          select a.student_person_id as pid, string_agg(distinct p.display_name, ', ') as names
+          from assignments a join people p on p.id = a.staff_person_id
+          where a.school_id = ${schoolId} and a.role = 'coordinator' and ${validAt(a)}
+            and a.student_person_id in (select person_id from st)
+          group by 1
+        )
+        select act.id, act.person_id, act.display_name, act.cohort_id, act.cohort_ext, act.cohort, act.tier,
+               ${isoTs(sql`own.at`)} as last_own, ${isoTs(sql`per.last_at`)} as last_staff, lb.display_name as last_by,
+               ${isoTs(sql`per.first_unanswered`)} as first_unanswered, coalesce(per.unanswered, 0) as unanswered, coord.names as coordinators
+        from act
+        left join own on own.pid = act.person_id
+        left join per on per.pid = act.person_id
+        left join people lb on lb.id = per.last_by
+        left join coord on coord.pid = act.person_id
+        order by act.id`,
+  );
+  return r.map((x) => ({
+    enrollmentId: num(x.id),
+    personId: num(x.person_id),
+    student: String(x.display_name),
+    cohortId: num(x.cohort_id),
+    cohortExternalId: String(x.cohort_ext),
+    cohort: String(x.cohort),
+    tier: String(x.tier),
+    lastStudentMessageAt: (x.last_own as string | null) ?? null,
+    lastStaffContactAt: (x.last_staff as string | null) ?? null,
+    lastStaffContactBy: (x.last_by as string | null) ?? null,
+    firstUnansweredAt: (x.first_unanswered as string | null) ?? null,
+    unansweredStaffMessages: num(x.unanswered ?? 0),
+    coordinators: (x.coordinators as string | null) ?? null,
+  }));
+}
+
+export interface AssignmentRow {
+  staffPersonId: number;
+  staff: string;
+  /** The assignment's role (coordinator, mentor…). */
+  role: string;
+  studentPersonId: number;
+  student: string;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+/**
+ * Staff ↔ student assignments. `activeAt` given: only those valid then whose student has an enrollment
+ * active then (check-ins are owed to current students, not to graduates); else every assignment, with
+ * its validity, for the caller to match against enrollment windows.
+ */
+export async function assignmentRows(db: Db, schoolId: number, activeAt?: Date): Promise<AssignmentRow[]> {
+  const a = activeAt ? sql`${activeAt.toISOString()}::timestamptz` : null;
+  const r = await rows<Record<string, unknown>>(
+    db,
+    sql`select a.staff_person_id, sp.display_name as staff, a.role::text as role, a.student_person_id, stp.display_name as student,
+               ${isoTs(sql`a.valid_from`)} as valid_from, ${isoTs(sql`a.valid_to`)} as valid_to
+        from assignments a
+        join people sp on sp.id = a.staff_person_id
+        join people stp on stp.id = a.student_person_id
+        where a.school_id = ${schoolId}
+          ${a
+            ? sql`and ${validAt(a)} and exists (select 1 from enrollments en where en.school_id = a.school_id and en.person_id = a.student_person_id
+                    and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active')`
+            : sql``}
+        order by sp.display_name, a.staff_person_id, a.role, stp.display_name, a.student_person_id`,
+  );
+  return r.map((x) => ({
+    staffPersonId: num(x.staff_person_id),
+    staff: String(x.staff),
+    role: String(x.role),
+    studentPersonId: num(x.student_person_id),
+    student: String(x.student),
+    validFrom: (x.valid_from as string | null) ?? null,
+    validTo: (x.valid_to as string | null) ?? null,
+  }));
+}
+
+/** The active enrollments' cohort titles per student at asOf (for the check-in list). */
+export async function activeCohortsOf(db: Db, schoolId: number, personIds: readonly number[], asOf: Date): Promise<Map<number, string>> {
+  const a = sql`${asOf.toISOString()}::timestamptz`;
+  const r = await rows<{ person_id: unknown; cohorts: string }>(
+    db,
+    sql`select en.person_id, string_agg(distinct c.title, ', ') as cohorts from enrollments en join cohorts c on c.id = en.cohort_id and c.school_id = en.school_id
+        where en.school_id = ${schoolId} and en.person_id = any(${idArray(personIds)}) and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active'
+        group by 1`,
+  );
+  return new Map(r.map((x) => [num(x.person_id), x.cohorts]));
+}
