@@ -4,6 +4,7 @@ import * as t from "../schema";
 import { classifyText } from "../../lib/ingest/classify";
 import { applyLmsVoids, attachThreadParents, linkLmsEnrollments, matchUsernames, mergePeople, PARENT_JOINS_THREAD } from "./ingest-links";
 import { storeDeletions, storeLmsItems } from "./ingest-extra";
+import { insertLmsEvents, insertMessages } from "./ingest-bulk";
 import {
   ingestEventSchema,
   type IdentityRef,
@@ -388,7 +389,7 @@ class StoreContext {
       const creates = group.filter((e) => e.action === "create");
       for (const part of chunks(creates)) {
         const values = part.map(rowsFor);
-        const inserted = await this.db.insert(t.messages).values(values).onConflictDoNothing().returning({ id: t.messages.id });
+        const inserted = await insertMessages(this.db, this.schoolId, values);
         result.stored += inserted.length;
         result.duplicates += values.length - inserted.length;
       }
@@ -456,11 +457,11 @@ class StoreContext {
         });
       }
       for (const part of chunks(values)) {
-        const inserted = await this.db.insert(t.lmsEvents).values(part).onConflictDoNothing().returning({ id: t.lmsEvents.id });
+        const inserted = await insertLmsEvents(this.db, this.schoolId, part);
         result.stored += inserted.length;
         result.duplicates += part.length - inserted.length;
         // Only the rows just inserted: older unlinked events are picked up when their enrollment arrives.
-        await linkLmsEnrollments(this.db, this.schoolId, { eventIds: inserted.map((r) => r.id) });
+        await linkLmsEnrollments(this.db, this.schoolId, { eventIds: inserted });
       }
       if (first.source.kind === "xapi") {
         for (const part of chunks(group.map((e) => e.externalId))) await applyLmsVoids(this.db, this.schoolId, src.id, part);

@@ -14,18 +14,24 @@ export interface VolumeRow {
 }
 
 /**
- * Messages per local day per source kind. Days are cut in the school's time zone (a parameter, never
- * interpolated); the range is bounded on sent_at so the (school_id, sent_at) index serves it.
+ * Messages per local day per source kind, from the message_volume rollup (db/schema/rollups.ts): 15-minute
+ * UTC buckets, and every zone's local midnight falls on a bucket boundary, so a bucket belongs wholly to
+ * one local day and the sums equal a count over the messages. Days are cut in the school's time zone (a
+ * parameter, never interpolated). A bucket emptied by deletions is not a day with data.
  */
 export async function messageVolumeByDay(db: Db, schoolId: number, tz: string, p: Period): Promise<VolumeRow[]> {
   const r = await rows<{ day: string; source: string; messages: number }>(
     db,
-    sql`select to_char((m.sent_at at time zone ${tz})::date, 'YYYY-MM-DD') as day, s.kind::text as source, count(*)::int as messages
-        from messages m join sources s on s.id = m.source_id
-        where m.school_id = ${schoolId}
-          and m.sent_at >= (${p.from}::date)::timestamp at time zone ${tz}
-          and m.sent_at < (${p.to}::date)::timestamp at time zone ${tz}
-        group by 1, 2 order by 1, 2`,
+    // Summed per day and source id first, then per source kind (two sources may share a kind).
+    sql`select to_char(d.day, 'YYYY-MM-DD') as day, s.kind::text as source, sum(d.n)::int as messages
+        from (select (v.bucket at time zone ${tz})::date as day, v.source_id, sum(v.messages) as n
+              from message_volume v
+              where v.school_id = ${schoolId}
+                and v.bucket >= (${p.from}::date)::timestamp at time zone ${tz}
+                and v.bucket < (${p.to}::date)::timestamp at time zone ${tz}
+              group by 1, 2) d
+          join sources s on s.id = d.source_id
+        group by 1, 2 having sum(d.n) > 0 order by 1, 2`,
   );
   return r;
 }
@@ -40,7 +46,7 @@ export interface SchoolCounts {
   channels: number;
 }
 
-/** Head-counts for the school, and message counts within the period. Students = people with no staff or bot role. */
+/** Head-counts for the school, and message counts within the period (from the message_volume rollup). Students = people with no staff or bot role. */
 export async function schoolCounts(db: Db, schoolId: number, tz: string, p: Period): Promise<SchoolCounts> {
   const [r] = await rows<{ [K in keyof SchoolCounts]: number }>(
     db,
@@ -51,10 +57,10 @@ export async function schoolCounts(db: Db, schoolId: number, tz: string, p: Peri
       (select count(*)::int from cohorts c where c.school_id = ${schoolId}) as "cohorts",
       (select count(*)::int from enrollments e where e.school_id = ${schoolId} and e.status = 'active') as "activeEnrollments",
       (select count(*)::int from channels c where c.school_id = ${schoolId}) as "channels",
-      (select count(*)::int from messages m where m.school_id = ${schoolId}
-         and m.sent_at >= (${p.from}::date)::timestamp at time zone ${tz} and m.sent_at < (${p.to}::date)::timestamp at time zone ${tz}) as "messages",
-      (select count(*)::int from messages m join channels c on c.id = m.channel_id where m.school_id = ${schoolId} and c.kind = 'dm'
-         and m.sent_at >= (${p.from}::date)::timestamp at time zone ${tz} and m.sent_at < (${p.to}::date)::timestamp at time zone ${tz}) as "dmMessages"`,
+      (select coalesce(sum(v.messages), 0)::int from message_volume v where v.school_id = ${schoolId}
+         and v.bucket >= (${p.from}::date)::timestamp at time zone ${tz} and v.bucket < (${p.to}::date)::timestamp at time zone ${tz}) as "messages",
+      (select coalesce(sum(v.messages), 0)::int from message_volume v where v.school_id = ${schoolId} and v.dm
+         and v.bucket >= (${p.from}::date)::timestamp at time zone ${tz} and v.bucket < (${p.to}::date)::timestamp at time zone ${tz}) as "dmMessages"`
   );
   if (!r) throw new Error("counts query returned nothing");
   return r;

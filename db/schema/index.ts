@@ -3,3 +3,4 @@ export * from "./org";
 export * from "./messaging";
 export * from "./learning";
 export * from "./sla";
+export * from "./rollups";

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { id, ref, schoolId, ts } from "./columns";
 import { attributionMode, channelKind, channelPurpose, contentKind, messageCategory, roleKind, sourceKind, threadKind } from "./enums";
@@ -101,6 +102,9 @@ export const messages = pgTable("messages", {
   index("messages_school_sent_idx").on(t.schoolId, t.sentAt),
   index("messages_channel_sent_idx").on(t.schoolId, t.channelId, t.sentAt),
   index("messages_author_sent_idx").on(t.schoolId, t.authorPersonId, t.sentAt),
+  // A scope (channel + thread, 0 = timeline) as recompute reads it: without it a batch of forum topics was
+  // read by scanning each topic's whole channel once per topic (docs/performance.md, "Derive").
+  index("messages_scope_idx").on(t.schoolId, t.channelId, sql`coalesce(${t.threadId}, 0)`),
 ]);
 
 /** Webhook deliveries already processed (Telegram update_id, Slack event_id): a retry counts once. */

@@ -141,15 +141,22 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
   );
   const staffRows = await rows<Row>(
     db,
-    sql`select p.id, p.display_name as name,
-          (select r.role::text from person_roles r where r.school_id = p.school_id and r.person_id = p.id
+    // Staff only (the inner lateral join drops people with no staff role now, as the filter below did) and
+    // open episodes counted once per owner: per-person subqueries over every student cost O(people × open).
+    sql`with owned as (
+          select e.owner_person_id, count(*)::int as n from episodes e
+          where e.school_id = ${schoolId} and e.status = 'open' and e.owner_person_id is not null group by 1)
+        select p.id, p.display_name as name, x.role,
+          (select min(tm2.name) from team_members tm join teams tm2 on tm2.id = tm.team_id where tm.school_id = p.school_id and tm.person_id = p.id) as team,
+          coalesce(o.n, 0) as owned
+        from people p
+          join lateral (select r.role::text as role from person_roles r where r.school_id = p.school_id and r.person_id = p.id
              and r.role::text = any(${`{${STAFF_ROLES.join(",")}}`}::text[])
              and (r.valid_from is null or r.valid_from <= ${now.toISOString()}::timestamptz)
              and (r.valid_to is null or r.valid_to > ${now.toISOString()}::timestamptz)
-           order by array_position(${`{${STAFF_ROLES.join(",")}}`}::text[], r.role::text) limit 1) as role,
-          (select min(tm2.name) from team_members tm join teams tm2 on tm2.id = tm.team_id where tm.school_id = p.school_id and tm.person_id = p.id) as team,
-          (select count(*)::int from episodes e where e.school_id = p.school_id and e.status = 'open' and e.owner_person_id = p.id) as owned
-        from people p where p.school_id = ${schoolId} and not p.is_bot
+           order by array_position(${`{${STAFF_ROLES.join(",")}}`}::text[], r.role::text) limit 1) x on true
+          left join owned o on o.owner_person_id = p.id
+        where p.school_id = ${schoolId} and not p.is_bot
         order by p.display_name, p.id`,
   );
   const shiftRows = await rows<Row>(

@@ -1,0 +1,54 @@
+import type { Db } from "../db/client";
+import type { SchoolRow } from "../db/queries/schools";
+import { overviewReport } from "../lib/reports/overview";
+import { heatmapReport, slaReport } from "../lib/reports/sla";
+import { queueReport } from "../lib/reports/queue";
+import { teamReport } from "../lib/reports/team";
+import { satisfactionReport } from "../lib/reports/satisfaction";
+import { outcomesReport } from "../lib/reports/outcomes";
+import { riskReport } from "../lib/reports/risk";
+import { median, percentile, round, timed } from "./stats";
+
+/**
+ * Every page's data as the page reads it: the lib/reports function (not lib/dal, which only adds the
+ * session check). Default periods, as a head of service first opens each page.
+ */
+export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Promise<unknown>> = {
+  overview: (db, s, now) => overviewReport(db, s, {}, now),
+  sla: (db, s, now) => slaReport(db, s, {}, now),
+  heatmap: (db, s, now) => heatmapReport(db, s, {}, now),
+  queue: (db, s, now) => queueReport(db, s, {}, now),
+  team: (db, s, now) => teamReport(db, s, {}, now),
+  satisfaction: (db, s, now) => satisfactionReport(db, s, {}, now),
+  outcomes: (db, s, now) => outcomesReport(db, s, {}, now),
+  risk: (db, s, now) => riskReport(db, s, now),
+  // The same pages over a whole year: the volume a 30-day period holds at ~12x this scale, a proxy for
+  // how the period-bounded pages grow toward 10 M messages (docs/performance.md, "Extrapolation").
+  "overview (365 d)": (db, s, now) => overviewReport(db, s, { days: "365" }, now),
+  "sla (365 d)": (db, s, now) => slaReport(db, s, { days: "365" }, now),
+  "heatmap (365 d)": (db, s, now) => heatmapReport(db, s, { days: "365" }, now),
+};
+
+export interface PageTiming {
+  page: string;
+  runs: number;
+  p50: number;
+  p95: number;
+  min: number;
+  max: number;
+}
+
+/** One untimed warm-up (plans and buffers cached, as on a server that has been up), then `runs` timed calls. */
+export async function timePages(db: Db, school: SchoolRow, now: Date, runs: number, only?: readonly string[], log?: (m: string) => void): Promise<PageTiming[]> {
+  const out: PageTiming[] = [];
+  for (const [page, f] of Object.entries(PAGES)) {
+    if (only && !only.includes(page)) continue;
+    await f(db, school, now);
+    const ms: number[] = [];
+    for (let i = 0; i < runs; i++) ms.push((await timed(() => f(db, school, now))).ms);
+    const t: PageTiming = { page, runs, p50: round(median(ms)), p95: round(percentile(ms, 95)), min: round(Math.min(...ms)), max: round(Math.max(...ms)) };
+    log?.(`  ${page}: p50 ${t.p50} ms, p95 ${t.p95} ms`);
+    out.push(t);
+  }
+  return out;
+}
