@@ -39,7 +39,7 @@ test.describe("live queue", () => {
     expect(errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   });
 
-  test("a message posted to the Telegram webhook shows in the queue within a few seconds", async ({ page }) => {
+  test("a message posted to the Telegram webhook shows in the queue within 2 s of the webhook's answer", async ({ page }) => {
     const { school } = expectedOverview();
     await signIn(page, "head");
     await page.goto(`/queue?school=${school}`);
@@ -50,11 +50,15 @@ test.describe("live queue", () => {
       update_id: uid,
       message: { message_id: 1, from: { id: uid, is_bot: false, first_name: name }, chat: { id: uid, type: "private", first_name: name }, date: Math.floor(Date.now() / 1000), text: "Здравствуйте! Не открывается урок, что делать?" },
     };
-    const t0 = Date.now();
     const res = await page.request.post(`/api/ingest/telegram?school=${school}&source=${BOT}`, { headers: { "x-telegram-bot-api-secret-token": SECRET }, data: update });
     expect(res.status()).toBe(200);
-    await expect(page.getByTestId("queue-student").filter({ hasText: name })).toBeVisible({ timeout: 8_000 });
-    console.log(`webhook → queue row: ${Date.now() - t0} ms`);
+    // The issue's figure, from the webhook's 200 (stored) to the row on screen: background derivation
+    // plus at most one 1 s poll (components/queue/queueQuery.ts) and its request.
+    const t0 = Date.now();
+    await expect(page.getByTestId("queue-student").filter({ hasText: name })).toBeVisible({ timeout: 2_000 });
+    const ms = Date.now() - t0;
+    console.log(`webhook 200 → queue row: ${ms} ms`);
+    expect(ms).toBeLessThanOrEqual(2_000);
   });
 
   test("filters live in the URL, and the CSV downloads the queue", async ({ page }) => {

@@ -82,4 +82,23 @@ test.describe("satisfaction", () => {
     if (res.status() === 200) expect((await res.text()).replace(/^\uFEFF/, "").trim().split(/\r?\n/)).toHaveLength(1);
     else expect(res.status()).toBe(403);
   });
+
+  test("drill-down: a person's row opens their episodes of the period; executives get no links", async ({ page }) => {
+    const want = expected();
+    const top = [...want.groups].filter((g) => g.key !== null && g.n > 0).sort((a, b) => b.n - a.n)[0]!;
+    await signIn(page, "head");
+    await page.goto(`/satisfaction?${query(want)}&groupBy=person`);
+    const link = page.getByTestId("csat-table").getByTestId("csat-drill").filter({ hasText: top.label }).first();
+    await expect(link).toHaveAttribute("href", new RegExp(`responder=${top.key}(&|$)`));
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`/episodes\\?.*from=${want.period.from}.*to=${lastDay(want.period.to)}.*responder=${top.key}`));
+    // The list holds the person's episodes of the period, rated or not (it has no rating filter): not empty.
+    expect(Number((await page.getByTestId("episodes-total").innerText()).replace(/\s/g, ""))).toBeGreaterThan(0);
+    await expect(page.getByTestId("episodes-table")).toContainText(top.label);
+    await page.context().clearCookies();
+    await signIn(page, "executive");
+    await page.goto(`/satisfaction?${query(want)}&groupBy=person`);
+    await expect(page.getByTestId("csat-table").locator("tbody tr").first()).toBeVisible();
+    await expect(page.getByTestId("csat-drill")).toHaveCount(0);
+  });
 });

@@ -126,4 +126,42 @@ test.describe("shift planner on the demo school", () => {
     const tpl = await get("Шаблон CSV");
     expect(tpl.text.split("\r\n")[0]).toBe("person,role,start,end,weekly,repeat_until");
   });
+
+  test("a team lead sees only their teams' staff on /shifts and in its CSV and iCal exports (issue #6)", async ({ page }) => {
+    /** `cli report shift-scope --email lead@demo.school`: names the lead may and may not see, from the scope tables (scripts/e2e.sh). */
+    const scope = JSON.parse(readFileSync(path.join(process.env.E2E_DATA_DIR ?? ".data-e2e", "expected-shift-scope.json"), "utf8")) as { visible: string[]; hidden: string[] };
+    const hidden = new Set(scope.hidden);
+    // The check means something only if other teams have shifts in the plan week.
+    expect(want.shifts.filter((s) => hidden.has(s.personName)).length).toBeGreaterThan(0);
+    await signIn(page, "team_lead");
+    await page.goto(url);
+    await expect(page.getByTestId("plan-week")).toContainText(want.planWeek);
+    await expect(page.getByTestId("scheduled-total")).toBeVisible();
+    await expect(page.getByTestId("shifts-scope")).toBeVisible();
+    const text = await page.locator("main").innerText();
+    const html = await page.content();
+    for (const name of hidden) {
+      expect(text, `page shows ${name}`).not.toContain(name);
+      expect(html, `page markup carries ${name}`).not.toContain(name);
+    }
+    for (const s of want.shifts.filter((x) => !hidden.has(x.personName))) await expect(page.getByTestId("shifts-table")).toContainText(s.personName);
+    const get = async (href: string) => {
+      const r = await page.request.get(href);
+      expect(r.status()).toBe(200);
+      return r.text();
+    };
+    const csv = await get(`/api/export/shifts?school=${want.school}&role=coordinator`);
+    const ics = await get(`/api/export/shifts?school=${want.school}&role=coordinator&format=ics`);
+    expect(csv).toContain("weekday,hour,forecast");
+    expect(ics).toMatch(/^BEGIN:VCALENDAR/);
+    for (const name of hidden) {
+      expect(csv, `CSV shows ${name}`).not.toContain(name);
+      expect(ics, `iCal shows ${name}`).not.toContain(name);
+    }
+    // Editing another team's shift is refused by the API, whatever the page offers.
+    const other = want.shifts.find((s) => hidden.has(s.personName))!;
+    const origin = new URL(page.url()).origin;
+    const res = await page.request.post("/api/shifts", { headers: { origin, "content-type": "application/json" }, data: { action: "remove", school: want.school, id: Number(other.id) } });
+    expect(res.status()).toBe(403);
+  });
 });

@@ -128,4 +128,39 @@ test.describe("SLA page on the demo school", () => {
     await expect(page.getByRole("heading", { name: /Compliance by role/ })).toBeVisible();
     await expect(page.getByText("Breached episodes")).toBeVisible();
   });
+
+  test("questions by category and the bot/peer table equal `cli report categories`, with CSVs", async ({ page }) => {
+    /** What `cli report categories --json` printed before the server started (scripts/e2e.sh). */
+    const cat = JSON.parse(readFileSync(path.join(process.env.E2E_DATA_DIR ?? ".data-e2e", "expected-categories.json"), "utf8")) as {
+      total: number;
+      categories: Array<{ category: string | null; episodes: number; share: number | null; medianMinutes: number | null; answered: number }>;
+      bot: { episodes: number; botReplied: number; resolvedByBot: number; handedOff: number; medianHandoffMinutes: number | null; peerReplied: number; peerBeforeStaff: number };
+    };
+    const share = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)} %`);
+    const min = (x: number | null) => (x === null ? "—" : new Intl.NumberFormat("ru-RU").format(Math.round(x * 10) / 10));
+    await signIn(page, "head");
+    await page.goto(url);
+    const rows = page.getByTestId("category-table").locator("tbody tr");
+    await expect(rows).toHaveCount(cat.categories.length);
+    for (const [i, c] of cat.categories.entries()) {
+      // episodes, share, median first response, n answered: as the CLI computed them.
+      expect((await cells(rows.nth(i))).slice(1, 5)).toEqual([fmt(c.episodes), share(c.share), min(c.medianMinutes), fmt(c.answered)]);
+    }
+    const bot = page.getByTestId("bot-table").locator("tbody tr");
+    const values = async (i: number) => (await cells(bot.nth(i)))[1];
+    expect(await values(0)).toBe(fmt(cat.bot.episodes));
+    expect(await values(1)).toBe(fmt(cat.bot.botReplied));
+    expect(await values(2)).toBe(fmt(cat.bot.resolvedByBot));
+    expect(await values(3)).toBe(fmt(cat.bot.handedOff));
+    expect(await values(4)).toBe(`${min(cat.bot.medianHandoffMinutes)} (n = ${fmt(cat.bot.handedOff)})`);
+    expect(await values(5)).toBe(fmt(cat.bot.peerReplied));
+    expect(await values(6)).toBe(fmt(cat.bot.peerBeforeStaff));
+    const csv = await page.request.get(`/api/export/sla-extra?school=${want.school}&from=${want.period.from}&to=${lastDay}&table=categories`);
+    expect(csv.status()).toBe(200);
+    const lines = (await csv.text()).replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+    expect(lines[0]).toBe("category,episodes,share_pct,answered,median_first_response_minutes,known,met,compliance_pct");
+    expect(lines.slice(1).map((l) => Number(l.split(",")[1]))).toEqual(cat.categories.map((c) => c.episodes));
+    const botCsv = await page.request.get(`/api/export/sla-extra?school=${want.school}&from=${want.period.from}&to=${lastDay}&table=bot`);
+    expect((await botCsv.text()).replace(/^\uFEFF/, "").trim().split(/\r?\n/)[1]?.split(",").slice(0, 3)).toEqual([String(cat.bot.episodes), String(cat.bot.botReplied), String(cat.bot.resolvedByBot)]);
+  });
 });

@@ -79,4 +79,25 @@ test.describe("team load", () => {
     expect(poll.status()).toBe(200);
     await expect(page.getByTestId("team-row")).toHaveCount(want.staff.length);
   });
+
+  test("drill-down: a person's answered count opens /episodes with that many of their episodes in the period", async ({ page }) => {
+    // The first demo school (the head's grant): `cli report load` for it, written by scripts/e2e.sh.
+    const want = JSON.parse(readFileSync(path.join(process.env.E2E_DATA_DIR ?? ".data-e2e", "expected-load-first.json"), "utf8")) as ExpectedLoad;
+    const person = [...want.staff].sort((a, b) => b.episodesAnswered - a.episodesAnswered)[0]!;
+    expect(person.episodesAnswered).toBeGreaterThan(0);
+    await signIn(page, "head");
+    await page.goto(`/team?school=${want.school}&from=${want.period.from}&to=${lastDay(want.period.to)}`);
+    const link = page.locator(`[data-testid="team-row"][data-person="${person.name}"] [data-col="answered"] a`);
+    await expect(link).toHaveText(int(person.episodesAnswered));
+    await link.click();
+    await expect(page).toHaveURL(/\/episodes\?.*responder=\d+/);
+    await expect(page).toHaveURL(new RegExp(`from=${want.period.from}.*to=${lastDay(want.period.to)}`));
+    await expect(page.getByTestId("episodes-total")).toHaveText(int(person.episodesAnswered));
+    await expect(page.getByTestId("episodes-table")).toContainText(person.name);
+    // The chart's bars navigate too (mouse); the table's links above are the keyboard path.
+    await page.goBack();
+    await page.locator(".recharts-bar").first().locator(".recharts-bar-rectangle >> visible=true").first().click();
+    await expect(page).toHaveURL(/\/episodes\?.*responder=\d+.*status=answered/);
+    expect(Number((await page.getByTestId("episodes-total").innerText()).replace(/\s/g, ""))).toBeGreaterThan(0);
+  });
 });

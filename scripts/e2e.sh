@@ -15,7 +15,12 @@ school="$(cli schools | awk 'NR == 1 { print $1 }')"
 cli report overview --school "$school" --days 30 --format json >"$E2E_DATA_DIR/expected-overview.json"
 cli source add --school "$school" --kind telegram --external-id e2e-bot --secret e2e-telegram-secret-0123456789 >/dev/null
 cli report load --school "$(cli schools | awk 'END { print $1 }')" --days 30 --json >"$E2E_DATA_DIR/expected-load.json"
+cli report load --school "$school" --days 30 --json >"$E2E_DATA_DIR/expected-load-first.json"
 cli report sla --school "$school" --days 30 --group-by role --json >"$E2E_DATA_DIR/expected-sla.json"
+cli report categories --school "$school" --days 30 --json >"$E2E_DATA_DIR/expected-categories.json"
 cli report csat --school "$school" --days 30 --group-by person --json >"$E2E_DATA_DIR/expected-csat.json"
+cli report kpis --school "$school" --days 30 --json >"$E2E_DATA_DIR/expected-kpis.json"
 cli shifts plan --school "$school" --role coordinator >"$E2E_DATA_DIR/expected-shifts.json"
+cli report shift-scope --school "$school" --email lead@demo.school >"$E2E_DATA_DIR/expected-shift-scope.json"
+for k in unreachable checkins; do cli risk "$k" --school "$school" --as-of 2026-11-27 --format json >"$E2E_DATA_DIR/expected-$k.json"; done
 npx playwright test "$@"

@@ -14,7 +14,7 @@ const ORDER: QueueState[] = ["breaching", "atRisk", "ok", "noSla"];
 
 /**
  * The live queue: first paint from the server (the cache is seeded under the same key), then polling of
- * /api/queue every 2 s. One clock for every countdown, ticking each second; it starts at the server's
+ * /api/queue every second (QUEUE_POLL_MS). One clock for every countdown, ticking each second; it starts at the server's
  * `asOf` so the first client render equals the server's (no hydration mismatch).
  */
 export function LiveQueue({ params, labels, roleNames, locale, timezone }: { params: QueueParams; labels: LiveQueueLabels; roleNames: Record<string, string>; locale: "ru" | "en"; timezone: string }) {

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { StatCard } from "@/components/ui/StatCard";
 import { LoadChart } from "./LoadChart";
-import { TeamTable, type TeamTableLabels } from "./TeamTable";
+import { episodesHref, TeamTable, type TeamTableLabels } from "./TeamTable";
 import { RebalanceList, type RebalanceLabels } from "./RebalanceList";
 import { teamQueryOptions, type TeamParams } from "./teamQuery";
 
@@ -17,7 +17,7 @@ export type LiveTeamLabels = TeamTableLabels &
  * key), then /api/team every 30 s, so load and overload flags follow the day without a reload. When a
  * refresh fails the last figures stay, marked with their time.
  */
-export function LiveTeam({ params, labels, roleNames, locale }: { params: TeamParams; labels: LiveTeamLabels; roleNames: Record<string, string>; locale: "ru" | "en" }) {
+export function LiveTeam({ params, labels, roleNames, locale, drill }: { params: TeamParams; labels: LiveTeamLabels; roleNames: Record<string, string>; locale: "ru" | "en"; drill: boolean }) {
   const q = useQuery(teamQueryOptions(params));
   const data = q.data;
   const tag = locale === "ru" ? "ru-RU" : "en-GB";
@@ -33,6 +33,9 @@ export function LiveTeam({ params, labels, roleNames, locale }: { params: TeamPa
   if (!data) return <div className="h-96 animate-pulse rounded-lg bg-slate-200" aria-busy="true" />;
 
   const overloaded = data.rows.filter((r) => r.overloaded).length;
+  // The episodes list takes the last day inclusive; the report's period end is exclusive.
+  const lastDay = new Date(Date.parse(`${data.period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  const base = { school: data.school.slug, from: data.period.from, to: lastDay };
   return (
     <div className="flex flex-col gap-6">
       <p className="text-xs text-slate-600" aria-live="polite" data-testid="team-updated">
@@ -65,11 +68,14 @@ export function LiveTeam({ params, labels, roleNames, locale }: { params: TeamPa
             <LoadChart
               title={labels.chartTitle}
               labels={{ answered: labels.chartAnswered, openOwned: labels.chartOpen }}
-              data={data.rows.map((r) => ({ name: `${r.overloaded ? "⚠ " : ""}${r.name}`, answered: r.episodesAnswered, openOwned: r.openOwned }))}
+              data={data.rows.map((r) => ({
+                name: `${r.overloaded ? "⚠ " : ""}${r.name}`, answered: r.episodesAnswered, openOwned: r.openOwned,
+                answeredHref: drill ? episodesHref(base, r.personId, { status: "answered" }) : null, openHref: drill ? episodesHref(base, r.personId, { status: "open" }) : null,
+              }))}
             />
           </section>
           <p className="text-xs text-slate-600">{labels.legendFlag}</p>
-          <TeamTable rows={data.rows} roleNames={roleNames} num={nf} labels={labels} />
+          <TeamTable rows={data.rows} roleNames={roleNames} num={nf} labels={labels} base={drill ? base : null} />
           <RebalanceList plans={data.rebalance} num={nf} labels={labels} />
         </>
       )}

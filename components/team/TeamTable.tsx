@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { TeamReport } from "@/lib/dal/team";
 
 type Row = TeamReport["rows"][number];
@@ -7,8 +8,27 @@ export interface TeamTableLabels {
   breaches: string; csat: string; checkIn: string; perHour: string; limit: string; overloaded: string; overAssigned: string; minutes: string; n: string;
 }
 
-/** One row per person; every rate with its count beside it (METRICS.md). Server-rendered. */
-export function TeamTable({ rows, labels, roleNames, num }: { rows: Row[]; labels: TeamTableLabels; roleNames: Record<string, string>; num: (x: number, digits?: number) => string }) {
+/**
+ * The episodes list behind a person's count (issue #5). `responder` is the person a team-page count is
+ * attributed to (responder, else owner: db/queries/reports/load.ts), so each link lists exactly that count.
+ */
+export function episodesHref(base: Record<string, string> | null, personId: number, extra: Record<string, string>): string | null {
+  if (base === null) return null;
+  return `/episodes?${new URLSearchParams({ ...base, responder: String(personId), ...extra }).toString()}`;
+}
+
+/** A count that opens its episodes; zero stays plain text (an empty list is no drill-down). */
+function CountLink({ href, n, text, label }: { href: string | null; n: number; text: string; label: string }) {
+  if (n === 0 || href === null) return <>{text}</>;
+  return (
+    <Link href={href} className="text-blue-800 underline decoration-dotted hover:decoration-solid" aria-label={label}>
+      {text}
+    </Link>
+  );
+}
+
+/** One row per person; every rate with its count beside it (METRICS.md); counts link to their episodes. */
+export function TeamTable({ rows, labels, roleNames, num, base }: { rows: Row[]; labels: TeamTableLabels; roleNames: Record<string, string>; num: (x: number, digits?: number) => string; base: Record<string, string> | null }) {
   const min = (v: number | null) => (v === null ? "—" : `${num(v, 1)}`);
   const pct = (v: number | null) => (v === null ? "—" : `${num(v, 0)} %`);
   return (
@@ -51,12 +71,18 @@ export function TeamTable({ rows, labels, roleNames, num }: { rows: Row[]; label
                 </th>
                 <td className="py-1.5 pr-3">{roleNames[s.role] ?? s.role}</td>
                 <td className="py-1.5 pr-3">{s.team ?? "—"}</td>
-                <td className="py-1.5 pr-3 text-right" data-col="answered">{num(s.episodesAnswered)}</td>
-                <td className="py-1.5 pr-3 text-right" data-col="openOwned">{num(s.openOwned)}</td>
+                <td className="py-1.5 pr-3 text-right" data-col="answered">
+                  <CountLink href={episodesHref(base, s.personId, { status: "answered" })} n={s.episodesAnswered} text={num(s.episodesAnswered)} label={`${s.name}: ${labels.answered} ${num(s.episodesAnswered)}`} />
+                </td>
+                <td className="py-1.5 pr-3 text-right" data-col="openOwned">
+                  <CountLink href={episodesHref(base, s.personId, { status: "open" })} n={s.openOwned} text={num(s.openOwned)} label={`${s.name}: ${labels.openOwned} ${num(s.openOwned)}`} />
+                </td>
                 <td className="py-1.5 pr-3 text-right" data-col="students">{num(s.studentsAnswered)}</td>
                 <td className="py-1.5 pr-3 text-right" data-col="median" title={`${labels.n} = ${s.episodesAnswered}`}>{min(s.medianMinutes)}</td>
                 <td className="py-1.5 pr-3 text-right" data-col="p90">{min(s.p90Minutes)}</td>
-                <td className="py-1.5 pr-3 text-right" data-col="breaches">{num(s.breaches)}</td>
+                <td className="py-1.5 pr-3 text-right" data-col="breaches">
+                  <CountLink href={episodesHref(base, s.personId, { breached: "1" })} n={s.breaches} text={num(s.breaches)} label={`${s.name}: ${labels.breaches} ${num(s.breaches)}`} />
+                </td>
                 <td className="py-1.5 pr-3 text-right" data-col="csat">
                   {pct(s.csatPercent)} <span className="text-xs text-slate-500">({num(s.csatN)})</span>
                 </td>

@@ -4,6 +4,7 @@ import { registerDbCommands } from "./db-commands";
 import { registerUserCommands } from "./user-commands";
 import { registerDemoCommand } from "./demo-command";
 import { registerReportCommands } from "./report-commands";
+import { registerKpiCommand } from "./kpi-command";
 import { registerSourceCommands } from "./source-commands";
 import { registerImportCommands } from "./import-commands";
 import { registerIdentityCommands } from "./identity-commands";
@@ -13,6 +14,7 @@ import { registerConfigCommands } from "./config-commands";
 import { registerRiskCommands } from "./risk-commands";
 import { registerShiftsCommands } from "./shifts-commands";
 import { registerSeedOuladCommand } from "./seed-oulad";
+import { registerSlaExtraCommands } from "./sla-extra-command";
 
 // `npm run cli -- <command>`; each command has --help. Later issues add import, report, recompute, risk.
 const program = new Command()
@@ -24,6 +26,7 @@ registerDbCommands(program);
 registerUserCommands(program);
 registerDemoCommand(program);
 registerReportCommands(program);
+registerKpiCommand(program);
 // After registerReportCommands: it adds subcommands to the existing `report`.
 registerEpisodeCommands(program);
 registerConfigCommands(program);
@@ -34,6 +37,8 @@ registerLrsCommands(program);
 registerRiskCommands(program);
 registerShiftsCommands(program);
 registerSeedOuladCommand(program);
+registerSlaExtraCommands(program);
+program.enablePositionalOptions(); // keep last (commands made after it inherit it): lets `risk unreachable --school` reach the subcommand
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -6,23 +6,43 @@ import { audit } from "../../db/queries/users";
 import { endShift, insertShift, personInSchool } from "../../db/queries/reports/shifts";
 import { staffRoles, type Role } from "../ingest/types";
 import { shiftsToIcal } from "../metrics/staffing";
-import { importShifts, parseParams, roleShifts, shiftsPlan, SHIFTS_CSV_TEMPLATE, weeklyShiftTimes, type ShiftsPlanData, type ShiftsQuery } from "../reports/shifts";
+import { importShifts, parseParams, roleShifts, shiftPerson, shiftsPlan, SHIFTS_CSV_TEMPLATE, weeklyShiftTimes, type ShiftsPlanData, type ShiftsQuery, type ShiftsVisibility } from "../reports/shifts";
+import { requireAccess, staffInScope, type Access, type Scope } from "./access";
 import { guardApi } from "./exports";
-import { AccessError, getViewer, requireViewer, resolveSchool, roleAt, type Viewer } from "./session";
+import { AccessError, getViewer } from "./session";
 
 export type { ShiftsPlanData };
 
-/** Roles that may change the stored shift plan. Everyone with a role at the school may read it and try what-ifs. */
+/**
+ * Roles that may change the stored shift plan; a team lead only their teams' staff (issue #6). Everyone
+ * with a role at the school may read the plan and try what-ifs, within their scope.
+ */
 const EDITORS = new Set(["admin", "head", "team_lead"]);
 
-export async function getShiftsPlan(q: ShiftsQuery & { school?: string }, now: Date = new Date()): Promise<ShiftsPlanData & { canEdit: boolean }> {
-  const viewer = await requireViewer();
-  const school = resolveSchool(viewer, q.school);
-  const role = roleAt(viewer, school);
-  if (!role) throw new AccessError(403, "no role at this school");
+/**
+ * Whose shifts a scope names: every person for the school scope, the teams' staff for a team lead,
+ * oneself for staff, nobody for executives (they get the hour figures only, ADR 0003).
+ */
+function visibility(scope: Scope): ShiftsVisibility {
+  if (scope.kind === "aggregate") return { person: () => false, names: false };
+  return { person: (id) => staffInScope(scope, id), names: true };
+}
+
+/** The shifts of this person may be stored or removed by this viewer. */
+function mayEditPerson(a: Access, personId: number): boolean {
+  return EDITORS.has(a.role) && a.scope.kind !== "aggregate" && a.scope.kind !== "self" && staffInScope(a.scope, personId);
+}
+
+export async function getShiftsPlan(
+  q: ShiftsQuery & { school?: string },
+  now: Date = new Date(),
+): Promise<ShiftsPlanData & { canEdit: boolean; names: "all" | "scope" | "none" }> {
+  const a = await requireAccess({ school: q.school, page: "shifts" });
   const { db } = await getDb();
-  const data = await shiftsPlan(db, school, q, now);
-  return { ...data, canEdit: EDITORS.has(role) };
+  const data = await shiftsPlan(db, a.school, q, now, visibility(a.scope));
+  // What the list is cut to, so the page can say so instead of looking like missing data.
+  const names = a.scope.kind === "school" ? "all" : a.scope.kind === "aggregate" ? "none" : "scope";
+  return { ...data, canEdit: EDITORS.has(a.role), names };
 }
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 10_000) / 100);
@@ -34,11 +54,13 @@ export function exportShifts(q: ShiftsQuery & { school?: string; format?: string
     const viewer = await getViewer();
     if (q.format === "ics") {
       if (!viewer) throw new AccessError(401, "unauthorized");
-      const school = resolveSchool(viewer, q.school);
-      if (!roleAt(viewer, school)) throw new AccessError(403, "no role at this school");
+      const a = await requireAccess({ school: q.school, page: "shifts" });
+      const school = a.school;
       const { role } = parseParams(q);
       const { db } = await getDb();
-      const shifts = await roleShifts(db, school.id, role);
+      const vis = visibility(a.scope);
+      // Executives get the hours with the role as the title, never a name; others only their scope's people.
+      const shifts = (await roleShifts(db, school.id, role, vis.names ? vis.person : undefined)).map((s) => (vis.names ? s : { ...s, person: role }));
       await audit(db, { userId: viewer.userId, schoolId: school.id, action: "export.ics", target: "shifts", details: { role } });
       const body = shiftsToIcal(shifts, { timezone: school.timezone, dtstamp: new Date(), uidDomain: `${school.slug}.shifts`, calendarName: `${school.name}: ${role}` });
       return new Response(body, {
@@ -90,11 +112,10 @@ const bodySchema = z.discriminatedUnion("action", [
   z.object({ action: z.literal("remove"), school: z.string().min(1), id: z.number().int().positive() }),
 ]);
 
-function editorAt(viewer: Viewer, slug: string) {
-  const school = resolveSchool(viewer, slug);
-  const role = roleAt(viewer, school);
-  if (!role || !EDITORS.has(role)) throw new AccessError(403, "only admin, head or team lead may change shifts");
-  return school;
+async function editorAt(slug: string): Promise<Access> {
+  const a = await requireAccess({ school: slug, page: "shifts" });
+  if (!EDITORS.has(a.role)) throw new AccessError(403, "only admin, head or team lead may change shifts");
+  return a;
 }
 
 /** POST /api/shifts: add a weekly shift, or remove one from now on. */
@@ -112,9 +133,13 @@ export function postShift(req: Request, now: Date = new Date()): Promise<Respons
     const parsed = bodySchema.safeParse(json);
     if (!parsed.success) return Response.json({ error: "invalid request", issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, { status: 400 });
     const b = parsed.data;
-    const school = editorAt(viewer, b.school);
+    const a = await editorAt(b.school);
+    const school = a.school;
     const { db } = await getDb();
     if (b.action === "remove") {
+      const owner = await shiftPerson(db, school.id, b.id);
+      if (owner === null) return Response.json({ error: "no such shift" }, { status: 404 });
+      if (!mayEditPerson(a, owner)) throw new AccessError(403, "this shift belongs to someone outside your teams");
       if (!(await endShift(db, school.id, b.id, now))) return Response.json({ error: "no such shift" }, { status: 404 });
       await audit(db, { userId: viewer.userId, schoolId: school.id, action: "shift.remove", target: `shift:${b.id}` });
       return Response.json({ ok: true });
@@ -122,6 +147,7 @@ export function postShift(req: Request, now: Date = new Date()): Promise<Respons
     const role = staffRoles.find((r): r is Role => r === b.role);
     if (!role) return Response.json({ error: "not a staff role" }, { status: 400 });
     if (!(await personInSchool(db, school.id, b.personId))) return Response.json({ error: "no such person" }, { status: 404 });
+    if (!mayEditPerson(a, b.personId)) throw new AccessError(403, "this person is outside your teams");
     let times: ReturnType<typeof weeklyShiftTimes>;
     try {
       times = weeklyShiftTimes(b.weekStart, b, school.timezone);
@@ -158,9 +184,11 @@ export function postShiftsImport(req: Request, now: Date = new Date()): Promise<
     }
     const parsed = importSchema.safeParse(json);
     if (!parsed.success) return Response.json({ error: "invalid request", issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, { status: 400 });
-    const school = editorAt(viewer, parsed.data.school);
+    const a = await editorAt(parsed.data.school);
+    const school = a.school;
     const { db } = await getDb();
-    const result = await importShifts(db, school, parsed.data.csv, now);
+    const result = await importShifts(db, school, parsed.data.csv, now, (id) => mayEditPerson(a, id));
+    if (result.forbidden) return Response.json(result, { status: 403 });
     if (result.ok) {
       await audit(db, { userId: viewer.userId, schoolId: school.id, action: "shift.import", target: "shifts", details: { rows: result.rows, inserted: result.inserted, existing: result.existing } });
     }

@@ -47,6 +47,7 @@ export function parseFilter(p: UrlParams): EpisodeFilter {
     policy: policy === "none" ? "none" : pick(id, policy),
     breached: one(p.breached) === "1" ? true : one(p.breached) === "0" ? false : undefined,
     status: pick(z.enum(["open", "answered", "resolved_by_bot", "abandoned"]), one(p.status)),
+    responderId: pick(id, one(p.responder)),
   };
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as EpisodeFilter;
 }

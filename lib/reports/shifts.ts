@@ -425,8 +425,17 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
 }
 
 /** The role's shifts as the engine's `Shift` (person = display name), for the iCal export. */
-export async function roleShifts(db: Db, schoolId: number, role: Role): Promise<Shift[]> {
-  return (await shiftsOf(db, schoolId, role)).map(toShift);
+export async function roleShifts(db: Db, schoolId: number, role: Role, person: (personId: number) => boolean = () => true): Promise<Shift[]> {
+  return (await shiftsOf(db, schoolId, role)).filter((r) => person(r.personId)).map(toShift);
+}
+
+/** The person of a stored shift of the school (any role), or null: the API checks it before removing. */
+export async function shiftPerson(db: Db, schoolId: number, shiftId: number): Promise<number | null> {
+  for (const role of staffRoles) {
+    const hit = (await shiftsOf(db, schoolId, role)).find((r) => r.id === shiftId);
+    if (hit) return hit.personId;
+  }
+  return null;
 }
 
 export interface ShiftsImportResult {
@@ -440,6 +449,8 @@ export interface ShiftsImportResult {
   existing: number;
   /** The Monday that weekday-form times ("Mon 09:00") refer to. */
   weekStart: string;
+  /** Some row names a person the uploader may not edit (another team's staff): the API answers 403. */
+  forbidden?: boolean;
 }
 
 /** A CSV template: the columns the import reads, two example rows (weekly weekday form and one dated shift). */
@@ -455,7 +466,7 @@ export const SHIFTS_CSV_TEMPLATE = [
  * error rejects it whole with line numbers, writing nothing. Shifts already stored are not inserted
  * again, so a re-upload is harmless.
  */
-export async function importShifts(db: Db, school: SchoolRow, text: string, now: Date): Promise<ShiftsImportResult> {
+export async function importShifts(db: Db, school: SchoolRow, text: string, now: Date, mayEdit: (personId: number) => boolean = () => true): Promise<ShiftsImportResult> {
   const weekStart = await planWeekOf(db, school, now);
   const parsed = parseShiftsCsv(text, { timezone: school.timezone, weekStart });
   const errors: CsvRowError[] = [...parsed.errors];
@@ -473,6 +484,9 @@ export async function importShifts(db: Db, school: SchoolRow, text: string, now:
   if (errors.length === 0 && parsed.shifts.length === 0) errors.push({ line: 1, message: "no shifts in the file" });
   errors.sort((a, b) => a.line - b.line);
   if (errors.length > 0) return { ok: false, errors, rows: parsed.shifts.length, inserted: 0, existing: 0, weekStart };
+  // A team lead plans their own team: one row for someone else's staff refuses the whole file, like any error.
+  const outside = resolved.flatMap((r, i) => (mayEdit(r.personId) ? [] : [{ line: parsed.lines[i] ?? 0, message: "this person is not in your teams" }]));
+  if (outside.length > 0) return { ok: false, forbidden: true, errors: outside, rows: parsed.shifts.length, inserted: 0, existing: 0, weekStart };
   const { inserted, existing } = await insertShiftsOnce(db, school.id, resolved);
   return { ok: true, errors: [], rows: parsed.shifts.length, inserted, existing, weekStart };
 }

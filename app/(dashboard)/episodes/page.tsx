@@ -18,7 +18,7 @@ export default async function EpisodesPage({ searchParams }: { searchParams: SP 
   const n = (x: number) => formatNumber(x, locale);
   const f = data.filter;
   const params: Record<string, string> = { school: data.school.slug, from: data.period.from, to: data.lastDay };
-  const keep = ["role", "cohort", "channel", "source", "weekday", "hour", "policy", "breached", "status"] as const;
+  const keep = ["role", "cohort", "channel", "source", "weekday", "hour", "policy", "breached", "status", "responder"] as const;
   for (const k of keep) {
     const v = sp[k];
     if (typeof v === "string" && v !== "") params[k] = v;

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getSatisfaction } from "@/lib/dal/satisfaction";
+import { canOpen, requireAccess } from "@/lib/dal/access";
 import { getPageT } from "@/lib/i18n/server";
 import { formatNumber } from "@/lib/i18n/dict";
 import { satisfactionMessages } from "@/lib/i18n/pages/satisfaction";
@@ -13,7 +14,7 @@ const groupBys = ["person", "cohort", "week", "role", "channel"] as const;
 export default async function SatisfactionPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
   const groupBy = groupBys.find((g) => g === sp.groupBy) ?? "person";
-  const [{ t: tr, p, locale }, data] = await Promise.all([getPageT(satisfactionMessages), getSatisfaction({ ...sp, groupBy })]);
+  const [{ t: tr, p, locale }, data, access] = await Promise.all([getPageT(satisfactionMessages), getSatisfaction({ ...sp, groupBy }), requireAccess({ school: sp.school, page: "satisfaction" })]);
   const { report, weekly, comments } = data;
   const n = (x: number) => formatNumber(x, locale);
   const pct = (x: number | null) => (x === null ? "—" : `${x.toFixed(1)} %`);
@@ -23,6 +24,34 @@ export default async function SatisfactionPage({ searchParams }: { searchParams:
   const href = (g: string) => `?${new URLSearchParams({ ...base, groupBy: g }).toString()}`;
   const exportQs = new URLSearchParams({ ...base, groupBy }).toString();
   const t = report.total;
+  /**
+   * The episodes behind a group (issue #5), with the episodes list's own filters: the responder, cohort,
+   * channel or role key, or the week as the period (cut to this page's period). The list shows the
+   * group's episodes, rated or not: it has no rating filter. Executives may not open the list: no link.
+   */
+  const drill = canOpen(access.role, "episodes");
+  const drillHref = (key: string | null): string | null => {
+    if (!drill || key === null) return null;
+    const q: Record<string, string> = { ...base };
+    if (groupBy === "person") q.responder = key;
+    else if (groupBy === "cohort") q.cohort = key;
+    else if (groupBy === "channel") q.channel = key;
+    else if (groupBy === "role") q.role = key;
+    else {
+      const end = new Date(Date.parse(`${key}T00:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10);
+      q.from = key < base.from ? base.from : key;
+      q.to = end > base.to ? base.to : end;
+    }
+    return `/episodes?${new URLSearchParams(q).toString()}`;
+  };
+  const groupCell = (key: string | null, label: string) => {
+    const h = drillHref(key);
+    return h === null ? label : (
+      <Link href={h} title={p("drillHint")} className="text-blue-800 underline decoration-dotted hover:decoration-solid" data-testid="csat-drill">
+        {label}
+      </Link>
+    );
+  };
   const tableLabels = { csv: tr("exportCsv"), empty: p("empty"), sortBy: p("sortBy"), locale };
   return (
     <div className="flex flex-col gap-6">
@@ -75,7 +104,7 @@ export default async function SatisfactionPage({ searchParams }: { searchParams:
                 key: String(g.key ?? "none"),
                 cells: {
                   // Keep weeks in date order and the unlinked group last, whatever the label says.
-                  group: { v: g.key === null ? p("noneGroup") : g.label, s: g.key === null ? null : groupBy === "week" ? String(g.key) : g.label },
+                  group: { v: g.key === null ? p("noneGroup") : groupCell(g.key, g.label), s: g.key === null ? null : groupBy === "week" ? String(g.key) : g.label },
                   csat: { v: pct(g.csatPercent), s: g.csatPercent },
                   n: { v: n(g.n), s: g.n },
                   mean: { v: dec(g.mean), s: g.mean },

@@ -167,7 +167,10 @@ export default async function ShiftsPage({ searchParams }: { searchParams: SP })
             {p("shortHours")} {d.coverage.underHours} → {d.whatIf.coverage.underHours}; {p("changedHours")}: {d.whatIf.changedHours.length}
           </p>
         )}
-        {d.staff.length === 0 ? (
+        {d.names === "scope" && <p className="mb-2 text-sm text-slate-600" data-testid="shifts-scope">{p("scopeHint")}</p>}
+        {d.names === "none" ? (
+          <p className="text-sm text-slate-500" data-testid="shifts-names-hidden">{p("namesHidden")}</p>
+        ) : d.staff.length === 0 ? (
           <p className="text-sm text-slate-500">{p("noStaff")}</p>
         ) : (
           <ShiftEditor

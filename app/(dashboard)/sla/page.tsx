@@ -1,4 +1,6 @@
 import { getSlaPage } from "@/lib/dal/sla";
+import { getSlaExtra } from "@/lib/dal/sla-extra";
+import { SlaExtraTables } from "@/components/sla/SlaExtraTables";
 import { getPageT } from "@/lib/i18n/server";
 import { formatNumber } from "@/lib/i18n/dict";
 import { slaMessages } from "@/lib/i18n/pages/sla";
@@ -17,7 +19,7 @@ type SP = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function SlaPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
-  const [{ t, locale, p }, data] = await Promise.all([getPageT(slaMessages), getSlaPage(sp)]);
+  const [{ t, locale, p }, data, extra] = await Promise.all([getPageT(slaMessages), getSlaPage(sp), getSlaExtra(sp)]);
   const pe = (k: EpisodeMessageKey) => episodeMessages[locale][k];
   const n = (x: number) => formatNumber(x, locale);
   const f = data.filter;
@@ -92,6 +94,7 @@ export default async function SlaPage({ searchParams }: { searchParams: SP }) {
           </section>
         </>
       )}
+      <SlaExtraTables data={extra} locale={locale} p={p} csvLabel={t("exportCsv")} csvHref={(table) => `/api/export/sla-extra?${qs({ table })}`} />
       <section id="breached" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" aria-labelledby="breached-title">
         <div className="mb-2 flex items-center justify-between">
           <h2 id="breached-title" className="font-medium">

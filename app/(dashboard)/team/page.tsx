@@ -1,4 +1,5 @@
 import { getTeam } from "@/lib/dal/team";
+import { canOpen, requireAccess } from "@/lib/dal/access";
 import { getPageT } from "@/lib/i18n/server";
 import { teamMessages } from "@/lib/i18n/pages/team";
 import { roleName } from "@/lib/i18n/pages/queue";
@@ -12,7 +13,9 @@ type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; 
 
 export default async function TeamPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
-  const [{ t, p, locale }, data] = await Promise.all([getPageT(teamMessages), getTeam(sp)]);
+  const [{ t, p, locale }, data, access] = await Promise.all([getPageT(teamMessages), getTeam(sp), requireAccess({ school: sp.school, page: "team" })]);
+  // Executives see the load but not the episodes list (per-student rows): no drill-down links for them.
+  const drill = canOpen(access.role, "episodes");
   const roleNames = Object.fromEntries(data.options.roles.map((r) => [r, roleName(p, r)]));
   const lastDay = new Date(Date.parse(`${data.period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   const qs = new URLSearchParams({ school: data.school.slug, from: data.period.from, to: lastDay, ...(data.filters.team ? { team: data.filters.team } : {}), ...(data.filters.role ? { role: data.filters.role } : {}) });
@@ -48,7 +51,7 @@ export default async function TeamPage({ searchParams }: { searchParams: SP }) {
         </div>
       </div>
       <HydrationBoundary state={dehydrate(qc)}>
-        <LiveTeam params={params} labels={labels} roleNames={roleNames} locale={locale} />
+        <LiveTeam params={params} labels={labels} roleNames={roleNames} locale={locale} drill={drill} />
       </HydrationBoundary>
     </div>
   );

@@ -25,6 +25,8 @@ export interface EpisodeFilter {
   /** Breached as judged at `now` (answered late, abandoned with a target, open past target). */
   breached?: boolean;
   status?: "open" | "answered" | "resolved_by_bot" | "abandoned";
+  /** The staff member an episode counts for on the team page: its responder, else its owner (load.ts). */
+  responderId?: number;
 }
 
 type Flags = ReturnType<typeof slaFlags>;
@@ -43,6 +45,7 @@ export function filterSql(f: EpisodeFilter, tz: string, flags: Flags): SQL {
   else if (f.policy !== undefined) parts.push(sql`e.policy_id = ${f.policy}`);
   if (f.breached !== undefined) parts.push(f.breached ? flags.breached : sql`not ${flags.breached}`);
   if (f.status) parts.push(sql`e.status::text = ${f.status}`);
+  if (f.responderId !== undefined) parts.push(sql`coalesce(e.responder_person_id, e.owner_person_id) = ${f.responderId}`);
   return sql.join(parts, sql` and `);
 }
 
