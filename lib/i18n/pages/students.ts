@@ -46,6 +46,16 @@ export const studentsMessages = defineMessages(
     breached: "С нарушением SLA",
     lmsEvents: "Событий LMS",
     ratings: "Оценок",
+    es_open: "ждёт ответа",
+    es_answered: "отвечено",
+    es_resolved_by_bot: "решено ботом",
+    es_abandoned: "брошено",
+    en_active: "учится",
+    en_completed: "завершил",
+    en_withdrawn: "ушёл",
+    en_paused: "на паузе",
+    en_frozen: "заморожен",
+    en_transferred: "переведён",
   },
   {
     title: "Student timeline",
@@ -92,5 +102,28 @@ export const studentsMessages = defineMessages(
     breached: "Breached SLA",
     lmsEvents: "LMS events",
     ratings: "Ratings",
+    es_open: "waiting",
+    es_answered: "answered",
+    es_resolved_by_bot: "resolved by bot",
+    es_abandoned: "abandoned",
+    en_active: "active",
+    en_completed: "completed",
+    en_withdrawn: "withdrawn",
+    en_paused: "paused",
+    en_frozen: "frozen",
+    en_transferred: "transferred",
   },
 );
+
+/**
+ * xAPI and LMS verbs are free strings; the common ones read better in the page's language, any other is
+ * shown as the LMS sent it.
+ */
+const VERBS_RU: Record<string, string> = {
+  experienced: "просмотрел", attended: "посетил", submitted: "сдал", progressed: "продвинулся", completed: "завершил",
+  passed: "прошёл", failed: "не прошёл", scored: "получил оценку", viewed: "открыл", launched: "запустил",
+  answered: "ответил", registered: "записался", commented: "прокомментировал", clicked: "кликнул",
+};
+export function lmsVerb(verb: string, locale: "ru" | "en"): string {
+  return locale === "ru" ? (VERBS_RU[verb] ?? verb) : verb;
+}

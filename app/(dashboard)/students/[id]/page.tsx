@@ -4,7 +4,7 @@ import { getStudentTimeline, type SlaState, type TimelineKind } from "@/lib/dal/
 import { getPageT } from "@/lib/i18n/server";
 import { formatNumber } from "@/lib/i18n/dict";
 import { formatLocalTime, formatMinutes } from "@/lib/i18n/pages/episodes";
-import { studentsMessages } from "@/lib/i18n/pages/students";
+import { lmsVerb, studentsMessages } from "@/lib/i18n/pages/students";
 import { StatCard } from "@/components/ui/StatCard";
 import { CsvLink } from "@/components/tables/CsvLink";
 import { TimelineChart, type ChartPoint } from "./TimelineChart";
@@ -30,10 +30,21 @@ export default async function StudentPage({ params, searchParams }: { params: Pr
   const time = (iso: string | null) => formatLocalTime(iso, tz, locale);
   const kindLabel = (k: TimelineKind) => p(`k_${k}`);
   const slaLabel = (s: SlaState) => p(`sla_${s}`);
+  const episodeStatuses = ["open", "answered", "resolved_by_bot", "abandoned"] as const;
+  const enrollmentStatuses = ["active", "completed", "withdrawn", "paused", "frozen", "transferred"] as const;
+  const epStatus = (v: string) => { const k = episodeStatuses.find((x) => x === v); return k ? p(`es_${k}`) : v; };
+  const enStatus = (v: string) => { const k = enrollmentStatuses.find((x) => x === v); return k ? p(`en_${k}`) : v; };
+  /** The "what" column in the page's language: statuses translated, the LMS verb (first word) too. */
+  const whatOf = (r: { kind: TimelineKind; what: string }) => {
+    if (r.kind === "episode") return epStatus(r.what);
+    if (r.kind === "enrollment") return enStatus(r.what);
+    if (r.kind === "lms") { const [verb = "", ...rest] = r.what.split(" "); return [lmsVerb(verb, locale), ...rest].join(" "); }
+    return r.what;
+  };
   const points: ChartPoint[] = d.rows.map((r) => ({
     t: Date.parse(r.at),
     lane: LANES.indexOf(r.kind),
-    label: `${kindLabel(r.kind)}${r.sla ? ` (${slaLabel(r.sla)})` : ""}${r.what && !r.dm ? `: ${r.what.slice(0, 80)}` : ""}`,
+    label: `${kindLabel(r.kind)}${r.sla ? ` (${slaLabel(r.sla)})` : ""}${r.what && !r.dm ? `: ${whatOf(r).slice(0, 80)}` : ""}`,
     colour: r.sla ? SLA_COLOUR[r.sla] : KIND_COLOUR[r.kind],
   }));
   const breached = d.episodes.filter((e) => e.sla === "breached" || e.sla === "breaching" || e.sla === "abandoned").length;
@@ -81,7 +92,7 @@ export default async function StudentPage({ params, searchParams }: { params: Pr
                   <td className="py-1 pr-4">{e.course}</td>
                   <td className="py-1 pr-4">{e.cohort}</td>
                   <td className="py-1 pr-4">{e.tier}</td>
-                  <td className="py-1 pr-4">{e.status}</td>
+                  <td className="py-1 pr-4">{enStatus(e.status)}</td>
                   <td className="py-1 pr-4 tabular-nums">{time(e.enrolledAt)}</td>
                   <td className="py-1 pr-4 tabular-nums">{time(e.endedAt)}</td>
                   <td className="py-1 pr-4">{e.finalResult ?? "—"}</td>
@@ -130,7 +141,7 @@ export default async function StudentPage({ params, searchParams }: { params: Pr
                         )}
                       </td>
                       <td className="py-1 pr-4">{r.where}</td>
-                      <td className="max-w-md py-1 pr-4 break-words">{r.dm && r.kind === "message" ? <span className="italic text-slate-500">{p("dm")}</span> : r.what}</td>
+                      <td className="max-w-md py-1 pr-4 break-words">{r.dm && r.kind === "message" ? <span className="italic text-slate-500">{p("dm")}</span> : whatOf(r)}</td>
                       <td className="py-1 pr-4 text-right tabular-nums">{r.kind === "episode" ? formatMinutes(r.responseMinutes, locale) : ""}</td>
                       <td className="py-1 pr-4 text-right tabular-nums">{r.targetMinutes === null ? "" : formatNumber(r.targetMinutes, locale)}</td>
                       <td className="py-1 pr-4">{r.sla && <span className={`rounded px-1.5 py-0.5 text-xs ${SLA_CLASS[r.sla]}`} data-sla={r.sla}>{slaLabel(r.sla)}</span>}</td>
