@@ -153,4 +153,22 @@ test.describe("demo school overview", () => {
     await expect(page.getByTestId("kpi-breached-link")).toHaveCount(0);
     await expect(page.locator("[data-testid=kpi-role-table] a")).toHaveCount(0);
   });
+
+  test("choosing a cohort filters the KPI cards as `cli report kpis --cohort` does; the queue cards say they ignore it", async ({ page }) => {
+    const want = kpis();
+    const file = path.join(process.env.E2E_DATA_DIR ?? ".data-e2e", "expected-kpis-cohort.json");
+    const cohort = JSON.parse(readFileSync(file, "utf8")) as ReturnType<typeof kpis> & { filter: { cohortId?: number } };
+    expect(cohort.filter.cohortId).toBeDefined();
+    await signIn(page, "head");
+    await page.goto(`/overview?school=${want.school}&from=${want.period.from}&to=${lastDayOf(want.period)}`);
+    await expect(page.getByTestId("kpi-csat-n")).toContainText(`n = ${fmt(want.kpis.csat!.n)}`);
+    await page.getByTestId("kpi-filters").locator('select[name="cohort"]').selectOption(String(cohort.filter.cohortId));
+    await expect(page).toHaveURL(new RegExp(`[?&]cohort=${cohort.filter.cohortId}(&|$)`));
+    const csat = cohort.kpis.csat!;
+    await expect(page.getByTestId("kpi-csat-n")).toContainText(`n = ${fmt(csat.n)}`);
+    await expect(page.getByTestId("kpi-csat-value")).toHaveText(shown(csat, csat.value));
+    await expect(page.getByTestId("kpi-openNow")).toHaveAttribute("data-unfiltered", "true");
+    // The drill-down carries the cohort to the episode list.
+    await expect(page.getByTestId("kpi-breached-link")).toHaveAttribute("href", new RegExp(`cohort=${cohort.filter.cohortId}`));
+  });
 });

@@ -101,4 +101,23 @@ test.describe("satisfaction", () => {
     await expect(page.getByTestId("csat-table").locator("tbody tr").first()).toBeVisible();
     await expect(page.getByTestId("csat-drill")).toHaveCount(0);
   });
+
+  test("choosing a cohort puts it in the URL and the totals become `cli report csat --cohort`'s", async ({ page }) => {
+    const want = expected();
+    const cohort = JSON.parse(readFileSync(path.join(process.env.E2E_DATA_DIR ?? ".data-e2e", "expected-csat-cohort.json"), "utf8")) as ExpectedCsat & { filter: { cohortId?: number } };
+    expect(cohort.filter.cohortId).toBeDefined();
+    const n = (x: number) => new Intl.NumberFormat("ru-RU").format(x);
+    await signIn(page, "head");
+    await page.goto(`/satisfaction?${query(want)}`);
+    await expect(page.getByTestId("csat-total").locator("..")).toContainText(`n = ${n(want.total.n)}`);
+    await page.getByTestId("satisfaction-filters").locator('select[name="cohort"]').selectOption(String(cohort.filter.cohortId));
+    await expect(page).toHaveURL(new RegExp(`[?&]cohort=${cohort.filter.cohortId}(&|$)`));
+    await expect(page.getByTestId("csat-total").locator("..")).toContainText(`n = ${n(cohort.total.n)}`);
+    await expect(page.getByTestId("csat-total")).toHaveText(pct(cohort.total.csatPercent));
+    await expect(page.getByTestId("nps-total")).toHaveText(cohort.total.nps === null ? "—" : cohort.total.nps.toFixed(0));
+    // The export follows the URL's filter.
+    const res = await page.request.get(`/api/export/satisfaction?${query(want)}&cohort=${cohort.filter.cohortId}`);
+    const total = (await res.text()).replace(/^\uFEFF/, "").trim().split(/\r?\n/).at(-1)?.split(",") ?? [];
+    expect(Number(total[2])).toBe(cohort.total.n);
+  });
 });

@@ -20,6 +20,7 @@ cli report sla --school "$school" --days 30 --group-by role --json >"$E2E_DATA_D
 cli report categories --school "$school" --days 30 --json >"$E2E_DATA_DIR/expected-categories.json"
 cli report csat --school "$school" --days 30 --group-by person --json >"$E2E_DATA_DIR/expected-csat.json"
 cli report kpis --school "$school" --days 30 --json >"$E2E_DATA_DIR/expected-kpis.json"
+cohort="$(cli report csat --school "$school" --days 30 --group-by cohort --json | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const g=JSON.parse(s).groups.filter((x)=>x.key!==null&&x.n>0).sort((a,b)=>b.n-a.n);process.stdout.write(String(g[0]?.key??""))})')"; cli report csat --school "$school" --days 30 --cohort "$cohort" --json >"$E2E_DATA_DIR/expected-csat-cohort.json"; cli report kpis --school "$school" --days 30 --cohort "$cohort" --json >"$E2E_DATA_DIR/expected-kpis-cohort.json"
 cli shifts plan --school "$school" --role coordinator >"$E2E_DATA_DIR/expected-shifts.json"
 cli report shift-scope --school "$school" --email lead@demo.school >"$E2E_DATA_DIR/expected-shift-scope.json"
 for k in unreachable checkins; do cli risk "$k" --school "$school" --as-of 2026-11-27 --format json >"$E2E_DATA_DIR/expected-$k.json"; done

@@ -25,6 +25,11 @@ export interface ReportOptions {
   json?: boolean;
   /** `report episodes` only: csv (default) or json. */
   format?: string;
+  /** `report csat` only: the satisfaction page's filters (role key, cohort id, channel id, source kind). */
+  role?: string;
+  cohort?: string;
+  channel?: string;
+  source?: string;
 }
 
 const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)}%`);
@@ -67,11 +72,11 @@ export async function renderReport(db: Db, school: SchoolRow, kind: ReportKind, 
     );
   }
   if (kind === "csat") {
-    const r = await csatReport(db, school, q, now);
+    const r = await csatReport(db, school, { ...q, role: opts.role, cohort: opts.cohort, channel: opts.channel, source: opts.source }, now);
     if (opts.json) return JSON.stringify(r, null, 2) + "\n";
     const row = (label: string, s: typeof r.total) => [label, s.n, s.csatPercent === null ? "—" : `${s.csatPercent.toFixed(1)}%`, s.mean === null ? "—" : s.mean.toFixed(2), s.npsN, s.nps === null ? "—" : s.nps.toFixed(0), pct(s.responseRate)];
     return (
-      `Satisfaction ${r.school} ${r.period.from} … ${r.period.to} (exclusive), by ${r.groupBy}\n` +
+      `Satisfaction ${r.school} ${r.period.from} … ${r.period.to} (exclusive), by ${r.groupBy}${Object.keys(r.filter).length ? `, filter ${JSON.stringify(r.filter)}` : ""}\n` +
       formatTable([r.groupBy, "csat n", "csat %", "mean", "nps n", "nps", "response rate"], [...r.groups.map((g) => row(g.label, g)), row("total", r.total)])
     );
   }
@@ -132,6 +137,15 @@ export function registerEpisodeCommands(program: Command): void {
   add("episodes", "One row per episode: source ids, times, minutes, policy, target, status, breached.", (c) => c.option("--format <format>", "csv or json", "csv").option("--json", "same as --format json"));
   add("sla", "SLA compliance, median and p90 response, open, breaching and at-risk counts.", (c) => c.option("--days <n>", "period length when --from is absent", "30").option("--group-by <g>", "role, person, cohort or channel", "role").option("--json"));
   add("load", "Load per staff member: answered, open owned, response times, check-in coverage, overload.", (c) => c.option("--days <n>", "period length when --from is absent", "30").option("--group-by <g>", "person (load is per person)", "person").option("--json"));
-  add("csat", "CSAT %, mean, NPS and survey response rate.", (c) => c.option("--days <n>", "period length when --from is absent", "30").option("--group-by <g>", "role, person, cohort, channel or week", "person").option("--json"));
+  add("csat", "CSAT %, mean, NPS and survey response rate.", (c) =>
+    c
+      .option("--days <n>", "period length when --from is absent", "30")
+      .option("--group-by <g>", "role, person, cohort, channel or week", "person")
+      .option("--role <key>", "only ratings of this role key (none = no role), as the satisfaction page filters")
+      .option("--cohort <id>", "only ratings of this cohort id")
+      .option("--channel <id>", "only ratings of episodes in this channel id")
+      .option("--source <kind>", "only ratings of episodes from this source (telegram, slack, …)")
+      .option("--json"),
+  );
   add("heatmap", "Episodes opened per local hour of the week, with median response and compliance (--json).", (c) => c.option("--days <n>", "period length when --from is absent", "30").option("--json"));
 }

@@ -10,6 +10,11 @@ export interface KpiOptions {
   to?: string;
   days?: string;
   json?: boolean;
+  /** The overview's filters (role key, cohort id, channel id, source kind). */
+  role?: string;
+  cohort?: string;
+  channel?: string;
+  source?: string;
 }
 
 function show(f: KpiFigure, v: number | null): string {
@@ -26,12 +31,13 @@ export function renderKpis(r: OverviewKpis, json: boolean): string {
   const rows = KPI_KEYS.map((k) => {
     const f = r.kpis[k];
     const verdict = f.live ? "live" : (f.trend.verdict ?? "—");
-    return [k, show(f, f.value), f.n, f.live ? "" : show(f, f.previous), f.previousN ?? "", verdict];
+    return [k, show(f, f.value), f.n, f.live ? "" : show(f, f.previous), f.previousN ?? "", verdict, f.unfiltered.join(",")];
   });
+  const filtered = Object.keys(r.filter).length > 0;
   const roles = r.byRole.map((g) => [g.label, g.compliance === null ? "—" : `${(100 * g.compliance).toFixed(1)}%`, `${g.met}/${g.known}`, g.previous === null ? "—" : `${(100 * g.previous).toFixed(1)}%`, g.trend.verdict ?? "—"]);
   return (
-    `KPIs ${r.school} ${r.period.from} … ${r.period.to} (exclusive) against ${r.previousPeriod.from} … ${r.previousPeriod.to}, as of ${r.asOf}\n` +
-    formatTable(["kpi", "value", "n", "previous", "previous n", "trend"], rows) +
+    `KPIs ${r.school} ${r.period.from} … ${r.period.to} (exclusive) against ${r.previousPeriod.from} … ${r.previousPeriod.to}, as of ${r.asOf}${filtered ? `, filter ${JSON.stringify(r.filter)}` : ""}\n` +
+    formatTable(["kpi", "value", "n", "previous", "previous n", "trend", ...(filtered ? ["not filtered by"] : [])], filtered ? rows : rows.map((x) => x.slice(0, 6))) +
     `\nSLA compliance by role\n` +
     formatTable(["role", "compliance", "met/known", "previous", "trend"], roles)
   );
@@ -48,6 +54,10 @@ export function registerKpiCommand(program: Command): void {
     .option("--from <date>", "first day, YYYY-MM-DD, in the school's time zone")
     .option("--to <date>", "last day (inclusive)")
     .option("--days <n>", "period length when --from is absent", "30")
+    .option("--role <key>", "filter by role key (none = no role): SLA, CSAT, open and breaching")
+    .option("--cohort <id>", "filter by cohort id: SLA, CSAT, completion")
+    .option("--channel <id>", "filter by channel id: SLA, CSAT, open and breaching")
+    .option("--source <kind>", "filter by source kind: SLA, CSAT")
     .option("--json", "the JSON object the page reads")
     .action(async (opts: KpiOptions) => {
       await withDb(async ({ db }) => {

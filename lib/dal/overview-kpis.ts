@@ -3,10 +3,12 @@ import { getDb } from "../../db/client";
 import { overviewKpis, type KpiQuery, type OverviewKpis } from "../reports/overview-kpis";
 import { lastDayOf } from "../reports/episode-detail";
 import { canOpen, requireAccess, type PageKey } from "./access";
+import { filterOptions, type FilterOptions } from "../../db/queries/reports/episode-detail";
 
 export type { OverviewKpis, KpiQuery };
-export type { KpiFigure, KpiKey, KpiUnit, RoleCompliance } from "../reports/overview-kpis";
+export type { KpiFigure, KpiKey, KpiUnit, RoleCompliance, FilterName } from "../reports/overview-kpis";
 export { KPI_KEYS } from "../reports/overview-kpis";
+export type { FilterOptions };
 /** The last day (inclusive) of a period, as URLs and captions show it. */
 export { lastDayOf };
 
@@ -14,6 +16,8 @@ export interface OverviewKpisView {
   data: OverviewKpis;
   /** Whether the viewer may open the episode list behind the figures (not executives: per-student rows). */
   canDrill: boolean;
+  /** The filter's choices, as on the SLA page (staff roles, cohorts, group channels, sources). */
+  options: FilterOptions;
 }
 
 /** The page a drill-down link opens (`/episodes?…` → episodes). */
@@ -31,7 +35,8 @@ function pageOf(href: string): PageKey | null {
 export async function getOverviewKpis(q: KpiQuery & { school?: string }, now: Date = new Date()): Promise<OverviewKpisView> {
   const { school, role } = await requireAccess({ school: q.school, page: "overview" });
   const { db } = await getDb();
-  const data = await overviewKpis(db, school, { from: q.from, to: q.to, days: q.days }, now);
+  const data = await overviewKpis(db, school, { from: q.from, to: q.to, days: q.days, role: q.role, cohort: q.cohort, channel: q.channel, source: q.source }, now);
+  const options = await filterOptions(db, school.id);
   const allowed = (href: string | null) => {
     if (href === null) return null;
     const page = pageOf(href);
@@ -39,5 +44,5 @@ export async function getOverviewKpis(q: KpiQuery & { school?: string }, now: Da
   };
   const kpis = Object.fromEntries(Object.entries(data.kpis).map(([k, f]) => [k, { ...f, href: allowed(f.href) }])) as OverviewKpis["kpis"];
   const canDrill = canOpen(role, "episodes");
-  return { data: { ...data, kpis }, canDrill };
+  return { data: { ...data, kpis }, canDrill, options };
 }

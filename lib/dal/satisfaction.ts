@@ -2,15 +2,19 @@ import "server-only";
 import { getDb } from "../../db/client";
 import { satisfactionReport, type SatisfactionData } from "../reports/satisfaction";
 import type { ReportQuery } from "../reports/sla";
+import type { FilterQuery } from "../reports/csat";
 import { requireAccess } from "./access";
 import { dmChannelIds } from "../../db/queries/scope";
+import { filterOptions, type FilterOptions } from "../../db/queries/reports/episode-detail";
 
-export type { SatisfactionData };
+export type { SatisfactionData, FilterOptions };
 
-export async function getSatisfaction(q: ReportQuery & { school?: string }, now: Date = new Date()): Promise<SatisfactionData & { canSeeComments: boolean }> {
+export async function getSatisfaction(q: ReportQuery & FilterQuery & { school?: string }, now: Date = new Date()): Promise<SatisfactionData & { canSeeComments: boolean; options: FilterOptions }> {
   const { school, scope } = await requireAccess({ school: q.school, page: "satisfaction" });
   const { db } = await getDb();
   const data = await satisfactionReport(db, school, q, now);
+  // The filter's choices: the SLA page's (staff roles, cohorts, group channels without DMs, sources).
+  const options = await filterOptions(db, school.id);
   // Executives read aggregates only: no comment text (METRICS.md, Privacy).
   const canSeeComments = scope.kind === "school";
   if (scope.kind === "aggregate" && data.report.groupBy === "channel") {
@@ -18,5 +22,5 @@ export async function getSatisfaction(q: ReportQuery & { school?: string }, now:
     const dms = await dmChannelIds(db, school.id, data.report.groups.flatMap((g) => (g.key === null ? [] : [Number(g.key)])));
     data.report = { ...data.report, groups: data.report.groups.filter((g) => g.key === null || !dms.has(Number(g.key))) };
   }
-  return { ...data, comments: canSeeComments ? data.comments : [], canSeeComments };
+  return { ...data, comments: canSeeComments ? data.comments : [], canSeeComments, options };
 }

@@ -11,7 +11,7 @@ const NOW = new Date("2026-11-28T12:00:00Z");
 const stats = (x: Partial<SlaStats>): SlaStats => ({ episodes: 0, answered: 0, open: 0, breachingNow: 0, atRisk: 0, breached: 0, met: 0, known: 0, compliance: null, medianMinutes: null, p90Minutes: null, ...x });
 const sla = (total: SlaStats, groups: SlaReport["groups"] = []): SlaReport => ({ school: "s", timezone: TZ, period: { from: "", to: "" }, asOf: NOW.toISOString(), groupBy: "role", total, groups });
 const csatStats = (x: Partial<CsatStats>): CsatStats => ({ n: 0, csatPercent: null, mean: null, npsN: 0, promoters: 0, detractors: 0, nps: null, surveysSent: 0, responseRate: null, ...x });
-const csat = (total: CsatStats): CsatReport => ({ school: "s", timezone: TZ, period: { from: "", to: "" }, groupBy: "person", total, groups: [] });
+const csat = (total: CsatStats): CsatReport => ({ school: "s", timezone: TZ, period: { from: "", to: "" }, groupBy: "person", total, groups: [], filter: {} });
 const prop = (successes: number, n: number) => ({ successes, n, rate: n === 0 ? null : successes / n });
 
 function parts(over: Partial<KpiParts> = {}): KpiParts {
@@ -91,5 +91,18 @@ describe("composeOverviewKpis", () => {
     for (const key of KPI_KEYS) expect(empty.kpis[key].value, key).toBeNull();
     expect(empty.byRole).toEqual([]);
     expect(empty.kpis.openNow.href).toBe("/queue?school=s");
+  });
+  it("carries the filters into each link, only those its figure applies, and names the ones it ignores", () => {
+    const f = composeOverviewKpis(parts({ filter: { role: "mentor", cohortId: 7, source: "slack" }, completionCohort: "c-7" }));
+    expect(f.filter).toEqual({ role: "mentor", cohortId: 7, source: "slack" });
+    expect(f.kpis.breached.href).toBe("/episodes?school=s&from=2026-10-29&to=2026-11-27&role=mentor&cohort=7&source=slack&breached=1");
+    expect(f.kpis.csat.href).toBe("/satisfaction?school=s&from=2026-10-29&to=2026-11-27&role=mentor&cohort=7&source=slack");
+    // The queue filters by role and channel only: its list drops the cohort and source it did not apply.
+    expect(f.kpis.openNow.href).toBe("/episodes?school=s&from=2026-11-24&to=2026-11-27&status=open&role=mentor");
+    expect(f.kpis.openNow.unfiltered).toEqual(["cohort", "source"]);
+    expect(f.kpis.completion.href).toBe("/outcomes?school=s&from=2025-11-28&to=2026-11-27&cohort=c-7");
+    expect(f.kpis.completion.unfiltered).toEqual(["role", "source"]);
+    expect(f.kpis.slaCompliance.unfiltered).toEqual([]);
+    expect(k.kpis.openNow.unfiltered).toEqual([]);
   });
 });

@@ -2,13 +2,16 @@ import { DateTime } from "luxon";
 import type { Db } from "../../db/client";
 import { messageSpan } from "../../db/queries/overview";
 import type { SchoolRow } from "../../db/queries/schools";
+import { cohortCourses } from "../../db/queries/reports/outcomes-filter";
+import { slaBreakdown } from "../../db/queries/reports/episode-detail-sla";
+import type { SlaSummary } from "../../db/queries/reports/sla";
 import { NO_TREND, trendOf, type Better, type Trend } from "../metrics/kpi-trend";
 import { parsePeriod, previousPeriod, type Period } from "../period";
-import { csatReport, type CsatReport } from "./csat";
+import { csatReport, parseReportFilter, type CsatFilter, type CsatReport, type FilterQuery } from "./csat";
 import { lastDayOf } from "./episode-detail";
 import { outcomesReport } from "./outcomes";
 import { queueReport, type QueueReport } from "./queue";
-import { slaReport, type SlaReport } from "./sla";
+import { slaReport } from "./sla";
 
 /**
  * The overview's KPI cards, as the page and `cli report kpis` read them: a composition of the existing
@@ -24,6 +27,11 @@ import { slaReport, type SlaReport } from "./sla";
  * - Completion is the outcomes report's own window: cohorts that started in the 365 days ending on the
  *   period's last day, read as of that day; the previous value is the same window ending one period
  *   earlier. A 30-day window of cohort starts would hold almost no ended enrollment.
+ * - Filters (issue #5: role, cohort, channel, source, the SLA page's URL keys) apply where the source
+ *   report supports them: SLA figures and breaches all four (the SLA page's filtered breakdown); CSAT all
+ *   four (the CSAT report's keys); open and breaching now role and channel (the queue has no cohort or
+ *   source filter); completion the cohort only (enrollments have no role, channel or source). A figure
+ *   lists the active filters it ignores in `unfiltered`, and the page greys it out saying so.
  */
 
 export const KPI_KEYS = ["slaCompliance", "medianResponse", "p90Response", "openNow", "breachingNow", "breached", "csat", "completion"] as const;
@@ -47,7 +55,12 @@ export interface KpiFigure {
   trend: Trend;
   /** Where the episodes (or the report) behind the figure are; the DAL drops links the viewer may not open. */
   href: string | null;
+  /** Active filters this figure does not apply (its report has no such key); empty when all apply. */
+  unfiltered: FilterName[];
 }
+
+export const FILTER_NAMES = ["role", "cohort", "channel", "source"] as const;
+export type FilterName = (typeof FILTER_NAMES)[number];
 
 export interface RoleCompliance {
   /** Role key; null = episodes with no role (linked as role=none). */
@@ -76,19 +89,45 @@ export interface OverviewKpis {
   asOf: string;
   kpis: Record<KpiKey, KpiFigure>;
   byRole: RoleCompliance[];
+  /** The filters applied (parsed; an unknown value is dropped, as on the SLA page). */
+  filter: CsatFilter;
 }
 
-export interface KpiQuery {
+export interface KpiQuery extends FilterQuery {
   from?: string;
   to?: string;
   days?: string;
 }
 
+/** Which filters each figure's report supports (see the module comment). */
+const APPLIES: Record<KpiKey, readonly FilterName[]> = {
+  slaCompliance: FILTER_NAMES,
+  medianResponse: FILTER_NAMES,
+  p90Response: FILTER_NAMES,
+  breached: FILTER_NAMES,
+  csat: FILTER_NAMES,
+  openNow: ["role", "channel"],
+  breachingNow: ["role", "channel"],
+  completion: ["cohort"],
+};
+
+/** The filter's URL keys and values, e.g. { role: "mentor", cohort: "12" }. */
+export function filterParams(f: CsatFilter, only: readonly FilterName[] = FILTER_NAMES): Record<string, string> {
+  const all: Record<FilterName, string | undefined> = {
+    role: f.role,
+    cohort: f.cohortId === undefined ? undefined : String(f.cohortId),
+    channel: f.channelId === undefined ? undefined : String(f.channelId),
+    source: f.source,
+  };
+  return Object.fromEntries(only.flatMap((k) => (all[k] === undefined ? [] : [[k, all[k]]])));
+}
+
 /** Display steps of each unit (half of them = "no change"): 0.1 % of a share, 0.1 pp of CSAT, 0.1 min, 1 episode. */
 const FLAT: Record<KpiUnit, number> = { share: 0.0005, percent: 0.05, minutes: 0.05, count: 0.5 };
 
-function figure(key: KpiKey, unit: KpiUnit, better: Better, cur: { value: number | null; n: number }, prev: { value: number | null; n: number } | null, href: string | null): KpiFigure {
+function figure(key: KpiKey, unit: KpiUnit, better: Better, cur: { value: number | null; n: number }, prev: { value: number | null; n: number } | null, href: string | null, active: readonly FilterName[] = []): KpiFigure {
   return {
+    unfiltered: active.filter((k) => !APPLIES[key].includes(k)),
     key,
     unit,
     better,
@@ -115,39 +154,52 @@ export interface KpiParts {
   now: Date;
   /** False when the school has no message at all: live counts are then unknown, not 0. */
   hasData: boolean;
-  sla: SlaReport;
-  slaPrevious: SlaReport;
+  /** The SLA report (unfiltered) or the SLA page's filtered breakdown in its shape. */
+  sla: SlaFigures;
+  slaPrevious: SlaFigures;
   csat: CsatReport;
   csatPrevious: CsatReport;
   queue: Pick<QueueReport, "totalOpen" | "counts" | "items">;
   completion: { successes: number; n: number; rate: number | null };
   completionPrevious: { successes: number; n: number; rate: number | null };
+  /** The filters applied; absent = none. */
+  filter?: CsatFilter;
+  /** The cohort's external id, as the outcomes page's URL takes it, when the completion figure is filtered. */
+  completionCohort?: string;
 }
+
+export type SlaFigures = Pick<SlaSummary, "total" | "groups">;
 
 /** Pure: the KPI object from the reports' results (unit-tested without a database). */
 export function composeOverviewKpis(x: KpiParts): OverviewKpis {
   const slug = x.school.slug;
-  const base = { school: slug, from: x.period.from, to: lastDayOf(x.period) };
+  const filter = x.filter ?? {};
+  const fp = filterParams(filter);
+  const active = Object.keys(fp) as FilterName[];
+  // Every link carries the filters its figure applied, so the list behind it counts the same episodes.
+  const base = { school: slug, from: x.period.from, to: lastDayOf(x.period), ...fp };
   const episodes = (extra: Record<string, string> = {}) => `/episodes?${query({ ...base, ...extra })}`;
   const s = x.sla.total;
   const sp = x.slaPrevious.total;
   // The open list spans the days the open episodes were opened on (none is older than 7 days), not the period.
   const openDays = x.queue.items.map((it) => localDay(it.openedAt, x.school.timezone)).sort();
-  const openQuery = openDays.length === 0 ? null : { school: slug, from: openDays[0]!, to: openDays.at(-1)!, status: "open" };
+  const queueParams = filterParams(filter, APPLIES.openNow);
+  const openQuery = openDays.length === 0 ? null : { school: slug, from: openDays[0]!, to: openDays.at(-1)!, status: "open", ...queueParams };
+  const queueHref = `/queue?${query({ school: slug, ...queueParams })}`;
   const liveCount = (v: number) => ({ value: x.hasData ? v : null, n: x.hasData ? x.queue.totalOpen : 0 });
   const csatCur = x.csat.total;
   const csatPrev = x.csatPrevious.total;
-  const windowLink = (w: Period) => `/outcomes?${query({ school: slug, from: w.from, to: lastDayOf(w) })}`;
+  const windowLink = (w: Period) => `/outcomes?${query({ school: slug, from: w.from, to: lastDayOf(w), ...(x.completionCohort ? { cohort: x.completionCohort } : {}) })}`;
   const kpis: Record<KpiKey, KpiFigure> = {
-    slaCompliance: figure("slaCompliance", "share", "higher", { value: s.compliance, n: s.known }, { value: sp.compliance, n: sp.known }, `/sla?${query(base)}`),
-    medianResponse: figure("medianResponse", "minutes", "lower", { value: s.medianMinutes, n: s.answered }, { value: sp.medianMinutes, n: sp.answered }, episodes({ status: "answered" })),
-    p90Response: figure("p90Response", "minutes", "lower", { value: s.p90Minutes, n: s.answered }, { value: sp.p90Minutes, n: sp.answered }, episodes({ status: "answered" })),
-    openNow: figure("openNow", "count", "lower", liveCount(x.queue.totalOpen), null, openQuery ? `/episodes?${query(openQuery)}` : `/queue?${query({ school: slug })}`),
-    breachingNow: figure("breachingNow", "count", "lower", liveCount(x.queue.counts.breaching), null, openQuery ? `/episodes?${query({ ...openQuery, breached: "1" })}` : `/queue?${query({ school: slug })}`),
+    slaCompliance: figure("slaCompliance", "share", "higher", { value: s.compliance, n: s.known }, { value: sp.compliance, n: sp.known }, `/sla?${query(base)}`, active),
+    medianResponse: figure("medianResponse", "minutes", "lower", { value: s.medianMinutes, n: s.answered }, { value: sp.medianMinutes, n: sp.answered }, episodes({ status: "answered" }), active),
+    p90Response: figure("p90Response", "minutes", "lower", { value: s.p90Minutes, n: s.answered }, { value: sp.p90Minutes, n: sp.answered }, episodes({ status: "answered" }), active),
+    openNow: figure("openNow", "count", "lower", liveCount(x.queue.totalOpen), null, openQuery ? `/episodes?${query(openQuery)}` : queueHref, active),
+    breachingNow: figure("breachingNow", "count", "lower", liveCount(x.queue.counts.breaching), null, openQuery ? `/episodes?${query({ ...openQuery, breached: "1" })}` : queueHref, active),
     // Breaches of episodes opened in the period: unknown (not 0) when no episode opened.
-    breached: figure("breached", "count", "lower", { value: s.episodes === 0 ? null : s.breached, n: s.episodes }, { value: sp.episodes === 0 ? null : sp.breached, n: sp.episodes }, episodes({ breached: "1" })),
-    csat: figure("csat", "percent", "higher", { value: csatCur.csatPercent, n: csatCur.n }, { value: csatPrev.csatPercent, n: csatPrev.n }, `/satisfaction?${query(base)}`),
-    completion: figure("completion", "share", "higher", { value: x.completion.rate, n: x.completion.n }, { value: x.completionPrevious.rate, n: x.completionPrevious.n }, windowLink(x.completionWindow.current)),
+    breached: figure("breached", "count", "lower", { value: s.episodes === 0 ? null : s.breached, n: s.episodes }, { value: sp.episodes === 0 ? null : sp.breached, n: sp.episodes }, episodes({ breached: "1" }), active),
+    csat: figure("csat", "percent", "higher", { value: csatCur.csatPercent, n: csatCur.n }, { value: csatPrev.csatPercent, n: csatPrev.n }, `/satisfaction?${query(base)}`, active),
+    completion: figure("completion", "share", "higher", { value: x.completion.rate, n: x.completion.n }, { value: x.completionPrevious.rate, n: x.completionPrevious.n }, windowLink(x.completionWindow.current), active),
   };
   const prevByRole = new Map(x.slaPrevious.groups.map((g) => [g.key, g]));
   const byRole: RoleCompliance[] = x.sla.groups.map((g) => {
@@ -177,6 +229,7 @@ export function composeOverviewKpis(x: KpiParts): OverviewKpis {
     asOf: x.now.toISOString(),
     kpis,
     byRole,
+    filter,
   };
 }
 
@@ -195,13 +248,18 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
   const span = await messageSpan(db, school.id, school.timezone);
   const { period, previous, completionWindow } = kpiPeriods(q, school.timezone, span.last, now);
   // One at a time: PGlite serves one query at a time anyway, and a pg pool is shared with other requests.
-  const sla = await slaReport(db, school, { ...dates(period), groupBy: "role" }, now);
-  const slaPrevious = await slaReport(db, school, { ...dates(previous), groupBy: "role" }, now);
-  const csat = await csatReport(db, school, dates(period), now);
-  const csatPrevious = await csatReport(db, school, dates(previous), now);
-  const queue = await queueReport(db, school, {}, now);
-  const completion = (await outcomesReport(db, school, dates(completionWindow.current), now)).total;
-  const completionPrevious = (await outcomesReport(db, school, dates(completionWindow.previous), now)).total;
+  const filter = parseReportFilter(q);
+  const fq = filterParams(filter);
+  const sla = await slaFigures(db, school, period, filter, now);
+  const slaPrevious = await slaFigures(db, school, previous, filter, now);
+  const csat = await csatReport(db, school, { ...dates(period), ...fq }, now);
+  const csatPrevious = await csatReport(db, school, { ...dates(previous), ...fq }, now);
+  const queue = await queueReport(db, school, filterParams(filter, APPLIES.openNow), now);
+  // Outcomes filter cohorts by external id (their URL's key); the overview's cohort is the SLA page's id.
+  const completionCohort = filter.cohortId === undefined ? undefined : (await cohortCourses(db, school.id)).find((c) => c.cohortId === filter.cohortId)?.cohortExternalId;
+  const want = completionCohort ? { cohort: completionCohort } : {};
+  const completion = (await outcomesReport(db, school, dates(completionWindow.current), now, want)).total;
+  const completionPrevious = (await outcomesReport(db, school, dates(completionWindow.previous), now, want)).total;
   return composeOverviewKpis({
     school,
     period,
@@ -216,5 +274,17 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
     queue,
     completion,
     completionPrevious,
+    filter,
+    completionCohort,
   });
+}
+
+/**
+ * SLA figures by role: unfiltered, the SLA report itself (what `cli report sla` prints); filtered, the
+ * SLA page's breakdown with the same filter (equal to the report when unfiltered, episode-detail test).
+ */
+async function slaFigures(db: Db, school: SchoolRow, period: Period, filter: CsatFilter, now: Date): Promise<SlaFigures> {
+  if (Object.keys(filter).length === 0) return slaReport(db, school, { ...dates(period), groupBy: "role" }, now);
+  const b = await slaBreakdown(db, school.id, school.timezone, period, filter, now);
+  return { total: b.total, groups: b.byRole.map(({ role, roleLabel, ...stats }) => ({ key: role, label: roleLabel, ...stats })) };
 }

@@ -13,6 +13,9 @@ import { csatReport } from "@/lib/reports/csat";
 import { queueReport } from "@/lib/reports/queue";
 import { outcomesReport } from "@/lib/reports/outcomes";
 import { renderKpis } from "@/lib/cli/kpi-command";
+import { sql } from "drizzle-orm";
+import { rows } from "@/db/client";
+import { cohortCourses } from "@/db/queries/reports/outcomes-filter";
 
 /**
  * The overview's KPI cards on the demo seed: each figure equals the report it is taken from (so the page,
@@ -121,6 +124,58 @@ for (const engine of engines()) {
       expect(text).toMatch(/slaCompliance\s+—/);
       expect(text).toMatch(/openNow\s+—/);
       expect(text).not.toMatch(/csat\s+0/);
+    });
+
+    it("filters by cohort: CSAT and the SLA figures equal a direct SQL count, the queue says it ignores the cohort", async () => {
+      const tz = school.timezone;
+      const p = k.period;
+      const within = (col: ReturnType<typeof sql>) => sql`${col} >= (${p.from}::date)::timestamp at time zone ${tz} and ${col} < (${p.to}::date)::timestamp at time zone ${tz}`;
+      // The cohort rule of the reports, written out: the scope's cohort, else the student's latest enrollment.
+      const latest = (person: ReturnType<typeof sql>) => sql`(select en.cohort_id from enrollments en where en.school_id = ${school.id} and en.person_id = ${person} order by en.enrolled_at desc nulls last, en.id desc limit 1)`;
+      const [top] = await rows<{ cohort: unknown; n: unknown; satisfied: unknown }>(
+        h.db,
+        sql`select cohort, count(*)::int as n, count(*) filter (where score >= 4)::int as satisfied
+            from (select coalesce(r.cohort_id, ${latest(sql`r.person_id`)}) as cohort, r.score from ratings r
+                  where r.school_id = ${school.id} and r.kind = 'csat' and ${within(sql`r.given_at`)}) x
+            where cohort is not null group by cohort order by 2 desc, 1 limit 1`,
+      );
+      expect(top).toBeDefined();
+      const cohort = Number(top!.cohort);
+      const [ep] = await rows<{ n: unknown }>(
+        h.db,
+        sql`select count(*)::int as n from episodes e where e.school_id = ${school.id} and ${within(sql`e.opened_at`)} and coalesce(e.cohort_id, ${latest(sql`e.student_person_id`)}) = ${cohort}`,
+      );
+      const f = await overviewKpis(h.db, school, { days: "30", cohort: String(cohort) }, now);
+      expect(f.filter).toEqual({ cohortId: cohort });
+      expect(f.kpis.csat.n).toBe(Number(top!.n));
+      expect(f.kpis.csat.value).toBeCloseTo((100 * Number(top!.satisfied)) / Number(top!.n), 9);
+      expect(f.kpis.csat.n).toBeLessThan(k.kpis.csat.n);
+      expect(f.kpis.breached.n).toBe(Number(ep!.n));
+      expect(f.kpis.breached.href).toContain(`cohort=${cohort}`);
+      expect(f.kpis.csat.href).toContain(`cohort=${cohort}`);
+      // The live queue has no cohort key: the same number as unfiltered, marked as such, its link without the cohort.
+      expect(f.kpis.openNow).toMatchObject({ value: k.kpis.openNow.value, unfiltered: ["cohort"] });
+      expect(f.kpis.openNow.href ?? "").not.toContain("cohort=");
+      // Completion by the outcomes report's cohort filter (its URL key is the cohort's external id).
+      const ext = (await cohortCourses(h.db, school.id)).find((c) => c.cohortId === cohort)!.cohortExternalId;
+      const outcomes = await outcomesReport(h.db, school, { to: lastDay(k.period) }, now, { cohort: ext });
+      expect(f.kpis.completion).toMatchObject({ value: outcomes.total.rate, n: outcomes.total.n, unfiltered: [] });
+      expect(JSON.parse(renderKpis(f, true)).kpis.csat.n).toBe(f.kpis.csat.n);
+    });
+
+    it("filters open and breaching now by role through the queue report, and SLA by role as the role row says", async () => {
+      const f = await overviewKpis(h.db, school, { days: "30", role: "mentor" }, now);
+      const queue = await queueReport(h.db, school, { role: "mentor" }, now);
+      expect(f.kpis.openNow).toMatchObject({ value: queue.totalOpen, unfiltered: [] });
+      expect(f.kpis.breachingNow.value).toBe(queue.counts.breaching);
+      const row = k.byRole.find((r) => r.key === "mentor")!;
+      expect(f.kpis.slaCompliance).toMatchObject({ value: row.compliance, n: row.known });
+      expect(f.kpis.breached.value).toBe(row.breached);
+      expect(f.kpis.completion.unfiltered).toEqual(["role"]);
+      // A value that does not parse is dropped, as on the SLA page: the unfiltered figures.
+      const stale = await overviewKpis(h.db, school, { days: "30", role: "nobody", cohort: "x" }, now);
+      expect(stale.filter).toEqual({});
+      expect(stale.kpis.csat.value).toBe(k.kpis.csat.value);
     });
 
     it("checks the viewer first: heads get the drill-down links, executives the numbers only, staff nothing", async () => {

@@ -5,6 +5,13 @@ import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { satisfactionReport } from "@/lib/reports/satisfaction";
 import type { IngestEvent } from "@/lib/ingest/types";
+import { sql } from "drizzle-orm";
+import { rows } from "@/db/client";
+import { listSchools } from "@/db/queries/schools";
+import { recomputeEpisodes } from "@/db/queries/episodes";
+import { seedDemo } from "@/db/seed/demo";
+import { csatReport } from "@/lib/reports/csat";
+import { renderReport } from "@/lib/cli/episode-commands";
 
 const src = { kind: "telegram" as const, externalId: "bot" };
 const at = (d: number, h = 12) => new Date(Date.UTC(2026, 2, d, h));
@@ -55,4 +62,79 @@ for (const engine of engines()) {
       expect(d.report.groups.map((g) => [g.key, g.n, g.npsN])).toEqual([["2026-03-02", 5, 2]]);
     });
   });
+}
+
+/**
+ * The satisfaction filters (issue #5) on the demo seed: a filtered total equals a direct SQL count of the
+ * ratings the filter names, the comments are those ratings' comments, and `cli report csat --cohort`
+ * prints the page's numbers.
+ */
+for (const engine of engines()) {
+  describe(`satisfaction filters on the demo seed (${engine.name})`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    let school: SchoolRow;
+    const now = new Date("2026-11-28T12:00:00Z");
+    beforeAll(async () => {
+      h = await engine.open();
+      await seedDemo(h.db, { scale: "small", anchor: new Date("2026-11-27T00:00:00Z") });
+      school = (await listSchools(h.db))[0]!;
+      await recomputeEpisodes(h.db, school.id, { scopes: "all", now });
+    });
+    afterAll(async () => h?.drop());
+
+    it("filters by source and channel through the rated episode, as a direct SQL count says", async () => {
+      const all = await satisfactionReport(h.db, school, { days: "60" }, now);
+      const p = all.report.period;
+      const tz = school.timezone;
+      const counts = await rows<{ source: string; channel: unknown; n: unknown; satisfied: unknown }>(
+        h.db,
+        sql`select s.kind::text as source, e.channel_id as channel, count(*)::int as n, count(*) filter (where r.score >= 4)::int as satisfied
+            from ratings r join episodes e on e.id = r.episode_id join channels c on c.id = e.channel_id join sources s on s.id = c.source_id
+            where r.school_id = ${school.id} and r.kind = 'csat'
+              and r.given_at >= (${p.from}::date)::timestamp at time zone ${tz} and r.given_at < (${p.to}::date)::timestamp at time zone ${tz}
+            group by 1, 2 order by 3 desc, 2`,
+      );
+      expect(counts.length).toBeGreaterThan(0);
+      const top = counts[0]!;
+      const bySource = counts.filter((c) => c.source === top.source).reduce((a, c) => a + Number(c.n), 0);
+      const q = { from: p.from, to: lastDayOf(p.to) };
+      const src = await satisfactionReport(h.db, school, { ...q, source: top.source }, now);
+      expect(src.report.filter).toEqual({ source: top.source });
+      expect(src.report.total.n).toBe(bySource);
+      const ch = await satisfactionReport(h.db, school, { ...q, channel: String(top.channel), groupBy: "week" }, now);
+      expect(ch.report.total.n).toBe(Number(top.n));
+      expect(ch.report.total.csatPercent).toBeCloseTo((100 * Number(top.satisfied)) / Number(top.n), 9);
+      // The weekly trend and the grouped table are under the same filter.
+      expect(ch.weekly.groups.reduce((a, g) => a + g.n, 0)).toBe(Number(top.n));
+      expect(ch.report.total.n).toBeLessThanOrEqual(all.report.total.n);
+    });
+
+    it("filters by cohort as the cohort grouping counts it, comments included, and the CLI prints the same", async () => {
+      const byCohort = await csatReport(h.db, school, { days: "60", groupBy: "cohort" }, now);
+      const group = byCohort.groups.find((g) => g.key !== null && g.n > 0)!;
+      expect(group).toBeDefined();
+      const d = await satisfactionReport(h.db, school, { days: "60", cohort: group.key! }, now);
+      expect(d.report.total.n).toBe(group.n);
+      expect(d.report.total.csatPercent).toBe(group.csatPercent);
+      const tz = school.timezone;
+      const p = d.report.period;
+      const [c] = await rows<{ n: unknown }>(
+        h.db,
+        sql`select count(*)::int as n from ratings r where r.school_id = ${school.id} and r.comment is not null and not r.from_dm
+              and r.given_at >= (${p.from}::date)::timestamp at time zone ${tz} and r.given_at < (${p.to}::date)::timestamp at time zone ${tz}
+              and coalesce(r.cohort_id, (select en.cohort_id from enrollments en where en.school_id = r.school_id and en.person_id = r.person_id
+                   order by en.enrolled_at desc nulls last, en.id desc limit 1)) = ${Number(group.key)}`,
+      );
+      expect(d.comments.length).toBe(Math.min(200, Number(c!.n)));
+      const json = JSON.parse(await renderReport(h.db, school, "csat", { days: "60", cohort: group.key!, json: true }, now)) as { total: { n: number; csatPercent: number | null }; filter: unknown };
+      expect(json.filter).toEqual({ cohortId: Number(group.key) });
+      expect(json.total).toMatchObject({ n: d.report.total.n, csatPercent: d.report.total.csatPercent });
+      expect(await renderReport(h.db, school, "csat", { days: "60", cohort: group.key! }, now)).toContain("filter");
+    });
+  });
+}
+
+/** The period's inclusive last day from its exclusive end. */
+function lastDayOf(to: string): string {
+  return new Date(Date.parse(`${to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }

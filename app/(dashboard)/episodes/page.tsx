@@ -6,7 +6,7 @@ import { episodeMessages, type EpisodeMessageKey } from "@/lib/i18n/pages/episod
 import { slaMessages } from "@/lib/i18n/pages/sla";
 import { CsvLink } from "@/components/tables/CsvLink";
 import { EpisodePager, EpisodeTable } from "@/components/tables/EpisodeTable";
-import { SlaFilters } from "../sla/_components/SlaFilters";
+import { ReportFilters } from "@/components/filters/ReportFilters";
 
 type SP = Promise<Record<string, string | string[] | undefined>>;
 
@@ -48,7 +48,8 @@ export default async function EpisodesPage({ searchParams }: { searchParams: SP 
           {data.period.from} — {data.lastDay} ({data.school.timezone})
         </p>
       </div>
-      <SlaFilters
+      <ReportFilters
+        testId="sla-filters"
         legend={ps("filters")}
         anyLabel={ps("any")}
         resetLabel={ps("reset")}

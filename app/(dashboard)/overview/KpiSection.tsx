@@ -8,12 +8,18 @@ import { KpiCard } from "@/components/overview/KpiCard";
 import { RoleComplianceTable } from "@/components/overview/RoleComplianceTable";
 import { TrendBadge } from "@/components/overview/TrendBadge";
 import { formatDelta, formatKpi } from "@/components/overview/format";
+import { ReportFilters } from "@/components/filters/ReportFilters";
 
 export interface OverviewSearch {
   school?: string;
   from?: string;
   to?: string;
   days?: string;
+  /** Report filters (issue #5), the SLA page's URL keys. */
+  role?: string;
+  cohort?: string;
+  channel?: string;
+  source?: string;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface OverviewSearch {
  * the previous one).
  */
 export async function KpiSection({ sp }: { sp: OverviewSearch }) {
-  const [{ locale, p }, { data, canDrill }] = await Promise.all([getPageT(overviewMessages), getOverviewKpis(sp)]);
+  const [{ locale, p }, { data, canDrill, options }] = await Promise.all([getPageT(overviewMessages), getOverviewKpis(sp)]);
   const n = (x: number) => formatNumber(x, locale);
   const span = (w: Period) => `${w.from} — ${lastDayOf(w)}`;
   const words = { pp: p("pp"), min: p("min") };
@@ -56,6 +62,19 @@ export async function KpiSection({ sp }: { sp: OverviewSearch }) {
             {span(data.period)}, {p("comparedWith")} {span(data.previousPeriod)}
           </p>
         </div>
+        <ReportFilters
+          legend={p("filters")}
+          anyLabel={p("any")}
+          resetLabel={p("reset")}
+          note={p("filterNote")}
+          testId="kpi-filters"
+          selects={[
+            { name: "role", label: p("role"), options: [...options.roles.map((r) => ({ value: r.key, label: r.label })), { value: "none", label: p("noRole") }] },
+            { name: "cohort", label: p("cohort"), options: options.cohorts.map((c) => ({ value: String(c.id), label: c.title })) },
+            { name: "channel", label: p("channel"), options: options.channels.map((c) => ({ value: String(c.id), label: `${c.title} (${c.source})` })) },
+            { name: "source", label: p("source"), options: options.sources.map((x) => ({ value: x, label: x })) },
+          ]}
+        />
         {empty && (
           <p className="rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm text-slate-500" data-testid="kpi-empty">
             {p("kpiEmpty")}
@@ -75,6 +94,7 @@ export async function KpiSection({ sp }: { sp: OverviewSearch }) {
                 count={`n = ${n(f.n)} ${p(`n_${k}` as OverviewMessageKey)}`}
                 hint={p(`hint_${k}` as OverviewMessageKey)}
                 trend={trendFor(f)}
+                unfiltered={f.unfiltered.length === 0 ? null : `${p("notFiltered")}: ${f.unfiltered.map((x) => p(x)).join(", ")}`}
               />
             );
           })}

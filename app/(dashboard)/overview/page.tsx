@@ -9,7 +9,7 @@ import { KpiCardsSkeleton } from "@/components/overview/KpiCard";
 import { overviewMessages } from "@/lib/i18n/pages/overview";
 import { KpiSection } from "./KpiSection";
 
-type SP = Promise<{ school?: string; from?: string; to?: string; days?: string }>;
+type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; role?: string; cohort?: string; channel?: string; source?: string }>;
 
 export default async function OverviewPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
@@ -30,7 +30,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: SP 
       </div>
       {/* Streamed: the counts and chart below show first, while this runs the SLA, CSAT, queue and outcomes reports for two periods. */}
       <Suspense fallback={<KpiCardsSkeleton label={overviewMessages[locale].loading} cards={8} />}>
-        <KpiSection sp={{ school: sp.school, from: sp.from, to: sp.to, days: sp.days }} />
+        <KpiSection sp={{ school: sp.school, from: sp.from, to: sp.to, days: sp.days, role: sp.role, cohort: sp.cohort, channel: sp.channel, source: sp.source }} />
       </Suspense>
       <section className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6" aria-label="counts">
         <StatCard label={t("students")} value={n(data.counts.students)} testId="count-students" />

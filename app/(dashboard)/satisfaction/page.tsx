@@ -7,8 +7,9 @@ import { satisfactionMessages } from "@/lib/i18n/pages/satisfaction";
 import { StatCard } from "@/components/ui/StatCard";
 import { TrendLine } from "@/components/charts/TrendLine";
 import { DataTable } from "@/components/tables/DataTable";
+import { ReportFilters } from "@/components/filters/ReportFilters";
 
-type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; groupBy?: string }>;
+type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; groupBy?: string; role?: string; cohort?: string; channel?: string; source?: string }>;
 const groupBys = ["person", "cohort", "week", "role", "channel"] as const;
 
 export default async function SatisfactionPage({ searchParams }: { searchParams: SP }) {
@@ -20,7 +21,14 @@ export default async function SatisfactionPage({ searchParams }: { searchParams:
   const pct = (x: number | null) => (x === null ? "—" : `${x.toFixed(1)} %`);
   const dec = (x: number | null) => (x === null ? "—" : x.toFixed(2));
   const lastDay = new Date(Date.parse(`${report.period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  const base = { school: report.school, from: report.period.from, to: lastDay };
+  // The filters the report applied (parsed values, so a stale one is not carried on), in every link and export.
+  const f = report.filter;
+  const dates = { school: report.school, from: report.period.from, to: lastDay };
+  const base: Record<string, string> = { ...dates };
+  if (f.role) base.role = f.role;
+  if (f.cohortId !== undefined) base.cohort = String(f.cohortId);
+  if (f.channelId !== undefined) base.channel = String(f.channelId);
+  if (f.source) base.source = f.source;
   const href = (g: string) => `?${new URLSearchParams({ ...base, groupBy: g }).toString()}`;
   const exportQs = new URLSearchParams({ ...base, groupBy }).toString();
   const t = report.total;
@@ -33,14 +41,15 @@ export default async function SatisfactionPage({ searchParams }: { searchParams:
   const drillHref = (key: string | null): string | null => {
     if (!drill || key === null) return null;
     const q: Record<string, string> = { ...base };
+    // The group's key replaces the page filter of the same name (the row is inside the filter anyway).
     if (groupBy === "person") q.responder = key;
     else if (groupBy === "cohort") q.cohort = key;
     else if (groupBy === "channel") q.channel = key;
     else if (groupBy === "role") q.role = key;
     else {
       const end = new Date(Date.parse(`${key}T00:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10);
-      q.from = key < base.from ? base.from : key;
-      q.to = end > base.to ? base.to : end;
+      q.from = key < dates.from ? dates.from : key;
+      q.to = end > dates.to ? dates.to : end;
     }
     return `/episodes?${new URLSearchParams(q).toString()}`;
   };
@@ -61,6 +70,19 @@ export default async function SatisfactionPage({ searchParams }: { searchParams:
           {report.period.from} — {lastDay} ({report.timezone})
         </p>
       </div>
+      <ReportFilters
+        legend={p("filters")}
+        anyLabel={p("any")}
+        resetLabel={p("reset")}
+        note={p("filterNote")}
+        testId="satisfaction-filters"
+        selects={[
+          { name: "role", label: p("role"), options: [...data.options.roles.map((r) => ({ value: r.key, label: r.label })), { value: "none", label: p("noRole") }] },
+          { name: "cohort", label: p("cohort"), options: data.options.cohorts.map((c) => ({ value: String(c.id), label: c.title })) },
+          { name: "channel", label: p("channel"), options: data.options.channels.map((c) => ({ value: String(c.id), label: `${c.title} (${c.source})` })) },
+          { name: "source", label: p("source"), options: data.options.sources.map((x) => ({ value: x, label: x })) },
+        ]}
+      />
       <section className="grid grid-cols-2 gap-3 md:grid-cols-4" aria-label="totals">
         <StatCard label={`${p("csat")} (${p("csatHint")})`} value={pct(t.csatPercent)} hint={`n = ${n(t.n)}`} testId="csat-total" />
         <StatCard label={p("mean")} value={dec(t.mean)} hint={`n = ${n(t.n)}`} testId="csat-mean" />

@@ -9,7 +9,7 @@ import { StatCard } from "@/components/ui/StatCard";
 import { CsvLink } from "@/components/tables/CsvLink";
 import { EpisodePager, EpisodeTable } from "@/components/tables/EpisodeTable";
 import { SlaWeeklyChart } from "@/components/charts/SlaWeeklyChart";
-import { SlaFilters } from "./_components/SlaFilters";
+import { ReportFilters } from "@/components/filters/ReportFilters";
 import { SlaPolicyTable, SlaRoleTable } from "./_components/SlaGroupTables";
 import { SlaHeatmapSection } from "./_components/SlaHeatmapSection";
 import { weeklySeries } from "./_components/weekly";
@@ -44,7 +44,8 @@ export default async function SlaPage({ searchParams }: { searchParams: SP }) {
           {data.period.from} — {data.lastDay} ({data.school.timezone}); {p("asOf")} {formatLocalTime(data.asOf, data.school.timezone, locale)}
         </p>
       </div>
-      <SlaFilters
+      <ReportFilters
+        testId="sla-filters"
         legend={p("filters")}
         anyLabel={p("any")}
         resetLabel={p("reset")}

@@ -76,10 +76,33 @@ function surveyKey(g: CsatGroupBy, tz: string): SQL {
   }
 }
 
+/**
+ * The report filters (issue #5), with the SLA page's keys: role and cohort by the same keys the report
+ * groups by (so a filtered total equals that group's row), channel and source through the linked episode.
+ * A rating or survey with no episode has no channel or source, so those filters leave it out.
+ */
+export interface CsatFilter {
+  /** Role key; "none" = ratings whose episode has no role (or that have no episode). */
+  role?: string;
+  cohortId?: number;
+  channelId?: number;
+  source?: string;
+}
+
+function filterWhere(f: CsatFilter, key: (g: CsatGroupBy) => SQL): SQL {
+  const parts: SQL[] = [sql`true`];
+  if (f.role === "none") parts.push(sql`${key("role")} is null`);
+  else if (f.role) parts.push(sql`${key("role")} = ${f.role}`);
+  if (f.cohortId !== undefined) parts.push(sql`${key("cohort")} = ${String(f.cohortId)}`);
+  if (f.channelId !== undefined) parts.push(sql`e.channel_id = ${f.channelId}`);
+  if (f.source) parts.push(sql`exists (select 1 from channels fc join sources fs on fs.id = fc.source_id where fc.id = e.channel_id and fs.kind::text = ${f.source})`);
+  return sql.join(parts, sql` and `);
+}
+
 type RatingRow = { key: string | null; is_total: number; n: number; satisfied: number; mean: unknown; nps_n: number; promoters: number; detractors: number; rated: number };
 type SurveyRow = { key: string | null; is_total: number; sent: number };
 
-export async function csatReport(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy): Promise<CsatReport> {
+export async function csatReport(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy, filter: CsatFilter = {}): Promise<CsatReport> {
   const rated = await rows<RatingRow>(
     db,
     sql`select key, grouping(key) as is_total,
@@ -88,14 +111,14 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
           count(*) filter (where kind = 'nps' and score >= 9)::int as promoters, count(*) filter (where kind = 'nps' and score <= 6)::int as detractors,
           count(*)::int as rated
         from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ratings r left join episodes e on e.id = r.episode_id
-              where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)}) b
+              where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)} and ${filterWhere(filter, (g) => ratingKey(g, tz))}) b
         group by grouping sets ((key), ())`,
   );
   const sent = await rows<SurveyRow>(
     db,
     sql`select key, grouping(key) as is_total, count(*)::int as sent
         from (select ${surveyKey(groupBy, tz)} as key from survey_requests s left join episodes e on e.id = s.episode_id
-              where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)}) b
+              where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)} and ${filterWhere(filter, (g) => surveyKey(g, tz))}) b
         group by grouping sets ((key), ())`,
   );
   const k = (key: string | null, total: unknown) => (num(total) === 1 ? "\u0000total" : (key ?? "\u0000none"));
@@ -125,4 +148,36 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
     .map((r) => ({ key: r.key, label: labels.get(r.key) ?? String(r.key), ...stats(r, sentBy.get(k(r.key, 0)) ?? 0) }))
     .sort((a, b) => (groupBy === "week" ? String(a.key).localeCompare(String(b.key)) : b.n + b.npsN - (a.n + a.npsN) || String(a.key).localeCompare(String(b.key))));
   return { groupBy, total: stats(totalRow, sentBy.get("\u0000total") ?? 0), groups };
+}
+
+/** A filtered comment (same shape as reports/comments.ts RatingComment). */
+export interface FilteredComment {
+  givenAt: string;
+  kind: "csat" | "nps";
+  score: number;
+  comment: string;
+  responder: string | null;
+  cohort: string | null;
+}
+
+/**
+ * The satisfaction page's comments under its filters: reports/comments.ts ratingComments with the
+ * report's filter added, so the comments shown are those of the ratings the filtered figures count.
+ * DM comments stay out as there (`not r.from_dm`).
+ */
+export async function csatComments(db: Db, schoolId: number, tz: string, period: Period, filter: CsatFilter, limit = 200): Promise<FilteredComment[]> {
+  const r = await rows<{ given_at: string; kind: "csat" | "nps"; score: number; comment: string; responder: string | null; cohort: string | null }>(
+    db,
+    sql`select to_char(r.given_at at time zone ${tz}, 'YYYY-MM-DD HH24:MI') as given_at, r.kind::text as kind, r.score::float8 as score, r.comment,
+               p.display_name as responder, c.title as cohort
+        from ratings r
+        left join episodes e on e.id = r.episode_id
+        left join people p on p.id = r.responder_person_id
+        left join cohorts c on c.id = r.cohort_id
+        where r.school_id = ${schoolId} and r.comment is not null and not r.from_dm and ${inPeriod(sql`r.given_at`, tz, period)}
+          and ${filterWhere(filter, (g) => ratingKey(g, tz))}
+        order by r.given_at desc, r.id desc
+        limit ${limit}`,
+  );
+  return r.map((x) => ({ givenAt: x.given_at, kind: x.kind, score: Number(x.score), comment: x.comment, responder: x.responder, cohort: x.cohort }));
 }

@@ -2,14 +2,20 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 
-export interface FilterSelect {
-  name: "role" | "cohort" | "channel" | "source";
+export type ReportFilterName = "role" | "cohort" | "channel" | "source";
+
+export interface ReportFilterSelect {
+  name: ReportFilterName;
   label: string;
   options: Array<{ value: string; label: string }>;
 }
 
-/** Role, cohort, channel and source selects; each choice goes to the URL (page reset to 1), the server reads it. */
-export function SlaFilters({ selects, anyLabel, resetLabel, legend }: { selects: FilterSelect[]; anyLabel: string; resetLabel: string; legend: string }) {
+/**
+ * Role, cohort, channel and source selects for the report pages (overview, SLA, episodes, satisfaction):
+ * each choice goes to the URL (page reset to 1) and the server reads it, so a filtered view is a link.
+ * `note` is a line saying which figures a filter skips.
+ */
+export function ReportFilters({ selects, anyLabel, resetLabel, legend, note, testId = "report-filters" }: { selects: ReportFilterSelect[]; anyLabel: string; resetLabel: string; legend: string; note?: string; testId?: string }) {
   const router = useRouter();
   const path = usePathname();
   const sp = useSearchParams();
@@ -24,7 +30,7 @@ export function SlaFilters({ selects, anyLabel, resetLabel, legend }: { selects:
   };
   const active = selects.some((s) => sp.get(s.name));
   return (
-    <fieldset className="flex flex-wrap items-center gap-3 text-sm" data-testid="sla-filters">
+    <fieldset className="flex flex-wrap items-center gap-3 text-sm" data-testid={testId}>
       <legend className="sr-only">{legend}</legend>
       {selects.map((s) => (
         <label key={s.name} className="flex items-center gap-1">
@@ -50,6 +56,7 @@ export function SlaFilters({ selects, anyLabel, resetLabel, legend }: { selects:
           {resetLabel}
         </button>
       )}
+      {note && <span className="w-full text-xs text-slate-500">{note}</span>}
     </fieldset>
   );
 }
