@@ -30,8 +30,10 @@ const program = new Command()
   .option("--pages <list>", "comma-separated subset of pages")
   .option("--db <name>", "database created for the run on the server", "sqd_bench")
   .option("--reuse", "keep an already imported sqd_bench database (time pages only)")
+  .option("--parallel-import", "store the schools at the same time (seedDemo parallelSchools)")
+  .option("--build", "rebuild the app (next build, under the e2e lock) before the webhook test, so it runs the tree's current code")
   .parse();
-const opts = program.opts<{ scale: string; runs: string; anchor: string; skipWebhooks?: boolean; skipDuckdb?: boolean; pages?: string; reuse?: boolean; db: string }>();
+const opts = program.opts<{ scale: string; runs: string; anchor: string; skipWebhooks?: boolean; skipDuckdb?: boolean; pages?: string; reuse?: boolean; build?: boolean; parallelImport?: boolean; db: string }>();
 
 async function freshDatabase(baseUrl: string, name: string, reuse: boolean): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--db must be a plain identifier, not ${name}`);
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
       seedDemo(db, {
         scale,
         anchor,
+        parallelSchools: opts.parallelImport === true,
         onProgress: (done, total) => {
           events = total;
           if (done - last >= total / 10) {
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
   let hooks: WebhookResult | null = null;
   if (!opts.skipWebhooks) {
     log("webhook load and freshness…");
-    hooks = await webhookBench(dbUrl, log);
+    hooks = await webhookBench(dbUrl, log, { build: opts.build === true });
   }
 
   const result = {

@@ -95,6 +95,54 @@ test.describe("outcomes", () => {
     expect(errors).toEqual([]);
   });
 
+  test("a cohort filter lands in the URL, narrows every figure, and the retention curves download as CSV", async ({ page }) => {
+    const errors = watchConsole(page);
+    await signIn(page, "head");
+    await page.goto("/outcomes");
+    const total = async () => Number((await page.getByTestId("enrollments-total").innerText()).replace(/\D/g, ""));
+    const all = await total();
+    expect(all).toBeGreaterThan(0);
+    const options = page.getByTestId("scope-cohort").locator("option");
+    expect(await options.count()).toBeGreaterThan(2);
+    const cohort = await options.nth(1).getAttribute("value");
+    expect(cohort).toBeTruthy();
+    await page.getByTestId("scope-cohort").selectOption(cohort!);
+    await page.getByTestId("scope-apply").click();
+    await expect(page).toHaveURL(new RegExp(`cohort=${encodeURIComponent(cohort!)}`));
+    await expect(page.getByTestId("scope-shown")).toBeVisible();
+    const one = await total();
+    expect(one).toBeGreaterThan(0);
+    expect(one).toBeLessThan(all);
+    await expect(page.getByTestId("scope-shown")).toContainText(`${one} / `);
+    // The tier table's CSV link carries the cohort.
+    const tierCsv = await page.getByTestId("tier-table").locator("xpath=ancestor::section[1]").getByRole("link", { name: "CSV" }).getAttribute("href");
+    expect(tierCsv).toContain(`cohort=${encodeURIComponent(cohort!)}`);
+    await expect(page.getByTestId("contacts-not-filtered")).toBeVisible();
+
+    // The chart's numbers: a disclosure with the table, and its CSV with the documented header.
+    await page.getByTestId("retention-details").locator("summary").click();
+    const table = page.getByTestId("retention-table");
+    await expect(table.locator("tbody tr").first()).toBeVisible();
+    const shownRows = await table.locator("tbody tr").count();
+    const [dl] = await Promise.all([page.waitForEvent("download"), table.getByRole("link", { name: "CSV" }).click()]);
+    const lines = csvLines(readFileSync((await dl.path())!, "utf8"));
+    expect(lines[0]).toBe("tier,week,at_risk,events,censored,survival,ci95_low,ci95_high");
+    expect(lines).toHaveLength(shownRows + 1);
+    // S(t) is a share and never rises from one week to the next within a tier.
+    const surv = lines.slice(1).map((l) => l.split(","));
+    for (let i = 1; i < surv.length; i++) if (surv[i]![0] === surv[i - 1]![0]) expect(Number(surv[i]![5])).toBeLessThanOrEqual(Number(surv[i - 1]![5]));
+    // The whole school's file has more enrollments at risk in week 0 than the cohort's.
+    const atRisk0 = (text: string) => csvLines(text).slice(1).filter((l) => l.split(",")[1] === "0").reduce((a, l) => a + Number(l.split(",")[2]), 0);
+    const href = await table.getByRole("link", { name: "CSV" }).getAttribute("href");
+    const whole = await page.request.get((href ?? "").replace(/&?cohort=[^&]*/, ""));
+    expect(whole.status()).toBe(200);
+    expect(atRisk0(await whole.text())).toBeGreaterThan(atRisk0(lines.join("\n")));
+    await page.getByTestId("scope-reset").click();
+    await expect(page).not.toHaveURL(/cohort=/);
+    expect(await total()).toBe(all);
+    expect(errors).toEqual([]);
+  });
+
   test("executives see aggregates, not student names", async ({ page }) => {
     await signIn(page, "executive");
     await page.goto("/outcomes?view=risk");

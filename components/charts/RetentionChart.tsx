@@ -1,11 +1,16 @@
 "use client";
 
+import type { ReactNode } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 const COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
 
-/** Kaplan–Meier retention curves (share still enrolled, %) by week, one step line per tier. */
-export function RetentionChart({ curves, title, weekLabel }: { curves: Array<{ tier: string; n: number; byWeek: Array<{ week: number; stillEnrolled: number }> }>; title: string; weekLabel: string }) {
+/**
+ * Kaplan–Meier retention curves (share still enrolled, %) by week, one step line per tier. `children` is the
+ * figure's data table (components/outcomes/RetentionTable), inside the figure with its caption: assistive
+ * technology gets the numbers, not an aria-label alone. The SVG stays focusable (Recharts' keyboard layer).
+ */
+export function RetentionChart({ curves, title, weekLabel, children }: { curves: Array<{ tier: string; n: number; byWeek: Array<{ week: number; stillEnrolled: number }> }>; title: string; weekLabel: string; children?: ReactNode }) {
   const maxWeek = Math.max(0, ...curves.map((c) => c.byWeek.length - 1));
   const data = Array.from({ length: maxWeek + 1 }, (_, week) => {
     const point: Record<string, number | null> = { week };
@@ -13,7 +18,9 @@ export function RetentionChart({ curves, title, weekLabel }: { curves: Array<{ t
     return point;
   });
   return (
-    <figure aria-label={title} className="h-72 w-full" data-testid="retention-chart">
+    <figure className="w-full" data-testid="retention-chart">
+      <figcaption className="sr-only">{title}</figcaption>
+      <div className="h-72 w-full">
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 16, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
@@ -26,6 +33,8 @@ export function RetentionChart({ curves, title, weekLabel }: { curves: Array<{ t
           ))}
         </LineChart>
       </ResponsiveContainer>
+      </div>
+      {children}
     </figure>
   );
 }

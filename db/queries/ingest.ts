@@ -49,13 +49,8 @@ export interface StoreOptions {
 }
 
 export async function storeEvents(db: Db, schoolId: number, input: readonly IngestEvent[], opts: StoreOptions = {}): Promise<StoreResult> {
-  const result: StoreResult = { read: input.length, stored: 0, updated: 0, duplicates: 0, rejected: [] };
-  const events: ParsedIngestEvent[] = [];
-  input.forEach((raw, index) => {
-    const parsed = ingestEventSchema.safeParse(raw);
-    if (parsed.success) events.push(parsed.data);
-    else result.rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ") });
-  });
+  const { events, rejected } = validateEvents(input);
+  const result: StoreResult = { read: input.length, stored: 0, updated: 0, duplicates: 0, rejected };
   // A webhook delivery is one unit: with one bad event in it, none of it is written.
   if ((events.length === 0 && !opts.within) || (opts.allOrNothing && result.rejected.length > 0)) return result;
 
@@ -63,19 +58,66 @@ export async function storeEvents(db: Db, schoolId: number, input: readonly Inge
     // Serialise writers of one school: identity and person creation must not race between webhooks.
     await tx.execute(sql`select pg_advisory_xact_lock(${schoolId})`);
     const ctx = new StoreContext(tx as unknown as Db, schoolId);
-    const by = <K extends ParsedIngestEvent["type"]>(k: K) => events.filter((e): e is Parsed<K> => e.type === k);
-    // Order matters: roster and enrollments first so that messages and LMS events find known people.
-    await ctx.roster(by("roster"), result);
-    await ctx.enrollments(by("enrollment"), result);
-    await ctx.messages(by("message"), result);
-    await ctx.lms(by("lms"), result);
-    await ctx.surveys(by("survey"), result);
-    await ctx.ratings(by("rating"), result);
-    await storeLmsItems(ctx, by("lms_item"), result);
-    await ctx.markDirty(await storeDeletions(ctx, by("message_deletion"), result));
+    await writeParsed(ctx, events, result);
+    await ctx.flushDirty();
     if (opts.within) await opts.within(ctx.db, result);
   });
   return result;
+}
+
+/** Validation of the store path, on its own: a caller that batches (webhook group commit) validates each delivery once, before it joins a batch. */
+export function validateEvents(input: readonly IngestEvent[]): { events: ParsedIngestEvent[]; rejected: StoreResult["rejected"] } {
+  const events: ParsedIngestEvent[] = [];
+  const rejected: StoreResult["rejected"] = [];
+  input.forEach((raw, index) => {
+    const parsed = ingestEventSchema.safeParse(raw);
+    if (parsed.success) events.push(parsed.data);
+    else rejected.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ") });
+  });
+  return { events, rejected };
+}
+
+/** One unit of a group commit: already validated events, and what runs after them in the transaction (a receipt). */
+export interface ParsedJob {
+  events: ParsedIngestEvent[];
+  within?: (tx: Db, result: StoreResult) => Promise<void>;
+}
+
+/**
+ * Group commit: several units (webhook deliveries) of one school in one transaction under one advisory
+ * lock, sharing the lookups of sources, channels, threads and identities, each with its own counts. The
+ * transaction is all or nothing: if it fails, the caller retries each unit alone (lib/dal/webhook-batcher.ts),
+ * so one unit that cannot be stored never loses the others.
+ */
+export async function storeParsedBatch(db: Db, schoolId: number, jobs: readonly ParsedJob[], after?: (tx: Db, results: readonly StoreResult[]) => Promise<void>): Promise<StoreResult[]> {
+  const results = jobs.map((j): StoreResult => ({ read: j.events.length, stored: 0, updated: 0, duplicates: 0, rejected: [] }));
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${schoolId})`);
+    const ctx = new StoreContext(tx as unknown as Db, schoolId);
+    await ctx.prefetchMessageIdentities(jobs.flatMap((j) => j.events));
+    for (const [i, job] of jobs.entries()) {
+      const result = results[i];
+      if (!result) continue;
+      await writeParsed(ctx, job.events, result);
+      if (job.within) await job.within(ctx.db, result);
+    }
+    await ctx.flushDirty();
+    if (after) await after(ctx.db, results);
+  });
+  return results;
+}
+
+async function writeParsed(ctx: StoreContext, events: readonly ParsedIngestEvent[], result: StoreResult): Promise<void> {
+  const by = <K extends ParsedIngestEvent["type"]>(k: K) => events.filter((e): e is Parsed<K> => e.type === k);
+  // Order matters: roster and enrollments first so that messages and LMS events find known people.
+  await ctx.roster(by("roster"), result);
+  await ctx.enrollments(by("enrollment"), result);
+  await ctx.messages(by("message"), result);
+  await ctx.lms(by("lms"), result);
+  await ctx.surveys(by("survey"), result);
+  await ctx.ratings(by("rating"), result);
+  await storeLmsItems(ctx, by("lms_item"), result);
+  await ctx.markDirty(await storeDeletions(ctx, by("message_deletion"), result));
 }
 
 class StoreContext {
@@ -97,6 +139,22 @@ class StoreContext {
     if (!row) throw new Error(`source ${ref.kind}/${ref.externalId} could not be stored`);
     this.sourceIds.set(key, row);
     return row;
+  }
+
+  /**
+   * The identities of every message of a group commit, resolved in one pass (one lookup per source instead
+   * of one per delivery); each delivery then finds its authors in the cache. Not with roster lines in the
+   * batch: those change people and must be applied in order first.
+   */
+  async prefetchMessageIdentities(events: readonly ParsedIngestEvent[]): Promise<void> {
+    if (events.some((e) => e.type === "roster" || e.type === "enrollment")) return;
+    const messages = events.filter((e): e is Parsed<"message"> => e.type === "message");
+    for (const group of groupBy(messages, (e) => srcKey(e.source)).values()) {
+      const first = group[0];
+      if (!first) continue;
+      const src = await this.source(first.source);
+      await this.identities(src.id, group.flatMap((e) => [e.author, ...(e.replyTo?.author ? [e.replyTo.author] : []), ...e.mentions]));
+    }
   }
 
   /**
@@ -429,9 +487,22 @@ class StoreContext {
     return r.map((x) => ({ channelId: Number(x.channelId), threadId: Number(x.threadId) }));
   }
 
+  private dirty = new Map<string, { channelId: number; threadId: number }>();
+
+  /** Collected, and written once by flushDirty at the end of the transaction. */
   async markDirty(scopes: Array<{ channelId: number; threadId: number }>): Promise<void> {
-    // One row per scope: an upsert may not touch the same key twice in one statement.
-    const marks = [...new Map(scopes.map((d) => [`${d.channelId}:${d.threadId}`, { schoolId: this.schoolId, ...d }])).values()];
+    for (const d of scopes) this.dirty.set(`${d.channelId}:${d.threadId}`, { channelId: d.channelId, threadId: d.threadId });
+  }
+
+  /**
+   * The dirty marks of the whole transaction in one upsert per chunk, in (channel, thread) order. A
+   * recompute clears marks while deliveries keep marking them (lib/dal/derive.ts runs during webhook
+   * load); both sides lock the rows in this same order (episodes/write.ts clearMarks), so they wait for
+   * each other instead of deadlocking, however many scopes a group commit marks.
+   */
+  async flushDirty(): Promise<void> {
+    const marks = [...this.dirty.values()].sort((a, b) => a.channelId - b.channelId || a.threadId - b.threadId).map((d) => ({ schoolId: this.schoolId, ...d }));
+    this.dirty.clear();
     for (const part of chunks(marks)) {
       await this.db.insert(t.dirtyScopes).values(part).onConflictDoUpdate({ target: [t.dirtyScopes.schoolId, t.dirtyScopes.channelId, t.dirtyScopes.threadId], set: { markedAt: sql`now()` } });
     }

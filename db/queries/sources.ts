@@ -90,3 +90,17 @@ export async function receiptExists(db: Db, schoolId: number, sourceId: number, 
 export async function recordReceipt(db: Db, r: { schoolId: number; sourceId: number; eventKey: string; payloadHash: string }): Promise<void> {
   await db.insert(ingestReceipts).values(r).onConflictDoNothing();
 }
+
+/**
+ * Sets a source's shared secret (sources.settings.secret, where findWebhookSource reads it for the
+ * webhook's verification), keeping its other settings (tokens, rating policy). True when the source
+ * exists. The caller never logs the secret: the audit entry names the source only.
+ */
+export async function setSourceSecret(db: Db, schoolId: number, kind: SourceKind, externalId: string, secret: string): Promise<boolean> {
+  const updated = await db
+    .update(sources)
+    .set({ settings: sql`${sources.settings} || ${JSON.stringify({ secret })}::jsonb` })
+    .where(and(eq(sources.schoolId, schoolId), eq(sources.kind, kind), eq(sources.externalId, externalId)))
+    .returning({ id: sources.id });
+  return updated.length > 0;
+}

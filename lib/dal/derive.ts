@@ -5,9 +5,13 @@ import { recomputeEpisodes } from "../../db/queries/episodes";
 /**
  * Derivation after a webhook stored events (ARCHITECTURE.md data flow, step 4). The request only stores;
  * this recomputes the school's dirty scopes in the background, so the webhook answers fast and the
- * episode reaches the queue within a couple of seconds. Per school: debounced (a burst of deliveries is
- * one recompute), never two at once (a delivery during a run schedules one more run after it), errors
- * logged, never thrown into the request.
+ * episode reaches the queue within a couple of seconds. Per school: coalesced (every delivery within
+ * DERIVE_DEBOUNCE_MS of the first pending one joins its recompute), never two at once (deliveries during a
+ * run schedule exactly one more run, a delay after it), errors logged, never thrown into the request.
+ *
+ * The timer is not restarted by later deliveries: a pure debounce never fires while deliveries keep
+ * arriving faster than its delay (under a steady webhook load episodes would never be derived), so the
+ * delay is counted from the first delivery of a burst, which bounds freshness by the delay plus one run.
  */
 
 export const DERIVE_DEBOUNCE_MS = 300;
@@ -28,7 +32,8 @@ export function scheduleDerive(db: Db, schoolId: number, delayMs: number = DERIV
     st.again = true;
     return;
   }
-  if (st.timer) clearTimeout(st.timer);
+  // Already scheduled: this delivery's scopes are dirty in the database and the pending run reads them.
+  if (st.timer) return;
   st.timer = setTimeout(() => {
     st.timer = null;
     st.running = run(db, schoolId, st);
@@ -40,12 +45,15 @@ async function run(db: Db, schoolId: number, st: SchoolState): Promise<void> {
     const r = await recomputeEpisodes(db, schoolId, { scopes: "dirty", now: new Date() });
     for (const w of r.warnings) console.warn(`derive school ${schoolId}: ${w}`);
   } catch (e) {
-    console.error(`derive school ${schoolId} failed: ${e instanceof Error ? e.message : String(e)}`);
+    // drizzle's message is the query; the driver's reason is its cause.
+    console.error(`derive school ${schoolId} failed: ${e instanceof Error ? `${e.message.split("\n")[0]} ${e.cause instanceof Error ? e.cause.message : ""}` : String(e)}`);
   } finally {
     st.running = null;
     if (st.again) {
       st.again = false;
-      scheduleDerive(db, schoolId, 0);
+      // The full delay again, not 0: under a steady webhook load back-to-back runs would each pay the
+      // school context's load and take a core from the deliveries; one run per delay bounds that cost.
+      scheduleDerive(db, schoolId);
     }
   }
 }

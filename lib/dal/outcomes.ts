@@ -1,11 +1,14 @@
 import "server-only";
 import { getDb } from "../../db/client";
-import { outcomesReport, type OutcomesReport } from "../reports/outcomes";
+import { outcomesReport, type OutcomesFilter, type OutcomesReport, type RetentionRow } from "../reports/outcomes";
 import { parseAsOf, riskReport, type RiskReport } from "../reports/risk";
 import type { ReportQuery } from "../reports/sla";
 import { requireAccess } from "./access";
 
-export type { OutcomesReport, RiskReport };
+export type { OutcomesFilter, OutcomesReport, RetentionRow, RiskReport };
+
+/** The page's query: period, as-of, and the course/cohort filter (external ids) applied to every section. */
+export type OutcomesQuery = ReportQuery & { school?: string; asOf?: string; course?: string; cohort?: string };
 
 export interface OutcomesData {
   report: OutcomesReport;
@@ -18,17 +21,20 @@ export interface OutcomesData {
  * The outcomes page: completion and retention for the period, and the at-risk list as of `asOf`
  * (YYYY-MM-DD, default the end of the period or now). Executives get an empty list: aggregates only.
  */
-export async function getOutcomes(q: ReportQuery & { school?: string; asOf?: string }, now: Date = new Date()): Promise<OutcomesData> {
+export async function getOutcomes(q: OutcomesQuery, now: Date = new Date()): Promise<OutcomesData> {
   const { school, scope } = await requireAccess({ school: q.school, page: "outcomes" });
   const { db } = await getDb();
-  const report = await outcomesReport(db, school, q, now);
+  const report = await outcomesReport(db, school, q, now, { course: q.course || undefined, cohort: q.cohort || undefined });
   let asOf: Date;
   try {
     asOf = q.asOf ? parseAsOf(q.asOf, school.timezone, now) : new Date(report.asOf);
   } catch {
     asOf = new Date(report.asOf);
   }
-  const risk = await riskReport(db, school, asOf);
+  const all = await riskReport(db, school, asOf);
+  // The same course/cohort as the report (its validated filter), so the at-risk list and its CSV match.
+  const f = report.filter;
+  const risk = { ...all, rows: all.rows.filter((x) => (!f.course || x.courseExternalId === f.course) && (!f.cohort || x.cohortExternalId === f.cohort)) };
   const canSeeStudents = scope.kind === "school";
   return {
     // Per-enrollment rows carry person ids: only aggregates leave the DAL.

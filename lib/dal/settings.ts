@@ -1,4 +1,5 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { getDb, type Db } from "../../db/client";
 import { applyConfig, type ApplyConfigResult } from "../../db/queries/config";
@@ -11,9 +12,12 @@ import { csvResponse, toCsv } from "../csv";
 import { parseRosterCsv } from "../ingest/csv";
 import { roles, sourceKinds } from "../ingest/types";
 import { setSourceRatingPolicy } from "../../db/queries/rating-requests";
+import { setSourceSecret } from "../../db/queries/sources";
+import { parseCalendarCsv, parseHolidayIcs } from "../metrics/calendar-import";
 import { ratingPolicySchema } from "../ratings/policy";
 import { requireAccess } from "./access";
 import { scheduleDerive } from "./derive";
+import { forgetWebhookSources } from "./webhooks";
 import { guardApi } from "./exports";
 import { AccessError } from "./session";
 
@@ -56,13 +60,23 @@ export async function applyConfigText(db: Db, e: { schoolId: number; userId: num
 }
 
 /** One path for the document and the per-field forms: validate and apply in one transaction, audit either way. */
-async function applyDocument(db: Db, e: { schoolId: number; userId: number | null }, input: unknown, action: string, details: Record<string, unknown>): Promise<ApplyOutcome> {
+async function applyDocument(
+  db: Db,
+  e: { schoolId: number; userId: number | null },
+  input: unknown,
+  action: string,
+  details: Record<string, unknown>,
+  // Only the calendar upload hands a file in (its own bytes, already parsed once for line errors).
+  readFile?: (absolutePath: string) => string,
+): Promise<ApplyOutcome> {
   let outcome: ApplyOutcome;
   try {
     const result = await applyConfig(db, e.schoolId, input, {
-      readFile: () => {
-        throw new Error("calendar files are not read from the settings page; use `npm run cli -- config apply` or inline holidays");
-      },
+      readFile:
+        readFile ??
+        (() => {
+          throw new Error("calendar files are not read from the settings page; use `npm run cli -- config apply` or inline holidays");
+        }),
     });
     outcome = { ok: true, result };
   } catch (err) {
@@ -261,9 +275,141 @@ export async function uploadRoster(slug: string | undefined, text: string, fileN
   return importRosterText(db, { school: a.school, userId: a.viewer.userId, text, fileName });
 }
 
+// ---- A source's webhook secret: set or rotated by an admin, shown once.
+
+/** The sources whose webhooks verify a shared secret (lib/dal/webhooks.ts adapters). */
+export const SECRET_SOURCES = ["telegram", "slack", "discord", "mattermost", "pachca"] as const;
+
+export const secretFormSchema = z
+  .object({
+    source: z.enum(SECRET_SOURCES),
+    sourceExternalId: z.string().min(1),
+    /** "generate" = a new random secret (rotation); "set" = the one the messenger gave (Slack's signing secret). */
+    mode: z.enum(["generate", "set"]),
+    secret: z.string().optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.mode !== "set") return;
+    const v = (f.secret ?? "").trim();
+    // Telegram's secret_token allows only A–Z, a–z, 0–9, _ and - (Bot API setWebhook), 1–256 characters;
+    // the others are HMAC keys: any printable characters. 16 is a floor against a guessable secret.
+    const ok = f.source === "telegram" ? /^[A-Za-z0-9_-]{16,256}$/.test(v) : /^[\x21-\x7E]{16,256}$/.test(v);
+    if (!ok) ctx.addIssue({ code: "custom", path: ["secret"], message: f.source === "telegram" ? "16–256 characters: letters, digits, _ and - (Telegram's rule)" : "16–256 printable characters, no spaces" });
+  });
+
+export type SecretOutcome = { ok: true; source: string; sourceExternalId: string; secret: string; generated: boolean } | { ok: false; issues: ConfigIssue[] };
+
+/** 32 random bytes, base64url: 43 characters that Telegram's secret_token and every HMAC accept. */
+export const generateSecret = (): string => randomBytes(32).toString("base64url");
+
+/**
+ * The non-session part of the secret form (tests call it): validate, store where the webhook reads it
+ * (sources.settings.secret), audit as `source.secret` naming the source and never the secret. The new
+ * secret is in the answer once, for the admin to copy into the messenger; the page never reads it back.
+ */
+export async function applySourceSecret(db: Db, e: { school: { id: number; slug: string }; userId: number | null; form: Record<string, string> }, generate: () => string = generateSecret): Promise<SecretOutcome> {
+  const parsed = secretFormSchema.safeParse(e.form);
+  const refuse = async (issues: ConfigIssue[], details: Record<string, unknown>): Promise<SecretOutcome> => {
+    await audit(db, { userId: e.userId, schoolId: e.school.id, action: "source.secret.refused", target: "settings", details: { ...details, issues } });
+    return { ok: false, issues };
+  };
+  if (!parsed.success) {
+    return refuse(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })), { source: e.form.source ?? null, sourceExternalId: e.form.sourceExternalId ?? null });
+  }
+  const f = parsed.data;
+  const who = { source: f.source, sourceExternalId: f.sourceExternalId };
+  const secret = f.mode === "generate" ? generate() : (f.secret ?? "").trim();
+  if (!(await setSourceSecret(db, e.school.id, f.source, f.sourceExternalId, secret))) return refuse([{ path: "source", message: `no ${f.source} source ${f.sourceExternalId}` }], who);
+  // The webhook keeps sources for SOURCE_TTL_MS (lib/dal/webhooks.ts). This clears that cache where it is
+  // the same module instance (the CLI, tests); under `next start` the route may hold its own copy, and
+  // there the old secret stops within the TTL (5 s).
+  forgetWebhookSources(db);
+  await audit(db, { userId: e.userId, schoolId: e.school.id, action: "source.secret", target: "settings", details: { ...who, generated: f.mode === "generate" } });
+  return { ok: true, ...who, secret, generated: f.mode === "generate" };
+}
+
+export async function setSourceSecretForm(slug: string | undefined, form: Record<string, string>): Promise<SecretOutcome> {
+  const a = await requireAdmin(slug);
+  const { db } = await getDb();
+  return applySourceSecret(db, { school: a.school, userId: a.viewer.userId, form });
+}
+
+// ---- A holiday calendar file (.ics or CSV) for one calendar: validated whole, applied as a config document.
+
+export type CalendarFileOutcome =
+  | { ok: true; calendar: string; holidays: number; workdays: number; result: ApplyConfigResult }
+  | { ok: false; errors: Array<{ line: number | null; reason: string }> };
+
+const DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const hm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+
+/** A stored calendar's week as the document's `weekly` (intervals are stored split at midnight already). */
+function weeklyOf(intervals: SettingsData["calendars"][number]["intervals"]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const i of intervals) {
+    const key = DAY_KEYS[i.weekday - 1];
+    if (key) (out[key] ??= []).push(`${hm(i.startMinute)}-${hm(i.endMinute)}`);
+  }
+  return out;
+}
+
+/**
+ * Validates the whole file with the CLI's parsers (every bad line or event with its line number; any
+ * error refuses the file and writes nothing), then applies it through the same config path as the JSON
+ * document: the calendar restated (zone, default, hours) with the file in `files` and the days it
+ * already had as inline entries, so the file adds and replaces days but removes none. A date in both
+ * takes the file's kind and note. Audited as `calendar.import` / `calendar.refused`.
+ */
+export async function importCalendarFile(db: Db, e: { school: { id: number; slug: string }; userId: number | null; calendar: string; text: string; fileName: string }): Promise<CalendarFileOutcome> {
+  const refuse = async (errors: Array<{ line: number | null; reason: string }>): Promise<CalendarFileOutcome> => {
+    await audit(db, { userId: e.userId, schoolId: e.school.id, action: "calendar.refused", target: "settings", details: { calendar: e.calendar, file: e.fileName, errors: errors.slice(0, 50) } });
+    return { ok: false, errors };
+  };
+  const lower = e.fileName.toLowerCase();
+  const format = lower.endsWith(".ics") || lower.endsWith(".ical") ? "ics" : lower.endsWith(".csv") ? "csv" : null;
+  if (format === null) return refuse([{ line: null, reason: "expected an iCalendar (.ics) or CSV (.csv) file" }]);
+  if (Buffer.byteLength(e.text) > MAX_ROSTER_BYTES) return refuse([{ line: null, reason: `the file is over ${MAX_ROSTER_BYTES / 1000} kB; apply it with \`npm run cli -- config apply\`` }]);
+  if (e.text.trim() === "") return refuse([{ line: null, reason: "the file is empty" }]);
+  const parsed = format === "ics" ? parseHolidayIcs(e.text) : parseCalendarCsv(e.text);
+  if (!parsed.ok) return refuse(parsed.errors.map((x) => ({ line: x.line, reason: x.message })));
+  if (parsed.days.length === 0) return refuse([{ line: null, reason: "no days in the file" }]);
+  const current = (await settingsReport(db, e.school)).calendars.find((c) => c.name === e.calendar);
+  if (!current) return refuse([{ line: null, reason: `no calendar named "${e.calendar}"` }]);
+  const fromFile = new Set(parsed.days.map((d) => d.day));
+  const kept = current.days.filter((d) => !fromFile.has(d.day));
+  // The file's own name only labels errors; resolve() joins it to a base folder, so keep it a bare name.
+  const name = `upload.${format}`;
+  const doc: SchoolConfigInput = {
+    calendars: [
+      {
+        name: current.name,
+        timezone: current.timezone,
+        default: current.isDefault,
+        weekly: weeklyOf(current.intervals),
+        files: [{ path: name, format }],
+        holidays: kept.filter((d) => d.kind === "holiday").map((d) => (d.note === null ? d.day : { date: d.day, note: d.note })),
+        workdays: kept.filter((d) => d.kind === "workday").map((d) => ({ date: d.day, ...(d.asWeekday === null ? {} : { asWeekday: d.asWeekday }), ...(d.note === null ? {} : { note: d.note }) })),
+      },
+    ],
+  };
+  const details = { calendar: current.name, file: e.fileName, format, days: parsed.days.length };
+  const outcome = await applyDocument(db, { schoolId: e.school.id, userId: e.userId }, doc, "calendar.import", details, (p) => {
+    if (!p.endsWith(name)) throw new Error(`only the uploaded file can be read, not ${p}`);
+    return e.text;
+  });
+  if (!outcome.ok) return { ok: false, errors: outcome.issues.map((i) => ({ line: null, reason: `${i.path}: ${i.message}` })) };
+  return { ok: true, calendar: current.name, holidays: parsed.holidays.size, workdays: parsed.workdays.size, result: outcome.result };
+}
+
+export async function uploadCalendarFile(slug: string | undefined, calendar: string, text: string, fileName: string): Promise<CalendarFileOutcome> {
+  const a = await requireAdmin(slug);
+  const { db } = await getDb();
+  return importCalendarFile(db, { school: a.school, userId: a.viewer.userId, calendar, text, fileName });
+}
+
 // ---- CSV of each settings table: raw values (enum names, ids), so a file can be compared or re-applied.
 
-export const SETTINGS_TABLES = ["sources", "calendars", "policies", "channels", "role-labels", "teams", "unmapped"] as const;
+export const SETTINGS_TABLES = ["sources", "calendars", "calendar-days", "policies", "channels", "role-labels", "teams", "unmapped"] as const;
 export type SettingsTable = (typeof SETTINGS_TABLES)[number];
 
 export function settingsCsv(d: SettingsData, table: SettingsTable): string {
@@ -275,6 +421,8 @@ export function settingsCsv(d: SettingsData, table: SettingsTable): string {
         ["name", "timezone", "default", "weekday", "start", "end", "holidays"],
         d.calendars.flatMap((c) => (c.intervals.length ? c.intervals : [null]).map((i) => [c.name, c.timezone, String(c.isDefault), i?.weekday ?? "", i ? hhmm(i.startMinute) : "", i ? hhmm(i.endMinute) : "", c.holidays])),
       );
+    case "calendar-days":
+      return toCsv(["calendar", "day", "kind", "as_weekday", "note"], d.calendars.flatMap((c) => c.days.map((x) => [c.name, x.day, x.kind, x.asWeekday, x.note])));
     case "policies":
       return toCsv(["name", "owner_role", "channel_kind", "priority", "target_minutes", "clock", "calendar", "active"], d.policies.map((p) => [p.name, p.ownerRole, p.channelKind, p.priority, p.targetMinutes, p.clock, p.calendar, String(p.active)]));
     case "channels":

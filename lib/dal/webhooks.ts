@@ -1,8 +1,9 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { getDb, type Db } from "../../db/client";
-import { storeEvents } from "../../db/queries/ingest";
-import { findWebhookSource, keepDeadLetter, receiptExists, recordReceipt, type WebhookSource } from "../../db/queries/sources";
+import { validateEvents } from "../../db/queries/ingest";
+import { findWebhookSource, keepDeadLetter, type WebhookSource } from "../../db/queries/sources";
+import { submitDelivery, type DeliveryOutcome } from "./webhook-batcher";
 import { parseTelegramUpdate, verifyTelegramWebhook } from "../ingest/telegram";
 import { parseSlackEvent, verifySlackSignature } from "../ingest/slack";
 import { parseMattermostWebhook, verifyMattermostRelay, verifyMattermostToken } from "../ingest/mattermost";
@@ -140,11 +141,53 @@ function readBody(rawBody: string, contentType: string): { ok: true; body: unkno
   }
 }
 
+/** A PostgreSQL data exception (SQLSTATE class 22), on the error or its cause (drizzle wraps driver errors). */
+function isDataError(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x && typeof x === "object" && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    const code = (x as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("22")) return true;
+  }
+  return false;
+}
+
+/**
+ * Sources found by URL, kept for a few seconds: the lookup (a join of sources and schools) was one of a
+ * delivery's round trips, the same for every delivery of a source. Only found sources are kept, so a
+ * source just registered works at once. A secret rotated in this process (the settings page,
+ * lib/dal/settings.ts) calls forgetWebhookSources, so the old secret stops verifying at once; one changed
+ * by another process (the CLI's `source add --secret`) takes effect within the TTL.
+ * Per database handle: tests open several databases in one process.
+ */
+export const SOURCE_TTL_MS = 5_000;
+// On globalThis: Next bundles route handlers and server actions separately, so a module-level map would
+// be one per bundle and the settings page's forgetWebhookSources would not reach the webhook route's copy.
+const cacheHolder = globalThis as unknown as { __sqdWebhookSources?: WeakMap<Db, Map<string, { at: number; source: WebhookSource }>> };
+const sourceCache = (cacheHolder.__sqdWebhookSources ??= new WeakMap());
+
+async function cachedWebhookSource(db: Db, school: string, kind: SourceKind, sourceId: string): Promise<WebhookSource | null> {
+  let byKey = sourceCache.get(db);
+  if (!byKey) sourceCache.set(db, (byKey = new Map()));
+  const key = `${school}\u0000${kind}\u0000${sourceId}`;
+  const now = Date.now();
+  const hit = byKey.get(key);
+  if (hit && now - hit.at < SOURCE_TTL_MS) return hit.source;
+  const found = await findWebhookSource(db, school, kind, sourceId);
+  if (found) byKey.set(key, { at: now, source: found });
+  else byKey.delete(key);
+  return found;
+}
+
+/** Forget cached sources of a database: call after changing a source's secret or tokens. */
+export function forgetWebhookSources(db: Db): void {
+  sourceCache.delete(db);
+}
+
 /**
  * A webhook delivery: find the source named in the URL, check size and content type, verify its
  * signature, parse, dedupe on the source's event id, store. Bad input is answered 4xx (or 2xx where
  * the source documents that it retries forever) and kept whole in dead_letters; nothing is half-written
- * because storeEvents writes a delivery's events and its receipt in one transaction. Derivation
+ * because a delivery's events and its receipt commit in one transaction (group commit with other
+ * deliveries of the school that arrive meanwhile: lib/dal/webhook-batcher.ts). Derivation
  * (episodes) runs after, from the dirty scopes the store marks: the request only stores.
  */
 export async function handleWebhook(kindParam: string, req: Request, now: Date = new Date()): Promise<Response> {
@@ -171,7 +214,7 @@ export async function handleWebhookWith(db: Db, kindParam: string, req: Request,
   const rawBody = await req.text();
   if (Buffer.byteLength(rawBody) > MAX_WEBHOOK_BYTES) return dead(null, 413, `body exceeds ${MAX_WEBHOOK_BYTES} bytes`, rawBody.slice(0, MAX_WEBHOOK_BYTES));
   if (!school || !sourceId) return dead(null, 400, "the webhook URL must name ?school=<slug>&source=<source id>", rawBody);
-  const found = await findWebhookSource(db, school, kind, sourceId);
+  const found = await cachedWebhookSource(db, school, kind, sourceId);
   if (!found) return dead(null, 404, `no ${kind} source ${sourceId} at school ${school}`, rawBody);
   const source = found.secret ? found : { ...found, secret: envIngestSecret(kind) ?? null };
   const ctype = req.headers.get("content-type") ?? "";
@@ -188,13 +231,23 @@ export async function handleWebhookWith(db: Db, kindParam: string, req: Request,
     return Response.json(verdict.body, { status: verdict.status });
   }
   if (verdict.kind === "reject") return dead(source.schoolId, verdict.status, verdict.reason, rawBody);
-  if (await receiptExists(db, source.schoolId, source.sourceId, verdict.eventKey)) return Response.json({ ok: true, duplicate: true });
+  // Validated once, here, for this delivery alone: a bad event refuses its own delivery whole and never
+  // enters a group commit with others.
+  const { events, rejected } = validateEvents(verdict.events);
+  if (rejected.length > 0) return dead(source.schoolId, 422, rejected.map((r) => r.reason).join("; "), rawBody);
   const payloadHash = createHash("sha256").update(rawBody).digest("hex");
-  const result = await storeEvents(db, source.schoolId, verdict.events, {
-    allOrNothing: true,
-    within: async (tx) => recordReceipt(tx, { schoolId: source.schoolId, sourceId: source.sourceId, eventKey: verdict.eventKey, payloadHash }),
-  });
-  if (result.rejected.length > 0) return dead(source.schoolId, 422, result.rejected.map((r) => r.reason).join("; "), rawBody);
+  // Answered only after this delivery's events and receipt are committed (lib/dal/webhook-batcher.ts).
+  let outcome: DeliveryOutcome;
+  try {
+    outcome = await submitDelivery(db, source.schoolId, { sourceId: source.sourceId, eventKey: verdict.eventKey, payloadHash, events });
+  } catch (e) {
+    // Only this delivery failed (the batcher retried it alone). Data PostgreSQL refuses (class 22: a NUL
+    // byte in text, a value out of range) is refused for good; anything else may pass on the source's retry.
+    const reason = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+    return dead(source.schoolId, isDataError(e) ? 422 : 500, `not stored: ${reason}`, rawBody);
+  }
+  if (outcome.kind === "duplicate") return Response.json({ ok: true, duplicate: true });
+  const { result } = outcome;
   if (result.stored + result.updated > 0) scheduleDerive(db, source.schoolId);
   return Response.json({ ok: true, stored: result.stored, updated: result.updated, duplicates: result.duplicates });
 }

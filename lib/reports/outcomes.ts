@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { outcomeRows, type OutcomeRow } from "../../db/queries/reports/outcomes";
+import { cohortCourses, type CohortCourseRow } from "../../db/queries/reports/outcomes-filter";
 import { completionBy, completionByQuartile, completionRate, retentionCurvesByTier, OUTCOMES_INTERPRETATION, type GroupCompletion, type OutcomeEnrollment, type QuartileCompletion, type RetentionCurve } from "../metrics/outcomes";
 import type { QuartileCuts } from "../metrics/stats/quartiles";
 import type { Proportion } from "../metrics/stats/wilson";
@@ -36,6 +37,73 @@ export interface OutcomesReport {
   byBreachedShare: QuartileReport;
   retention: { curves: RetentionCurve[]; skipped: number };
   rows: OutcomeRow[];
+  /** The course and cohort filter applied (external ids; unknown ids are dropped, not guessed). */
+  filter: OutcomesFilter;
+  /** Courses and cohorts with enrollments in the period (before the filter), for the filter's choices. */
+  options: { courses: Array<{ value: string; label: string }>; cohorts: Array<{ value: string; label: string; course: string }> };
+  /** Enrollments in the period before the course/cohort filter: "shown n of N". */
+  unfiltered: number;
+}
+
+/** A course and/or cohort, by external id (the URL's ?course=&cohort=). */
+export interface OutcomesFilter {
+  course?: string;
+  cohort?: string;
+}
+
+/**
+ * Keeps the outcome rows of the chosen course and cohort. A cohort of another course than the chosen one
+ * leaves nothing, which is what the two choices together mean. Filtering happens here, over the rows the
+ * period query returns, so every section (tiers, quartile cuts, retention) is recomputed on the subset.
+ */
+export function filterOutcomeRows(rows: readonly OutcomeRow[], cohorts: readonly CohortCourseRow[], f: OutcomesFilter): OutcomeRow[] {
+  if (!f.course && !f.cohort) return [...rows];
+  const keep = new Set(cohorts.filter((c) => (!f.course || c.courseExternalId === f.course) && (!f.cohort || c.cohortExternalId === f.cohort)).map((c) => c.cohortId));
+  return rows.filter((r) => keep.has(r.cohortId));
+}
+
+/** One row of the retention table / CSV: a tier's Kaplan–Meier estimate at the end of a week. */
+export interface RetentionRow {
+  tier: string;
+  week: number;
+  /** Enrollments still observed at the start of the week (not withdrawn, not censored before it). */
+  atRisk: number;
+  /** Withdrawals counted in this week. */
+  events: number;
+  censored: number;
+  survival: number;
+  /** 95 % interval, log-log transform of Greenwood's variance; null where undefined (S = 1 or S = 0). */
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+/**
+ * The retention curves as numbers, one row per tier and week (weeks are whole, see retentionObservation),
+ * for the chart's data table and the CSV. The log-log interval stays inside [0, 1], unlike S ± 1.96·SE,
+ * which matters at the small per-tier counts of a single cohort.
+ */
+export function retentionTable(curves: readonly RetentionCurve[]): RetentionRow[] {
+  const out: RetentionRow[] = [];
+  for (const c of curves) {
+    let atRisk = c.enrollments;
+    let se: number | null = null;
+    for (const w of c.byWeek) {
+      const step = c.steps.find((s) => s.time === w.week);
+      if (step) se = step.stdError;
+      const s = w.stillEnrolled;
+      let ciLow: number | null = null;
+      let ciHigh: number | null = null;
+      if (se !== null && s > 0 && s < 1) {
+        const v = (se * se) / (s * s * Math.log(s) ** 2);
+        const k = 1.96 * Math.sqrt(v);
+        ciLow = s ** Math.exp(k);
+        ciHigh = s ** Math.exp(-k);
+      }
+      out.push({ tier: c.tier, week: w.week, atRisk, events: step?.events ?? 0, censored: step?.censored ?? 0, survival: s, ciLow, ciHigh });
+      atRisk -= (step?.events ?? 0) + (step?.censored ?? 0);
+    }
+  }
+  return out;
 }
 
 /** The as-of instant of a period: the local midnight ending it, or `now` when that is later than now. */
@@ -56,10 +124,24 @@ export function toOutcomeEnrollment(r: OutcomeRow, tz: string): OutcomeEnrollmen
   };
 }
 
-export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date): Promise<OutcomesReport> {
+export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date, want: OutcomesFilter = {}): Promise<OutcomesReport> {
   const period = await reportPeriod(db, school, { ...q, days: q.days ?? "365" }, now);
   const asOf = periodAsOf(period, school.timezone, now);
-  const rows = await outcomeRows(db, school.id, school.timezone, period, asOf);
+  const all = await outcomeRows(db, school.id, school.timezone, period, asOf);
+  const cc = await cohortCourses(db, school.id);
+  // Only ids that exist at the school are applied: a stale or mistyped ?course= reads as "all", visibly
+  // (the select shows "all"), instead of an empty page that looks like no data.
+  const filter: OutcomesFilter = {
+    ...(want.course && cc.some((c) => c.courseExternalId === want.course) ? { course: want.course } : {}),
+    ...(want.cohort && cc.some((c) => c.cohortExternalId === want.cohort) ? { cohort: want.cohort } : {}),
+  };
+  const rows = filterOutcomeRows(all, cc, filter);
+  const inPeriod = new Set(all.map((r) => r.cohortId));
+  const present = cc.filter((c) => inPeriod.has(c.cohortId));
+  const options = {
+    courses: [...new Map(present.map((c) => [c.courseExternalId, { value: c.courseExternalId, label: c.course }])).values()],
+    cohorts: present.map((c) => ({ value: c.cohortExternalId, label: c.cohort, course: c.courseExternalId })),
+  };
   const enr = rows.map((r) => ({ ...toOutcomeEnrollment(r, school.timezone), row: r }));
   const quart = (f: (r: OutcomeRow) => number | null): QuartileReport => {
     const { cuts, quartiles, withoutExposure } = completionByQuartile(enr, (e) => f(e.row));
@@ -80,5 +162,8 @@ export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, 
     byBreachedShare: quart((r) => r.breachedShare),
     retention: { curves: retention.curves, skipped: retention.skipped },
     rows,
+    filter,
+    options,
+    unfiltered: all.length,
   };
 }

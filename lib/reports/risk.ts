@@ -56,11 +56,21 @@ export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: R
   const support = await supportSignals(db, school.id, [...new Set(enr.map((e) => e.personId))], asOf);
   const breached = await breachedAt(db, school.id, support.openEpisodes, asOf);
 
+  // Grouped once by cohort, enrollment and person: filtering every list inside the loop was
+  // O(enrollments × rows), quadratic at 100 k students. Grouping keeps each list's order, so every
+  // snapshot gets the same items and events in the same order as before.
+  const itemsBy = groupBy(items, (i) => i.cohortId);
+  const eventsBy = groupBy(events, (x) => x.enrollmentId);
+  const outreachBy = groupBy(support.outreach, (o) => o.personId);
+  const negativeBy = groupBy(support.negative, (n) => n.personId);
+  const breachedBy = new Map<number, number>();
+  for (const o of support.openEpisodes) if (breached.has(o.id)) breachedBy.set(o.personId, (breachedBy.get(o.personId) ?? 0) + 1);
+
   const rows = enr.map((e): RiskRow => {
-    const snapshot = buildSnapshot(e, asOf, items.filter((i) => i.cohortId === e.cohortId), events.filter((x) => x.enrollmentId === e.enrollmentId), {
-      outreach: support.outreach.filter((o) => o.personId === e.personId).map((o) => ({ sentAt: d(o.sentAt), ...(o.repliedAt ? { repliedAt: d(o.repliedAt) } : {}) })),
-      openBreachedEpisodes: support.openEpisodes.filter((o) => o.personId === e.personId && breached.has(o.id)).length,
-      negativeMessages: support.negative.filter((n) => n.personId === e.personId).map((n) => ({ at: d(n.at) })),
+    const snapshot = buildSnapshot(e, asOf, itemsBy.get(e.cohortId) ?? [], eventsBy.get(e.enrollmentId) ?? [], {
+      outreach: (outreachBy.get(e.personId) ?? []).map((o) => ({ sentAt: d(o.sentAt), ...(o.repliedAt ? { repliedAt: d(o.repliedAt) } : {}) })),
+      openBreachedEpisodes: breachedBy.get(e.personId) ?? 0,
+      negativeMessages: (negativeBy.get(e.personId) ?? []).map((n) => ({ at: d(n.at) })),
     });
     const features = extractRiskFeatures(snapshot);
     const s = scoreEnrollment(features, model);
@@ -80,6 +90,17 @@ export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: R
   });
   rows.sort((a, b) => b.score - a.score || a.enrollmentId - b.enrollmentId);
   return { school: school.slug, asOf: asOf.toISOString(), model: model.version, rows };
+}
+
+function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
+  const m = new Map<K, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
+  return m;
 }
 
 function buildSnapshot(

@@ -3,7 +3,7 @@ import { engines } from "./harness";
 import type { DbHandle } from "@/db/client";
 import * as t from "@/db/schema";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
-import { outcomesReport } from "@/lib/reports/outcomes";
+import { outcomesReport, retentionTable } from "@/lib/reports/outcomes";
 import { parseAsOf, riskReport } from "@/lib/reports/risk";
 import { wilsonInterval } from "@/lib/metrics/stats/wilson";
 import { defaultRiskModel, scoreEnrollment } from "@/lib/metrics/risk";
@@ -148,6 +148,48 @@ for (const engine of engines()) {
       const after = await riskReport(h.db, school, parseAsOf("2026-03-20", school.timezone, now));
       // s7 withdrew on 03-15; s1, s2, s5 complete on 03-29, so are still active on 03-20.
       expect(after.rows.map((x) => x.student).sort()).toEqual(["s1", "s2", "s5", "s6"]);
+    });
+    it("the retention table: at risk, withdrawals and S(t) per tier and week, with a log-log interval", async () => {
+      const r = await outcomesReport(h.db, school, { from: "2026-01-01", to: "2026-12-31" }, now);
+      const std = retentionTable(r.retention.curves).filter((x) => x.tier === "standard");
+      expect(std[0]).toMatchObject({ week: 0, atRisk: 4, events: 0, survival: 1, ciLow: null, ciHigh: null });
+      expect(std[1]).toMatchObject({ week: 1, atRisk: 4, events: 1 });
+      expect(std[1]?.survival).toBeCloseTo(0.75, 10);
+      // Greenwood: se = 0.75·sqrt(1/(4·3)); log-log bounds stay inside [0, 1] and around S.
+      expect(std[1]!.ciLow!).toBeGreaterThan(0);
+      expect(std[1]!.ciLow!).toBeLessThan(0.75);
+      expect(std[1]!.ciHigh!).toBeGreaterThan(0.75);
+      expect(std[1]!.ciHigh!).toBeLessThan(1);
+      expect(std[2]).toMatchObject({ week: 2, atRisk: 3, events: 0 });
+      expect(std[10]).toMatchObject({ week: 10, atRisk: 3, events: 1 });
+      expect(std[10]?.survival).toBeCloseTo(0.5, 10);
+      expect(std[11]?.atRisk).toBe(2);
+    });
+
+    it("a course and cohort filter narrows every section to its enrollments; unknown ids are ignored", async () => {
+      // A second course with one cohort and one completed premium enrollment, in the same period.
+      const [c2] = await h.db.insert(t.courses).values({ schoolId: school.id, externalId: "C2", title: "Course 2" }).returning();
+      const [k2] = await h.db.insert(t.cohorts).values({ schoolId: school.id, courseId: c2!.id, externalId: "K2", title: "Поток 2", startsOn: "2026-02-02", endsOn: "2026-04-26" }).returning();
+      const [p8] = await h.db.insert(t.people).values({ schoolId: school.id, displayName: "s8" }).returning();
+      await h.db.insert(t.enrollments).values({ schoolId: school.id, cohortId: k2!.id, personId: p8!.id, tier: "premium", status: "completed", enrolledAt: at("2026-02-02T00:00:00Z"), endedAt: at("2026-04-26T00:00:00Z") });
+      const q = { from: "2026-01-01", to: "2026-12-31" };
+      const all = await outcomesReport(h.db, school, q, now);
+      expect(all.enrollments).toBe(8);
+      expect(all.options.courses.map((c) => c.value)).toEqual(["C1", "C2"]);
+      expect(all.options.cohorts.map((c) => [c.value, c.course])).toEqual([["K1", "C1"], ["K2", "C2"]]);
+      const c1 = await outcomesReport(h.db, school, q, now, { course: "C1" });
+      expect(c1).toMatchObject({ enrollments: 7, unfiltered: 8, filter: { course: "C1" } });
+      expect(c1.total).toMatchObject({ successes: 3, n: 6 });
+      expect(c1.retention.curves.find((c) => c.tier === "premium")?.enrollments).toBe(3);
+      const k2only = await outcomesReport(h.db, school, q, now, { cohort: "K2" });
+      expect(k2only.enrollments).toBe(1);
+      expect(k2only.byTier.map((g) => [g.group, g.successes, g.n])).toEqual([["premium", 1, 1]]);
+      expect(k2only.retention.curves.map((c) => [c.tier, c.enrollments])).toEqual([["premium", 1]]);
+      // Both together mean both: a cohort of another course leaves nothing.
+      expect((await outcomesReport(h.db, school, q, now, { course: "C1", cohort: "K2" })).enrollments).toBe(0);
+      const unknown = await outcomesReport(h.db, school, q, now, { course: "nope", cohort: "K1" });
+      expect(unknown.filter).toEqual({ cohort: "K1" });
+      expect(unknown.enrollments).toBe(7);
     });
   });
 }

@@ -5,7 +5,9 @@ import { applyConfig } from "@/db/queries/config";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { upsertSource } from "@/db/queries/sources";
 import { settingsReport } from "@/db/queries/reports/settings";
-import { applyConfigText, applyFieldEdit, importRosterText, settingsCsv, SETTINGS_TABLES } from "@/lib/dal/settings";
+import { applyConfigText, applyFieldEdit, applySourceSecret, importCalendarFile, importRosterText, settingsCsv, SETTINGS_TABLES } from "@/lib/dal/settings";
+import { handleWebhookWith } from "@/lib/dal/webhooks";
+import { deriveIdleAll } from "@/lib/dal/derive";
 import { storeEvents } from "@/db/queries/ingest";
 import { DEFAULT_RATING_POLICY } from "@/lib/ratings/policy";
 
@@ -177,6 +179,92 @@ for (const engine of engines()) {
       expect(settingsCsv(d, "policies")).toContain("mentor 24h,mentor,,,480,business,,true");
       // lib/csv guards formula-like cells (a leading "-") with a quote mark.
       expect(settingsCsv(d, "channels")).toContain("telegram,bot1,'-100,Чат потока,group,support,,,,Python 1,py-1,fifo");
+    });
+    it("rotates a source's webhook secret: the old one is refused, the new one accepted, the audit never holds it", async () => {
+      const who = { school: { id: school.id, slug: school.slug }, userId: null };
+      const at = new Date("2026-03-03T10:00:00Z");
+      const update = (id: number) => JSON.stringify({ update_id: id, message: { message_id: id, date: Math.floor(at.getTime() / 1000), chat: { id: -100, type: "supergroup", title: "Чат потока" }, from: { id: 777, is_bot: false, first_name: "S" }, text: "вопрос?" } });
+      const post = (secret: string, id: number) =>
+        new Request("http://x/api/ingest/telegram?school=s&source=bot1", { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret }, body: update(id) });
+      expect((await handleWebhookWith(h.db, "telegram", post(SECRET, 9001), at)).status).toBe(200);
+      const out = await applySourceSecret(h.db, { ...who, form: { source: "telegram", sourceExternalId: "bot1", mode: "generate" } });
+      expect(out.ok).toBe(true);
+      if (!out.ok) return;
+      expect(out.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(out.secret).not.toBe(SECRET);
+      expect((await handleWebhookWith(h.db, "telegram", post(SECRET, 9002), at)).status).toBe(401);
+      expect((await handleWebhookWith(h.db, "telegram", post(out.secret, 9003), at)).status).toBe(200);
+      // The page data and every CSV still say only "set"; the rating policy kept beside it is untouched.
+      const d = await settingsReport(h.db, school);
+      expect(JSON.stringify(d)).not.toContain(out.secret);
+      expect(d.sources.find((x) => x.kind === "telegram")).toMatchObject({ secretSet: true, ratings: { ok: true, policy: { maxAgeHours: 48 } } });
+      // Set one's own: Telegram's character rule; a bad one changes nothing.
+      const own = "Own_secret-0123456789abcdef";
+      expect(await applySourceSecret(h.db, { ...who, form: { source: "telegram", sourceExternalId: "bot1", mode: "set", secret: "short" } })).toMatchObject({ ok: false });
+      expect(await applySourceSecret(h.db, { ...who, form: { source: "telegram", sourceExternalId: "bot1", mode: "set", secret: "with spaces and = signs 0123" } })).toMatchObject({ ok: false });
+      expect(await applySourceSecret(h.db, { ...who, form: { source: "telegram", sourceExternalId: "nope", mode: "generate" } })).toMatchObject({ ok: false, issues: [{ path: "source" }] });
+      expect(await applySourceSecret(h.db, { ...who, form: { source: "xapi", sourceExternalId: "lrs", mode: "generate" } })).toMatchObject({ ok: false });
+      expect((await handleWebhookWith(h.db, "telegram", post(out.secret, 9004), at)).status).toBe(200);
+      expect(await applySourceSecret(h.db, { ...who, form: { source: "telegram", sourceExternalId: "bot1", mode: "set", secret: own } })).toMatchObject({ ok: true, secret: own, generated: false });
+      expect((await handleWebhookWith(h.db, "telegram", post(out.secret, 9005), at)).status).toBe(401);
+      expect((await handleWebhookWith(h.db, "telegram", post(own, 9006), at)).status).toBe(200);
+      await deriveIdleAll();
+      const log = await rows<{ action: string; details: string }>(h.db, sql`select action, details::text as details from audit_log where school_id = ${school.id} and action like 'source.secret%' order by id`);
+      expect(log.map((r) => r.action)).toEqual(["source.secret", "source.secret.refused", "source.secret.refused", "source.secret.refused", "source.secret.refused", "source.secret"]);
+      for (const r of log) {
+        expect(r.details).not.toContain(out.secret);
+        expect(r.details).not.toContain(own);
+      }
+    });
+
+    it("imports a holiday file for a calendar: a bad one lists its lines and changes nothing, a good one adds its days", async () => {
+      const who = { school: { id: school.id, slug: school.slug }, userId: null };
+      const cal = async () => (await settingsReport(h.db, school)).calendars.find((c) => c.name === "Москва");
+      const before = await settingsReport(h.db, school);
+      expect((await cal())?.days).toEqual([{ day: "2026-03-09", kind: "holiday", asWeekday: null, note: null }]);
+      const ics = (events: string) => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\n${events}END:VCALENDAR\r\n`;
+      const bad = ics(
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260501\r\nSUMMARY:Праздник весны\r\nEND:VEVENT\r\n" +
+          "BEGIN:VEVENT\r\nDTSTART:20260508T090000Z\r\nSUMMARY:Timed\r\nEND:VEVENT\r\n" +
+          "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260612\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n",
+      );
+      const refused = await importCalendarFile(h.db, { ...who, calendar: "Москва", text: bad, fileName: "bad.ics" });
+      expect(refused.ok).toBe(false);
+      if (refused.ok) return;
+      expect(refused.errors.map((e) => e.line)).toEqual([8, 13]);
+      expect(refused.errors[0]?.reason).toMatch(/not an all-day date/);
+      expect(refused.errors[1]?.reason).toMatch(/RRULE/);
+      expect(await importCalendarFile(h.db, { ...who, calendar: "Москва", text: "2026-05-01,holiday", fileName: "days.txt" })).toMatchObject({ ok: false });
+      expect(await importCalendarFile(h.db, { ...who, calendar: "Нет такого", text: ics("BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260501\r\nEND:VEVENT\r\n"), fileName: "ok.ics" })).toMatchObject({ ok: false });
+      expect(await importCalendarFile(h.db, { ...who, calendar: "Москва", text: "date,kind\n2026-05-01,holiday\n31.02.2026,holiday\n", fileName: "bad.csv" })).toMatchObject({ ok: false, errors: [{ line: 3 }] });
+      expect(await settingsReport(h.db, school)).toEqual(before);
+
+      const good = ics(
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260501\r\nSUMMARY:Праздник весны\r\nEND:VEVENT\r\n" +
+          "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260509\r\nDTEND;VALUE=DATE:20260512\r\nSUMMARY:День Победы\r\nEND:VEVENT\r\n",
+      );
+      const applied = await importCalendarFile(h.db, { ...who, calendar: "Москва", text: good, fileName: "ru.ics" });
+      expect(applied).toMatchObject({ ok: true, calendar: "Москва", holidays: 4, workdays: 0, result: { calendars: 1 } });
+      const after = await cal();
+      expect(after?.days.map((d) => [d.day, d.kind, d.note])).toEqual([
+        ["2026-03-09", "holiday", null],
+        ["2026-05-01", "holiday", "Праздник весны"],
+        ["2026-05-09", "holiday", "День Победы"],
+        ["2026-05-10", "holiday", "День Победы"],
+        ["2026-05-11", "holiday", "День Победы"],
+      ]);
+      // Zone, default flag and hours are restated, not changed.
+      expect(after).toMatchObject({ timezone: "Europe/Moscow", isDefault: true, intervals: before.calendars[0]?.intervals });
+      // A CSV with a transferred working day, and a date already there: the file's kind and note win.
+      const csv = await importCalendarFile(h.db, { ...who, calendar: "Москва", text: "date;kind;as_weekday;note\n2026-11-01;workday;5;перенос\n09.03.2026;holiday;;8 марта\n", fileName: "extra.CSV" });
+      expect(csv).toMatchObject({ ok: true, holidays: 1, workdays: 1 });
+      expect((await cal())?.days.filter((d) => d.day === "2026-03-09" || d.day === "2026-11-01")).toEqual([
+        { day: "2026-03-09", kind: "holiday", asWeekday: null, note: "8 марта" },
+        { day: "2026-11-01", kind: "workday", asWeekday: 5, note: "перенос" },
+      ]);
+      expect((await cal())?.days).toHaveLength(6);
+      const log = await rows<{ action: string }>(h.db, sql`select action from audit_log where school_id = ${school.id} and action like 'calendar.%' order by id`);
+      expect(log.map((r) => r.action)).toEqual(["calendar.refused", "calendar.refused", "calendar.refused", "calendar.refused", "calendar.import", "calendar.import"]);
     });
   });
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 
+/** The course and cohort are the whole page's filter (components/outcomes/OutcomesScope), kept in `keep`. */
 export interface RiskFilterValues {
-  cohort?: string;
   tier?: string;
   reason?: string;
 }
@@ -18,17 +18,15 @@ interface Option {
 export function RiskFilters({
   keep,
   values,
-  cohorts,
   tiers,
   reasons,
   labels,
 }: {
   keep: Record<string, string>;
   values: RiskFilterValues;
-  cohorts: Option[];
   tiers: Option[];
   reasons: Option[];
-  labels: { cohort: string; tier: string; reason: string; all: string; apply: string; reset: string };
+  labels: { tier: string; reason: string; all: string; apply: string; reset: string };
 }) {
   const select = (name: keyof RiskFilterValues, label: string, options: Option[]) => (
     <label className="flex items-center gap-1">
@@ -43,13 +41,12 @@ export function RiskFilters({
       </select>
     </label>
   );
-  const active = Boolean(values.cohort || values.tier || values.reason);
+  const active = Boolean(values.tier || values.reason);
   return (
     <form method="get" action="/outcomes#risk" className="no-print mb-3 flex flex-wrap items-center gap-3 text-sm" data-testid="risk-filters">
       {Object.entries(keep).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
-      {select("cohort", labels.cohort, cohorts)}
       {select("tier", labels.tier, tiers)}
       {select("reason", labels.reason, reasons)}
       <button type="submit" className="rounded bg-blue-700 px-2 py-1 text-white hover:bg-blue-800" data-testid="risk-filter-apply">

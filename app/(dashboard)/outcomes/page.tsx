@@ -14,8 +14,11 @@ import { PrintStyles } from "./PrintStyles";
 import { getContacts } from "@/lib/dal/contacts";
 import { ContactSections } from "./ContactSections";
 import { RiskFilters } from "./RiskFilters";
+import { OutcomesScope } from "@/components/outcomes/OutcomesScope";
+import { RetentionTable } from "@/components/outcomes/RetentionTable";
+import { retentionTable } from "@/lib/reports/outcomes";
 
-type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; asOf?: string; sort?: string; view?: string; cohort?: string; tier?: string; reason?: string }>;
+type SP = Promise<{ school?: string; from?: string; to?: string; days?: string; asOf?: string; sort?: string; view?: string; course?: string; cohort?: string; tier?: string; reason?: string }>;
 
 export default async function OutcomesPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
@@ -23,7 +26,7 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
   // A historical data set (OULAD, 2013) has nothing in "the last 365 days": open it over its own cohorts,
   // to the last enrollment end, so every enrollment has ended and completion matches the source's counts.
   if (credits.oulad && credits.cohortSpan && !sp.from && !sp.to && !sp.days) {
-    const u = new URLSearchParams({ school: credits.school, from: credits.cohortSpan.from, to: credits.cohortSpan.to, ...(sp.view ? { view: sp.view } : {}), ...(sp.sort ? { sort: sp.sort } : {}) });
+    const u = new URLSearchParams({ school: credits.school, from: credits.cohortSpan.from, to: credits.cohortSpan.to, ...(sp.view ? { view: sp.view } : {}), ...(sp.sort ? { sort: sp.sort } : {}), ...(sp.course ? { course: sp.course } : {}), ...(sp.cohort ? { cohort: sp.cohort } : {}) });
     redirect(`/outcomes?${u.toString()}`);
   }
   const [{ p, locale }, data, contacts] = await Promise.all([getPageT(outcomesMessages), getOutcomes({ ...sp, school: credits.school }), getContacts({ ...sp, school: credits.school })]);
@@ -31,14 +34,17 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
   const n = (x: number) => formatNumber(x, locale);
   const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)} %`);
   const lastDay = new Date(Date.parse(`${r.period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-  const base: Record<string, string> = { school: r.school, from: r.period.from, to: lastDay, ...(sp.asOf ? { asOf: sp.asOf } : {}) };
+  // The course/cohort filter (validated by the report: an unknown id is dropped) belongs to every link and
+  // CSV of the page, so it rides in `base` with the school and the period.
+  const scope: Record<string, string> = { ...(r.filter.course ? { course: r.filter.course } : {}), ...(r.filter.cohort ? { cohort: r.filter.cohort } : {}) };
+  const period: Record<string, string> = { school: r.school, from: r.period.from, to: lastDay, ...(sp.asOf ? { asOf: sp.asOf } : {}) };
+  const base: Record<string, string> = { ...period, ...scope };
   const qs = (extra: Record<string, string> = {}) => new URLSearchParams({ ...base, ...extra }).toString();
   const sort = sp.sort === "asc" ? "asc" : "desc";
-  // Filters of the at-risk list live in the URL (?cohort=&tier=&reason=) and are applied here, on the server.
-  const filters = { cohort: sp.cohort || undefined, tier: sp.tier || undefined, reason: sp.reason || undefined };
-  const filtered = risk.rows.filter(
-    (x) => (!filters.cohort || x.cohortExternalId === filters.cohort) && (!filters.tier || x.tier === filters.tier) && (!filters.reason || x.reasons.some((c) => c.key === filters.reason)),
-  );
+  // Filters of the at-risk list live in the URL (?tier=&reason=) and are applied here, on the server; the
+  // course and cohort are the page's and were applied to the risk rows by the DAL.
+  const filters = { tier: sp.tier || undefined, reason: sp.reason || undefined };
+  const filtered = risk.rows.filter((x) => (!filters.tier || x.tier === filters.tier) && (!filters.reason || x.reasons.some((c) => c.key === filters.reason)));
   const filterQs: Record<string, string> = Object.fromEntries(Object.entries(filters).filter((e): e is [string, string] => e[1] !== undefined));
   const riskRows = sort === "asc" ? [...filtered].reverse() : filtered;
   const uniq = (xs: Array<{ value: string; label: string }>) => [...new Map(xs.map((o) => [o.value, o])).values()].sort((a, b) => a.label.localeCompare(b.label, locale));
@@ -77,6 +83,14 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
           <a href="https://creativecommons.org/licenses/by/4.0/" className="text-blue-800 underline" rel="noreferrer">CC BY 4.0</a>. {p("ouladNote")}
         </p>
       )}
+      <OutcomesScope
+        keep={{ ...period, ...(riskOnly ? { view: "risk" } : {}) }}
+        values={r.filter}
+        courses={r.options.courses}
+        cohorts={r.options.cohorts}
+        shown={r.filter.course || r.filter.cohort ? `${n(r.enrollments)} / ${n(r.unfiltered)}` : null}
+        labels={{ title: p("scopeTitle"), course: p("filterCourse"), cohort: p("filterCohort"), all: p("all"), apply: p("filter"), reset: p("reset"), shown: p("scopeShown") }}
+      />
       <p role="note" className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="correlation-note">
         <strong>{p("correlationBadge")}.</strong> {p("correlation")}
       </p>
@@ -101,7 +115,17 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
               </section>
               <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
                 <h2 className="mb-2 font-medium">{p("retention")}</h2>
-                <RetentionChart title={p("retention")} weekLabel={p("week")} curves={r.retention.curves.map((c) => ({ tier: c.tier, n: c.enrollments, byWeek: c.byWeek }))} />
+                <RetentionChart title={p("retention")} weekLabel={p("week")} curves={r.retention.curves.map((c) => ({ tier: c.tier, n: c.enrollments, byWeek: c.byWeek }))}>
+                  <RetentionTable
+                    rows={retentionTable(r.retention.curves)}
+                    csvHref={`/api/export/outcomes?${qs({ table: "retention" })}`}
+                    labels={{
+                      summary: p("retentionTable"), note: `${p("retentionTableNote")} n = ${n(r.retention.curves.reduce((a, c) => a + c.enrollments, 0))}; ${n(r.retention.skipped)} ${p("retentionSkipped")}.`,
+                      tier: p("tier"), week: p("week"), atRisk: p("atRisk"), events: p("events"), censored: p("censored"), survival: p("survival"), ci: p("ciShort"),
+                      csv: "CSV", empty: p("empty"), sortBy: p("sortBy"), locale,
+                    }}
+                  />
+                </RetentionChart>
               </section>
               <section className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
                 <h2 className="mb-2 font-medium">{p("byResponse")}</h2>
@@ -131,7 +155,7 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
             <Link className="no-print rounded px-2 py-1 hover:bg-slate-100" href={`?${qs({ ...(riskOnly ? { view: "risk" } : {}), ...filterQs, sort: sort === "desc" ? "asc" : "desc" })}#risk`} data-testid="risk-sort">
               {p("score")} {sort === "desc" ? "↓" : "↑"} ({sort === "desc" ? p("sortDesc") : p("sortAsc")})
             </Link>
-            {risk.rows.length > 0 && <CsvLink href={`/api/export/risk?${qs({ lang: locale })}`} label="CSV" />}
+            {risk.rows.length > 0 && <CsvLink href={`/api/export/risk?${qs({ lang: locale, ...filterQs })}`} label="CSV" />}
           </div>
         </div>
         <p className="mb-2 text-xs text-slate-500">{p("riskNote")}</p>
@@ -139,10 +163,9 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
           <RiskFilters
             keep={{ ...base, ...(riskOnly ? { view: "risk" } : {}), ...(sp.sort === "asc" ? { sort: "asc" } : {}) }}
             values={filters}
-            cohorts={uniq(risk.rows.map((x) => ({ value: x.cohortExternalId, label: x.cohort })))}
             tiers={uniq(risk.rows.map((x) => ({ value: x.tier, label: x.tier })))}
             reasons={uniq(risk.rows.flatMap((x) => x.reasons.map((c) => ({ value: c.key, label: locale === "en" ? c.label_en : c.label_ru }))))}
-            labels={{ cohort: p("filterCohort"), tier: p("filterTier"), reason: p("filterReason"), all: p("all"), apply: p("filter"), reset: p("reset") }}
+            labels={{ tier: p("filterTier"), reason: p("filterReason"), all: p("all"), apply: p("filter"), reset: p("reset") }}
           />
         )}
         {/* Executives get no per-student rows from the DAL, so counts made from rows would read as zeros: show neither. */}
@@ -161,7 +184,7 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
           <p className="text-sm text-slate-500" data-testid="risk-filtered-empty">{p("noRisk")}</p>
         ) : (
           <div className="max-h-[32rem] overflow-auto" data-print-expand>
-            {filterQs.cohort || filterQs.tier || filterQs.reason ? (
+            {filterQs.tier || filterQs.reason ? (
               <p className="mb-1 text-xs text-slate-500" data-testid="risk-shown">
                 {p("shown")} {n(riskRows.length)} / {n(risk.rows.length)}
               </p>
@@ -193,6 +216,11 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
           </div>
         )}
       </section>
+      {(r.filter.course || r.filter.cohort) && (
+        <p className="text-sm text-slate-600" data-testid="contacts-not-filtered">
+          {p("contactsNotFiltered")}
+        </p>
+      )}
       <ContactSections data={contacts} p={p} locale={locale} timezone={r.timezone} qs={qs} csvLabel="CSV" withOutcomes={!riskOnly} />
     </div>
   );

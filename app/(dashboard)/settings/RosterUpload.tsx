@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { LineErrors } from "./LineErrors";
 import { uploadRosterAction, type RosterState } from "./actions";
 
 export interface RosterLabels {
@@ -44,25 +45,7 @@ export function RosterUpload({ school, labels: l }: { school: string; labels: Ro
           </div>
         )}
         {state?.ok === false && (
-          <div role="alert" className="rounded border border-red-200 bg-red-50 p-2 text-sm text-red-900" data-testid="roster-errors">
-            <p className="font-medium">{l.rosterRefused}</p>
-            <table className="mt-1 w-full">
-              <thead className="text-left">
-                <tr>
-                  <th scope="col" className="pr-4">{l.line}</th>
-                  <th scope="col">{l.problem}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {state.errors.map((e, k) => (
-                  <tr key={k} className="align-top">
-                    <td className="pr-4 tabular-nums">{e.line ?? "—"}</td>
-                    <td className="whitespace-pre-wrap">{e.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <LineErrors title={l.rosterRefused} lineLabel={l.line} problemLabel={l.problem} errors={state.errors} testId="roster-errors" />
         )}
       </form>
     </section>

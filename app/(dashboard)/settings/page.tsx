@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { getSettings } from "@/lib/dal/settings";
+import { getSettings, SECRET_SOURCES } from "@/lib/dal/settings";
 import { getPageT } from "@/lib/i18n/server";
 import { formatNumber } from "@/lib/i18n/dict";
 import { enumLabel, settingsMessages } from "@/lib/i18n/pages/settings";
@@ -7,6 +7,8 @@ import { DataTable, type DataColumn, type DataRow } from "@/components/tables/Da
 import { ConfigForm } from "./ConfigForm";
 import { FieldForms } from "./FieldForms";
 import { RosterUpload } from "./RosterUpload";
+import { SourceSecretForm } from "./SourceSecretForm";
+import { CalendarUpload } from "./CalendarUpload";
 
 type SP = Promise<{ school?: string }>;
 const weekdays = { ru: ["", "Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"], en: ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] };
@@ -15,6 +17,8 @@ const ROLES = ["student", "coordinator", "mentor", "reviewer", "support", "team_
 const PURPOSES = ["support", "community", "announcements", "ignored"] as const;
 const ATTRIBUTIONS = ["strict", "fifo"] as const;
 const MESSENGERS = new Set(["telegram", "slack", "discord", "mattermost", "pachca"]);
+/** Sources whose webhook verifies a shared secret (lib/dal/settings.ts SECRET_SOURCES). */
+const SECRET_KINDS = new Set<string>(SECRET_SOURCES);
 
 function Section({ testId, children }: { testId: string; children: ReactNode }) {
   return (
@@ -86,6 +90,22 @@ export default async function SettingsPage({ searchParams }: { searchParams: SP 
             holidays: { v: n(c.holidays), s: c.holidays },
           },
         })),
+      )}
+      {table(
+        "settings-holidays",
+        <>{p("calendarDays")} <span className="text-sm font-normal text-slate-500">(n = {n(d.calendars.reduce((a, c) => a + c.days.length, 0))})</span></>,
+        "calendar-days",
+        [{ key: "calendar", label: p("calendar") }, { key: "day", label: p("day"), nowrap: true }, { key: "kind", label: p("dayKind") }, { key: "note", label: p("note") }],
+        d.calendars.flatMap((c) =>
+          c.days.map((x) => ({
+            key: `${c.name}:${x.day}`,
+            cells: {
+              calendar: c.name, day: x.day,
+              kind: x.kind === "holiday" ? p("holiday") : `${p("workday")}${x.asWeekday === null ? "" : ` (${weekdays[locale][x.asWeekday] ?? x.asWeekday})`}`,
+              note: x.note,
+            },
+          })),
+        ),
       )}
       {table(
         "settings-policies",
@@ -176,6 +196,22 @@ export default async function SettingsPage({ searchParams }: { searchParams: SP 
               cohort: p("cohort"), attribution: p("attribution"), purpose: p("purpose"), person: p("person"), perHour: p("perHour"), maxStudents: p("maxStudents"),
               capacityHint: p("capacityHint"), policy: p("policy"), target: p("target"), none: p("none"), editRatings: p("editRatings"), ratingsHint: p("ratingsHint"),
               source: p("source"), ratingsEnabled: p("ratingsEnabled"), askInDms: p("askInDms"), minHours: p("minHours"), maxAge: p("maxAge"), delay: p("delay"),
+            }}
+          />
+          <SourceSecretForm
+            school={d.school}
+            sources={d.sources.filter((s) => SECRET_KINDS.has(s.kind)).map((s) => ({ kind: s.kind, externalId: s.externalId, label: `${s.name} (${s.kind} ${s.externalId}; ${s.secretSet ? p("secretSet") : p("secretMissing")})` }))}
+            labels={{
+              secretTitle: p("secretTitle"), secretHint: p("secretHint"), source: p("source"), secretMode: p("secretMode"), secretGenerate: p("secretGenerate"), secretSetOwn: p("secretSetOwn"),
+              secretValue: p("secretValue"), secretSave: p("secretSave"), secretSaved: p("secretSaved"), secretOnce: p("secretOnce"), refused: p("refused"), path: p("path"), problem: p("problem"),
+            }}
+          />
+          <CalendarUpload
+            school={d.school}
+            calendars={d.calendars.map((c) => c.name)}
+            labels={{
+              calendarUpload: p("calendarUpload"), calendarUploadHint: p("calendarUploadHint"), calendar: p("calendar"), calendarFile: p("calendarFile"), upload: p("upload"),
+              calendarDone: p("calendarDone"), calendarRefused: p("calendarRefused"), line: p("line"), problem: p("problem"), holidaysN: p("holidaysN"), workdaysN: p("workdaysN"),
             }}
           />
           <RosterUpload

@@ -25,9 +25,17 @@ export async function readMarks(db: Db, schoolId: number, scopes: readonly Scope
 export async function clearMarks(db: Db, schoolId: number, marks: readonly DirtyMark[]): Promise<void> {
   if (marks.length === 0) return;
   const json = JSON.stringify(marks.map((m) => ({ c: m.channelId, t: m.threadId, m: m.mark })));
+  // Rows are locked in (channel, thread) order first, the order the store path marks them in
+  // (ingest.ts flushDirty), so a recompute and a delivery never deadlock. A mark the store renewed
+  // meanwhile no longer matches its read time after the lock (re-checked) and is kept for the next run.
   await db.execute(sql`
-    delete from dirty_scopes d using json_to_recordset(${json}::json) as v(c bigint, t bigint, m text)
-    where d.school_id = ${schoolId} and d.channel_id = v.c and d.thread_id = v.t and d.marked_at::text = v.m`);
+    delete from dirty_scopes d using (
+      select d2.channel_id, d2.thread_id from dirty_scopes d2 join json_to_recordset(${json}::json) as v(c bigint, t bigint, m text)
+        on d2.channel_id = v.c and d2.thread_id = v.t and d2.marked_at::text = v.m
+      where d2.school_id = ${schoolId}
+      order by d2.channel_id, d2.thread_id
+      for update of d2) x
+    where d.school_id = ${schoolId} and d.channel_id = x.channel_id and d.thread_id = x.thread_id`);
 }
 
 /** The JSON shape of an `episodes` row for json_to_recordset: one bound parameter per chunk. */

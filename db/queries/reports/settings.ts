@@ -23,7 +23,11 @@ export interface SettingsSource {
 export interface SettingsData {
   school: string;
   sources: SettingsSource[];
-  calendars: Array<{ name: string; timezone: string; isDefault: boolean; intervals: Array<{ weekday: number; startMinute: number; endMinute: number }>; holidays: number }>;
+  calendars: Array<{
+    name: string; timezone: string; isDefault: boolean; intervals: Array<{ weekday: number; startMinute: number; endMinute: number }>; holidays: number;
+    /** Every holiday and transferred working day, by date: the page lists them and an upload restates them. */
+    days: CalendarDayRow[];
+  }>;
   policies: Array<{ name: string; ownerRole: string | null; channelKind: string | null; priority: string | null; targetMinutes: number; clock: string; calendar: string | null; active: boolean }>;
   channels: Array<{
     title: string | null; source: string; sourceExternalId: string; externalId: string; kind: string; purpose: string; ownerRole: string | null; owner: string | null;
@@ -36,6 +40,13 @@ export interface SettingsData {
   teams: Array<{ name: string; lead: string | null; members: Array<{ name: string; email: string | null; episodesPerHour: number | null; maxStudents: number | null }> }>;
   unmapped: IdentityRow[];
   unmappedCount: number;
+}
+
+export interface CalendarDayRow {
+  day: string;
+  kind: "holiday" | "workday";
+  asWeekday: number | null;
+  note: string | null;
 }
 
 export function webhookUrl(kind: string, schoolSlug: string, externalId: string): string {
@@ -71,12 +82,18 @@ export async function settingsReport(db: Db, school: { id: number; slug: string 
     .from(t.calendarDays)
     .where(and(eq(t.calendarDays.schoolId, schoolId), eq(t.calendarDays.kind, "holiday")))
     .groupBy(t.calendarDays.calendarId);
+  const dayRows = await db
+    .select({ calendarId: t.calendarDays.calendarId, day: t.calendarDays.day, kind: t.calendarDays.kind, asWeekday: t.calendarDays.asWeekday, note: t.calendarDays.note })
+    .from(t.calendarDays)
+    .where(eq(t.calendarDays.schoolId, schoolId))
+    .orderBy(asc(t.calendarDays.day));
   const calendars = cals.map((c) => ({
     name: c.name,
     timezone: c.timezone,
     isDefault: c.isDefault,
     intervals: intervals.filter((i) => i.calendarId === c.id).map(({ weekday, startMinute, endMinute }) => ({ weekday, startMinute, endMinute })),
     holidays: Number(holidays.find((h) => h.calendarId === c.id)?.n ?? 0),
+    days: dayRows.filter((d) => d.calendarId === c.id).map(({ day, kind, asWeekday, note }) => ({ day: String(day), kind, asWeekday, note })),
   }));
   const calName = new Map(cals.map((c) => [c.id, c.name]));
 

@@ -1,0 +1,161 @@
+import "server-only";
+import { and, eq, inArray } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { ingestReceipts } from "../../db/schema";
+import { storeParsedBatch, type ParsedJob, type StoreResult } from "../../db/queries/ingest";
+import type { ParsedIngestEvent } from "../ingest/types";
+
+/**
+ * Group commit for webhook deliveries (docs/performance.md, round 2). Every delivery of one school used to
+ * be its own transaction of ~12 round trips under the school's advisory lock, so concurrent deliveries
+ * only queued behind each other. Here the deliveries of a school that arrive while its previous batch is
+ * being written wait for that batch to end and are then written together: one transaction, one lock, one
+ * lookup of each source, channel and identity. There is no timer: an idle school writes a delivery at
+ * once (the next tick), and under load a batch is whatever arrived during the previous one, so latency
+ * stays one or two transactions long.
+ *
+ * Guarantees kept: a request is answered only after its own events and receipt are committed; each
+ * delivery is validated on its own before it joins a batch (a bad one is refused alone by the caller);
+ * if a batch's transaction fails, each of its deliveries is retried alone, so one that cannot be stored
+ * fails its own request and never loses the others; a delivery whose receipt exists stores nothing.
+ */
+
+export interface Delivery {
+  sourceId: number;
+  eventKey: string;
+  payloadHash: string;
+  events: ParsedIngestEvent[];
+}
+
+export type DeliveryOutcome = { kind: "stored"; result: StoreResult } | { kind: "duplicate" };
+
+interface Pending {
+  delivery: Delivery;
+  resolve: (o: DeliveryOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+interface SchoolQueue {
+  pending: Pending[];
+  running: boolean;
+}
+
+/** A batch this large is already one short transaction's worth; more waits for the next one. */
+export const MAX_BATCH = 256;
+
+// Per database handle (tests open several databases in one process, with the same school ids).
+const queues = new WeakMap<Db, Map<number, SchoolQueue>>();
+
+const keyOf = (d: { sourceId: number; eventKey: string }) => `${d.sourceId}\u0000${d.eventKey}`;
+
+/** Resolves once the delivery's events and receipt are committed (or it was a re-delivery); rejects if it alone cannot be stored. */
+export function submitDelivery(db: Db, schoolId: number, delivery: Delivery): Promise<DeliveryOutcome> {
+  let bySchool = queues.get(db);
+  if (!bySchool) queues.set(db, (bySchool = new Map()));
+  let q = bySchool.get(schoolId);
+  if (!q) bySchool.set(schoolId, (q = { pending: [], running: false }));
+  const queue = q;
+  return new Promise<DeliveryOutcome>((resolve, reject) => {
+    queue.pending.push({ delivery, resolve, reject });
+    if (!queue.running) {
+      queue.running = true;
+      // The next tick, so that deliveries parsed in the same tick share the first batch.
+      setImmediate(() => void drain(db, schoolId, queue));
+    }
+  });
+}
+
+async function drain(db: Db, schoolId: number, q: SchoolQueue): Promise<void> {
+  try {
+    while (q.pending.length > 0) {
+      // Re-deliveries of one event in one batch: the first goes now, the others wait for the next batch,
+      // where the first one's receipt (if it was stored) answers them as duplicates.
+      const batch: Pending[] = [];
+      const later: Pending[] = [];
+      const keys = new Set<string>();
+      for (const p of q.pending) {
+        const k = keyOf(p.delivery);
+        if (batch.length >= MAX_BATCH || keys.has(k)) later.push(p);
+        else {
+          keys.add(k);
+          batch.push(p);
+        }
+      }
+      q.pending = later;
+      await flush(db, schoolId, batch);
+    }
+  } finally {
+    q.running = false;
+    // Only reached with deliveries left if a flush threw unexpectedly: they are still served.
+    if (q.pending.length > 0) {
+      q.running = true;
+      setImmediate(() => void drain(db, schoolId, q));
+    }
+  }
+}
+
+async function existingReceipts(db: Db, schoolId: number, batch: readonly Pending[]): Promise<Set<string>> {
+  const sourceIds = [...new Set(batch.map((p) => p.delivery.sourceId))];
+  const eventKeys = [...new Set(batch.map((p) => p.delivery.eventKey))];
+  const found = await db
+    .select({ sourceId: ingestReceipts.sourceId, eventKey: ingestReceipts.eventKey })
+    .from(ingestReceipts)
+    .where(and(eq(ingestReceipts.schoolId, schoolId), inArray(ingestReceipts.sourceId, sourceIds), inArray(ingestReceipts.eventKey, eventKeys)));
+  return new Set(found.map((f) => keyOf({ sourceId: Number(f.sourceId), eventKey: f.eventKey })));
+}
+
+const jobOf = (d: Delivery): ParsedJob => ({ events: d.events });
+
+/** The receipts commit with the events, in the same transaction (one insert for the batch): a delivery is stored with its receipt or not at all. */
+const receiptsOf = (schoolId: number, ds: readonly Delivery[]) => async (tx: Db) => {
+  await tx
+    .insert(ingestReceipts)
+    .values(ds.map((d) => ({ schoolId, sourceId: d.sourceId, eventKey: d.eventKey, payloadHash: d.payloadHash })))
+    .onConflictDoNothing();
+};
+
+async function flush(db: Db, schoolId: number, batch: Pending[]): Promise<void> {
+  let fresh: Pending[];
+  try {
+    const seen = await existingReceipts(db, schoolId, batch);
+    fresh = [];
+    for (const p of batch) {
+      if (seen.has(keyOf(p.delivery))) p.resolve({ kind: "duplicate" });
+      else fresh.push(p);
+    }
+  } catch (e) {
+    for (const p of batch) p.reject(e);
+    return;
+  }
+  if (fresh.length === 0) return;
+  try {
+    const results = await storeParsedBatch(db, schoolId, fresh.map((p) => jobOf(p.delivery)), receiptsOf(schoolId, fresh.map((p) => p.delivery)));
+    fresh.forEach((p, i) => {
+      const result = results[i];
+      if (result) p.resolve({ kind: "stored", result });
+      else p.reject(new Error("group commit returned no result for a delivery"));
+    });
+    return;
+  } catch (e) {
+    // One failing alone is answered with its own error below; with one delivery there is nothing to retry.
+    if (fresh.length === 1) {
+      fresh[0]?.reject(e);
+      return;
+    }
+  }
+  for (const p of fresh) {
+    try {
+      const [result] = await storeParsedBatch(db, schoolId, [jobOf(p.delivery)], receiptsOf(schoolId, [p.delivery]));
+      if (result) p.resolve({ kind: "stored", result });
+      else p.reject(new Error("group commit returned no result for a delivery"));
+    } catch (e) {
+      p.reject(e);
+    }
+  }
+}
+
+/** For tests: deliveries waiting or being written for a school of this database. */
+export function pendingDeliveries(db: Db, schoolId: number): number {
+  const q = queues.get(db)?.get(schoolId);
+  return q ? q.pending.length + (q.running ? 1 : 0) : 0;
+}
