@@ -6,6 +6,7 @@ import type { QueueState } from "@/lib/reports/queue";
 import { queueQueryOptions, type QueueParams } from "./queueQuery";
 import { QueueRow, type QueueLabels } from "./QueueRow";
 import { stateAt, stateStyle } from "./format";
+import { UpdatedLine } from "../ui/UpdatedLine";
 
 export type LiveQueueLabels = QueueLabels &
   Record<"timeLeft" | "waiting" | "student" | "where" | "owner" | "takes" | "empty" | "emptyFiltered" | "updated" | "live" | "stale" | "open" | "onShift" | "ofOpen", string>;
@@ -62,17 +63,7 @@ export function LiveQueue({ params, labels, roleNames, locale, timezone }: { par
           </div>
         ))}
       </section>
-      <p className="text-xs text-slate-600" aria-live="polite">
-        {q.isError ? (
-          <span className="font-medium text-red-800">
-            {labels.stale} {fmtClock.format(new Date(data.asOf))}
-          </span>
-        ) : (
-          <>
-            {labels.updated} {fmtClock.format(new Date(data.asOf))} ({timezone}) · {labels.live}
-          </>
-        )}
-      </p>
+      <UpdatedLine asOf={data.asOf} timezone={timezone} isError={q.isError} fmtClock={fmtClock} labels={labels} />
       {data.items.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white py-12 text-center text-slate-600" data-testid="queue-empty">
           {filtered ? labels.emptyFiltered : labels.empty}

@@ -7,6 +7,7 @@ import { LoadChart } from "./LoadChart";
 import { episodesHref, TeamTable, type TeamTableLabels } from "./TeamTable";
 import { RebalanceList, type RebalanceLabels } from "./RebalanceList";
 import { teamQueryOptions, type TeamParams } from "./teamQuery";
+import { UpdatedLine } from "../ui/UpdatedLine";
 
 export type LiveTeamLabels = TeamTableLabels &
   RebalanceLabels &
@@ -38,17 +39,7 @@ export function LiveTeam({ params, labels, roleNames, locale, drill }: { params:
   const base = { school: data.school.slug, from: data.period.from, to: lastDay };
   return (
     <div className="flex flex-col gap-6">
-      <p className="text-xs text-slate-600" aria-live="polite" data-testid="team-updated">
-        {q.isError ? (
-          <span className="font-medium text-red-800">
-            {labels.stale} {fmtClock.format(new Date(data.asOf))}
-          </span>
-        ) : (
-          <>
-            {labels.updated} {fmtClock.format(new Date(data.asOf))} ({timezone}) · {labels.live}
-          </>
-        )}
-      </p>
+      <UpdatedLine asOf={data.asOf} timezone={timezone} isError={q.isError} fmtClock={fmtClock} labels={labels} testId="team-updated" />
       <section className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <StatCard label={labels.staffShown} value={`${nf(data.rows.length)} / ${nf(data.totalStaff)}`} testId="team-count" />
         <StatCard label={labels.overloadedCount} value={nf(overloaded)} hint={`n = ${nf(data.rows.length)}`} testId="team-overloaded" />
