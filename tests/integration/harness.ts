@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { openDb, type DbHandle } from "@/db/client";
 import { deriveIdleAll } from "@/lib/dal/derive";
+import { listSchools, type SchoolRow } from "@/db/queries/schools";
+import { recomputeEpisodes } from "@/db/queries/episodes";
+import { seedDemo } from "@/db/seed/demo";
 
 /**
  * Every integration suite runs once per engine: embedded PGlite (in memory) and a real PostgreSQL
@@ -68,4 +71,17 @@ export function engines(): Engine[] {
     throw new Error("TEST_DATABASE_URL is not set: run the integration suite through `npm test` (scripts/with-postgres.sh starts PostgreSQL).");
   }
   return list;
+}
+
+/**
+ * A fresh database with the small demo seeded (seed 11 at `anchor`) and the first school's episodes
+ * derived as of `now`: the setup of the suites that read the demo through one school.
+ */
+export async function openDemoSchool(engine: Engine, anchor: Date, now: Date): Promise<{ h: DbHandle & { drop(): Promise<void> }; school: SchoolRow }> {
+  const h = await engine.open();
+  await seedDemo(h.db, { scale: "small", seed: 11, anchor });
+  const [school] = await listSchools(h.db);
+  if (!school) throw new Error("the demo seeded no school");
+  await recomputeEpisodes(h.db, school.id, { scopes: "all", now });
+  return { h, school };
 }

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines } from "./harness";
+import { engines, openDemoSchool } from "./harness";
 import type { DbHandle } from "@/db/client";
-import { listSchools, type SchoolRow } from "@/db/queries/schools";
-import { recomputeEpisodes } from "@/db/queries/episodes";
-import { seedDemo } from "@/db/seed/demo";
+import type { SchoolRow } from "@/db/queries/schools";
 import { shiftsPlan } from "@/lib/reports/shifts";
 import { HOURS_PER_WEEK } from "@/lib/metrics/staffing";
 
@@ -16,11 +14,7 @@ for (const engine of engines()) {
     let h: DbHandle & { drop(): Promise<void> };
     let school: SchoolRow;
     beforeAll(async () => {
-      h = await engine.open();
-      await seedDemo(h.db, { scale: "small", seed: 11, anchor });
-      const [first] = await listSchools(h.db);
-      school = first!;
-      await recomputeEpisodes(h.db, school.id, { scopes: "all", now });
+      ({ h, school } = await openDemoSchool(engine, anchor, now));
     });
     afterAll(async () => h?.drop());
 

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { engines } from "./harness";
+import { engines, openDemoSchool } from "./harness";
 import { rows, type DbHandle } from "@/db/client";
-import { listSchools, type SchoolRow } from "@/db/queries/schools";
-import { recomputeEpisodes } from "@/db/queries/episodes";
-import { seedDemo } from "@/db/seed/demo";
+import type { SchoolRow } from "@/db/queries/schools";
 import { studentHead, studentTimelineRows } from "@/db/queries/reports/student-timeline";
 
 /**
@@ -19,11 +17,7 @@ for (const engine of engines()) {
     let h: DbHandle & { drop(): Promise<void> };
     let school: SchoolRow;
     beforeAll(async () => {
-      h = await engine.open();
-      await seedDemo(h.db, { scale: "small", seed: 11, anchor });
-      const [first] = await listSchools(h.db);
-      school = first!;
-      await recomputeEpisodes(h.db, school.id, { scopes: "all", now });
+      ({ h, school } = await openDemoSchool(engine, anchor, now));
     });
     afterAll(async () => h?.drop());
 

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { applyConfigAction, type FormState } from "./actions";
+import { Outcome } from "./Outcome";
 
 export interface ConfigFormLabels {
   apply: string;
@@ -28,33 +29,7 @@ export function ConfigForm({ school, labels }: { school: string; labels: ConfigF
           {labels.applyButton}
         </button>
       </div>
-      {state?.ok === true && (
-        <div role="status" className="rounded border border-green-200 bg-green-50 p-3 text-sm text-green-900" data-testid="config-applied">
-          <p className="font-medium">{labels.applied}</p>
-          <pre className="mt-1 whitespace-pre-wrap">{JSON.stringify(state.result, null, 2)}</pre>
-        </div>
-      )}
-      {state?.ok === false && (
-        <div role="alert" className="rounded border border-red-200 bg-red-50 p-3 text-sm text-red-900" data-testid="config-errors">
-          <p className="font-medium">{labels.refused}</p>
-          <table className="mt-1 w-full">
-            <thead className="text-left">
-              <tr>
-                <th className="pr-4">{labels.path}</th>
-                <th>{labels.problem}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.issues.map((i, k) => (
-                <tr key={k} className="align-top">
-                  <td className="pr-4 font-mono">{i.path || "(document)"}</td>
-                  <td className="whitespace-pre-wrap">{i.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Outcome state={state} labels={labels} testId="config" />
     </form>
   );
 }

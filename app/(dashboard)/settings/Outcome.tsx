@@ -1,4 +1,5 @@
 import type { ApplyOutcome } from "@/lib/dal/settings";
+import { ProblemList } from "./LineErrors";
 
 /** What a settings form answered: applied (with the counts of what changed) or every problem with its path. */
 export function Outcome({ state, labels, testId }: { state: ApplyOutcome | null; labels: { applied: string; refused: string; path: string; problem: string }; testId: string }) {
@@ -21,24 +22,13 @@ export function Outcome({ state, labels, testId }: { state: ApplyOutcome | null;
     );
   }
   return (
-    <div role="alert" className="rounded border border-red-200 bg-red-50 p-2 text-sm text-red-900" data-testid={`${testId}-errors`}>
-      <p className="font-medium">{labels.refused}</p>
-      <table className="mt-1 w-full">
-        <thead className="text-left">
-          <tr>
-            <th scope="col" className="pr-4">{labels.path}</th>
-            <th scope="col">{labels.problem}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {state.issues.map((i, k) => (
-            <tr key={k} className="align-top">
-              <td className="pr-4 font-mono">{i.path || "(document)"}</td>
-              <td className="whitespace-pre-wrap">{i.message}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ProblemList
+      title={labels.refused}
+      whereLabel={labels.path}
+      problemLabel={labels.problem}
+      problems={state.issues.map((i) => ({ where: i.path || "(document)", what: i.message }))}
+      testId={`${testId}-errors`}
+      mono
+    />
   );
 }

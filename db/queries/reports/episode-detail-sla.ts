@@ -146,8 +146,8 @@ export async function slaHeatmapFiltered(db: Db, schoolId: number, tz: string, p
  * Null when the school records no shifts at all (the page then offers no such view).
  */
 export async function staffOnShift(db: Db, schoolId: number, tz: string, period: Period, role?: string): Promise<Map<string, number> | null> {
-  const [any] = await rows<{ n: unknown }>(db, sql`select count(*)::int as n from shifts where school_id = ${schoolId}`);
-  if (num(any?.n ?? 0) === 0) return null;
+  const [recorded] = await rows<{ n: unknown }>(db, sql`select count(*)::int as n from shifts where school_id = ${schoolId}`);
+  if (num(recorded?.n ?? 0) === 0) return null;
   const start = sql`(${period.from}::date)::timestamp at time zone ${tz}`;
   const end = sql`(${period.to}::date)::timestamp at time zone ${tz}`;
   const roleCond = role && role !== "none" ? sql`and s.role::text = ${role}` : sql``;
