@@ -110,7 +110,7 @@ export async function configureLmsItems(db: Db, schoolId: number, plan: SchoolPl
   }
 }
 
-/** Weekly shifts as the simulation used them, so "staff on shift" in the heatmap matches the answers. */
+/** Weekly shifts as the simulation used them, so "staff on shift" in the heatmap matches the answers. Additive per plan. */
 export async function configureShifts(db: Db, schoolId: number, plan: SchoolPlan): Promise<void> {
   const people = await db.select({ id: t.people.id, email: t.people.email }).from(t.people).where(and(eq(t.people.schoolId, schoolId), inArray(t.people.email, plan.staff.map((s) => s.email))));
   const personIds = new Map(people.map((p) => [p.email, p.id]));
@@ -129,6 +129,7 @@ export async function configureShifts(db: Db, schoolId: number, plan: SchoolPlan
       };
     });
   });
-  await db.delete(t.shifts).where(eq(t.shifts.schoolId, schoolId));
+  // Only this plan's staff are replaced: a streamed school (./stream) configures its slices one after the other.
+  if (people.length > 0) await db.delete(t.shifts).where(and(eq(t.shifts.schoolId, schoolId), inArray(t.shifts.personId, people.map((p) => p.id))));
   if (rows.length > 0) await db.insert(t.shifts).values(rows);
 }

@@ -43,10 +43,28 @@ export function randomName(rng: Rng, english = false): HumanName {
   return { first, last, full: `${first} ${last}`, female };
 }
 
-/** Ids in each source's own style, unique within one school's plan. */
+const SLACK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
+
+/**
+ * One part of a school's id space. The streaming generator (./stream) builds a big school as slices, each
+ * with its own IdFactory; every slice owns a disjoint share of each id space (a sub-range of numbers, a
+ * fixed prefix of characters, a share of the email and staff-name hashes), so slices never collide and any
+ * slice can be generated without the others. `index === count - 1` is conventionally kept for school-wide ids.
+ */
+export interface IdSpace {
+  index: number;
+  count: number;
+}
+
+/** Ids in each source's own style, unique within one school's plan (and, with a space, across its slices). */
 export class IdFactory {
   private used = new Set<string>();
-  constructor(private rng: Rng) {}
+  constructor(
+    private rng: Rng,
+    private readonly space?: IdSpace,
+  ) {
+    if (space && !(Number.isInteger(space.index) && space.index >= 0 && space.index < space.count && space.count <= 256)) throw new Error(`IdFactory: bad id space ${space.index}/${space.count}`);
+  }
 
   private unique(make: () => string): string {
     for (;;) {
@@ -58,17 +76,42 @@ export class IdFactory {
     }
   }
 
+  /** Whether a key (an email, a staff member's name) falls in this factory's share; always true without a space. */
+  claims(key: string): boolean {
+    return !this.space || fnv1a(key) % this.space.count === this.space.index;
+  }
+
+  /** Whether a staff member's name is this slice's to give: their work e-mail is made of it, and team pages tell people apart by it. */
+  claimsName(name: HumanName): boolean {
+    return this.claims(`${translit(name.first)}.${translit(name.last)}`);
+  }
+
+  /** An integer in [min, max], restricted to this space's sub-range. */
+  private int(min: number, max: number): number {
+    if (!this.space) return this.rng.int(min, max);
+    const span = Math.floor((max - min + 1) / this.space.count);
+    return this.rng.int(min + this.space.index * span, min + (this.space.index + 1) * span - 1);
+  }
+
+  /** `n` characters whose first two spell the space's index. */
+  private chars(alphabet: string, n: number): string {
+    if (!this.space) return this.rng.chars(alphabet, n);
+    const k = alphabet.length;
+    const i = this.space.index;
+    return `${alphabet[Math.floor(i / k) % k] ?? ""}${alphabet[i % k] ?? ""}${this.rng.chars(alphabet, n - 2)}`;
+  }
+
   user(style: MessengerStyle): string {
     const r = this.rng;
     switch (style) {
       case "telegram":
-        return this.unique(() => String(r.int(150_000_000, 7_900_000_000)));
+        return this.unique(() => String(this.int(150_000_000, 7_900_000_000)));
       case "slack":
-        return this.unique(() => `U0${r.chars("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 9)}`);
+        return this.unique(() => `U0${this.chars(SLACK_ALPHABET, 9)}`);
       case "discord":
-        return this.unique(() => snowflake(r.int(1_500_000_000_000, 1_700_000_000_000), r.int(0, 4095)));
+        return this.unique(() => snowflake(r.int(1_500_000_000_000, 1_700_000_000_000), this.int(0, 4095)));
       case "mattermost":
-        return this.unique(() => r.chars(MM_ALPHABET, 26));
+        return this.unique(() => this.chars(MM_ALPHABET, 26));
     }
   }
 
@@ -76,13 +119,13 @@ export class IdFactory {
     const r = this.rng;
     switch (style) {
       case "telegram":
-        return this.unique(() => `-100${r.int(1_000_000_000, 2_999_999_999)}`);
+        return this.unique(() => `-100${this.int(1_000_000_000, 2_999_999_999)}`);
       case "slack":
-        return this.unique(() => `${dm ? "D" : "C"}0${r.chars("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", 9)}`);
+        return this.unique(() => `${dm ? "D" : "C"}0${this.chars(SLACK_ALPHABET, 9)}`);
       case "discord":
-        return this.unique(() => snowflake(atMs - r.int(0, 86_400_000), r.int(0, 4095)));
+        return this.unique(() => snowflake(atMs - r.int(0, 86_400_000), this.int(0, 4095)));
       case "mattermost":
-        return this.unique(() => r.chars(MM_ALPHABET, 26));
+        return this.unique(() => this.chars(MM_ALPHABET, 26));
     }
   }
 
@@ -104,17 +147,40 @@ export class IdFactory {
     }
   }
 
+  /**
+   * A work address at `domain` (staff: their names are claimed by the slice, see claims(), so the base is
+   * the slice's own), or a personal one. With a space, a personal address is redrawn until its hash falls
+   * in the space, so two slices never hand out one address.
+   */
   email(name: HumanName, domain: string | null): string {
     const r = this.rng;
     const base = `${translit(name.first)}.${translit(name.last)}`;
     if (domain) return this.unique(() => (this.used.has(`${base}@${domain}`) ? `${base}${r.int(2, 99)}@${domain}` : `${base}@${domain}`));
     const mail = r.pick(["gmail.com", "yandex.ru", "mail.ru", "inbox.ru", "ya.ru", "outlook.com"]);
-    return this.unique(() => `${r.chance(0.5) ? base : translit(name.first) + translit(name.last).slice(0, 3)}${r.chance(0.6) ? r.int(1, 2005) : ""}@${mail}`);
+    const short = translit(name.first) + translit(name.last).slice(0, 3);
+    const make = () => `${r.chance(0.5) ? base : short}${r.chance(0.6) ? r.int(1, 2005) : ""}@${mail}`;
+    if (!this.space) return this.unique(make);
+    return this.unique(() => {
+      let e = make();
+      while (!this.claims(e)) e = make();
+      return e;
+    });
   }
 
   lmsUser(kind: "xapi" | "lms_csv"): string {
-    return this.unique(() => (kind === "xapi" ? `u-${this.rng.hex(10)}` : String(this.rng.int(1_000_000, 99_999_999))));
+    if (this.space && kind === "xapi") return this.unique(() => `u-${this.chars("0123456789abcdef", 10)}`);
+    return this.unique(() => (kind === "xapi" ? `u-${this.rng.hex(10)}` : String(this.int(1_000_000, 99_999_999))));
   }
+}
+
+/** FNV-1a over UTF-16 code units: a fast, stable hash to share keys out between id spaces. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 export const MM_ALPHABET = "ybndrfg8ejkmcpqxot1uwisza345h769";

@@ -40,7 +40,7 @@ export function buildStaff(spec: SchoolSpec, sc: ScaleSpec, messengers: SourceDe
   const make = (role: StaffRole, trait: StaffTrait, shift: Shift, team: string | undefined, extra: Partial<StaffDef> = {}): StaffDef => {
     // Two staff members with one name would be indistinguishable on the team pages.
     let name: HumanName = randomName(rng);
-    while (names.has(name.full)) name = randomName(rng);
+    while (names.has(name.full) || !ids.claimsName(name)) name = randomName(rng);
     names.add(name.full);
     const email = ids.email(name, spec.domain);
     const speed = (role === "coordinator" || role === "team_lead" ? COORDINATOR : MENTOR)[trait];

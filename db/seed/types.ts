@@ -1,7 +1,11 @@
 import type { ChannelRef, IdentityRef, Role, SourceRef } from "../../lib/ingest/types";
 import type { SchoolClock, Shift } from "./clock";
 
+/** Scales planned whole in memory (planDemo). */
 export type Scale = "small" | "large";
+/** Scales generated slice by slice in bounded memory (./stream). */
+export type StreamScale = "xl" | "full";
+export type DemoScale = Scale | StreamScale;
 export type Tier = "none" | "standard" | "premium";
 export type MessengerStyle = "telegram" | "slack" | "discord" | "mattermost";
 export type Domain = "code" | "data" | "design" | "product";

@@ -1,8 +1,8 @@
 import type { ChannelRef } from "../../lib/ingest/types";
 import { DAY, SchoolClock, localDate } from "./clock";
-import { IdFactory, identity, randomName } from "./identity";
+import { IdFactory, identity, randomName, type IdSpace } from "./identity";
 import type { Rng } from "./rng";
-import { SCALES, type SchoolSpec } from "./specs";
+import { SCALES, type ScaleSpec, type SchoolSpec } from "./specs";
 import { buildStaff } from "./staff";
 import type { ChannelDef, CohortDef, CourseDef, MessengerStyle, Purpose, SchoolPlan, Scale, SourceDef, StaffDef, StudentDef, ThreadStyle, Tier } from "./types";
 import { decideOutcome } from "./outcomes";
@@ -10,12 +10,41 @@ import { MODULE_TITLES } from "./texts";
 
 export const WINDOW_DAYS = 182;
 
-/** The structure of one school: sources, staff, courses, cohorts, students and channels (no messages yet). */
-export function buildSchool(spec: SchoolSpec, scale: Scale, anchor: number, rng: Rng): SchoolPlan {
-  const sc = SCALES[scale];
-  const ids = new IdFactory(rng.fork("ids"));
-  const windowStart = anchor - WINDOW_DAYS * DAY;
-  const clock = new SchoolClock(spec.timezone, windowStart - 60 * DAY, anchor + 200 * DAY);
+/**
+ * One slice of a big school (./stream): a share of its students and staff with their own ids, over a
+ * longer window, whose cohorts start in between the other slices' and are numbered after them.
+ */
+export interface SliceOptions {
+  /** Which share of the school's id space this slice owns (see IdSpace). */
+  space: IdSpace;
+  /** 0 ≤ phase < 1: where this slice's cohorts start between two consecutive cohorts of a course. */
+  phase: number;
+  /** This slice's position and the number of slices, to number cohorts (streams) apart. */
+  index: number;
+  count: number;
+  windowDays: number;
+  /**
+   * How far into its course the first cohort of a course already is when the window opens, as a share of
+   * the course (0: the first cohort starts in the window, as in planDemo). A year of a running school
+   * starts with streams under way, not with an empty school.
+   */
+  leadIn: number;
+  /** The title of a school-wide channel (news, off-topic, duty, forums) in this slice. */
+  channelTitle: (title: string) => string;
+}
+
+/**
+ * The structure of one school: sources, staff, courses, cohorts, students and channels (no messages yet).
+ * Without `slice` this is exactly the small / large demo school.
+ */
+export function buildSchool(spec: SchoolSpec, scale: Scale | ScaleSpec, anchor: number, rng: Rng, slice?: SliceOptions): SchoolPlan {
+  const sc = typeof scale === "string" ? SCALES[scale] : scale;
+  const ids = new IdFactory(rng.fork("ids"), slice?.space);
+  const windowDays = slice?.windowDays ?? WINDOW_DAYS;
+  const windowStart = anchor - windowDays * DAY;
+  const titled = slice?.channelTitle ?? ((t: string) => t);
+  // Days before the window: enrolments, and with `leadIn` whole cohorts, start before it.
+  const clock = new SchoolClock(spec.timezone, windowStart - (slice ? 60 + Math.ceil(slice.leadIn * 7 * Math.max(...spec.courses.map((c) => c.weeks))) : 60) * DAY, anchor + 200 * DAY);
 
   const messengers: SourceDef[] = spec.messengers.map((m) => ({ key: m.style, style: m.style, ref: { kind: m.style, externalId: ids.workspace(m.style, spec.domain), name: m.name } }));
   const lms: SourceDef = { key: spec.lms.kind, style: spec.lms.kind, ref: { kind: spec.lms.kind, externalId: ids.workspace(spec.lms.kind, spec.domain), name: spec.lms.name } };
@@ -33,17 +62,17 @@ export function buildSchool(spec: SchoolSpec, scale: Scale, anchor: number, rng:
 
   const floods = messengers.map((m) => {
     const style = m.style as MessengerStyle;
-    return channel(m, groupKind(style), style === "slack" ? "random" : style === "mattermost" ? "town-square" : "Флудилка", "ignored", "none");
+    return channel(m, groupKind(style), titled(style === "slack" ? "random" : style === "mattermost" ? "town-square" : "Флудилка"), "ignored", "none");
   });
   const primary = messengers[0] as SourceDef;
-  const news = channel(primary, "channel", `Новости ${spec.name}`, "announcements", "none");
-  const duty = channel(primary, "group", "Дежурный ментор", "support", "none", { ownerRole: "mentor" });
+  const news = channel(primary, "channel", titled(`Новости ${spec.name}`), "announcements", "none");
+  const duty = channel(primary, "group", titled("Дежурный ментор"), "support", "none", { ownerRole: "mentor" });
 
   const courses: CourseDef[] = spec.courses.map((c) => {
     const source = messengers[c.messenger] as SourceDef;
     const style = source.style as MessengerStyle;
     const forumKind: ChannelRef["kind"] = style === "telegram" || style === "discord" ? "forum" : "channel";
-    const forum = channel(source, forumKind, style === "telegram" || style === "discord" ? `Вопросы менторам · ${c.title}` : `${c.slug}-questions`, "support", style === "telegram" ? "topics" : "per_question", { ownerRole: "mentor" });
+    const forum = channel(source, forumKind, titled(style === "telegram" || style === "discord" ? `Вопросы менторам · ${c.title}` : `${c.slug}-questions`), "support", style === "telegram" ? "topics" : "per_question", { ownerRole: "mentor" });
     return { key: c.key, externalId: `${spec.slug}:${c.slug}`, title: c.title, weeks: c.weeks, domain: c.domain, source, mentors: mentorsByCourse.get(c.key) ?? [], reviewers: reviewersByCourse.get(c.key) ?? [], forum };
   });
 
@@ -55,15 +84,21 @@ export function buildSchool(spec: SchoolSpec, scale: Scale, anchor: number, rng:
     const n = spec.courses.find((c) => c.key === course.key)?.cohorts ?? 1;
     const crng = rng.fork(`course:${course.key}`);
     const first = crng.int(0, 10);
-    const last = WINDOW_DAYS - crng.int(25, 55);
+    const last = windowDays - crng.int(25, 55);
     const firstNumber = 7 + crng.int(0, 9);
     for (let k = 0; k < n; k++) {
-      let startIdx = windowDay + Math.round(n === 1 ? last : first + ((last - first) * k) / (n - 1));
+      // A slice's k-th cohort starts `phase` of the way between two starts, so the slices' cohorts interleave;
+      // the first starts up to `leadIn` of the course before the window, the last in the window's last weeks,
+      // so that together the slices run as many streams at the end of the year as in the middle.
+      const lead = slice ? first - Math.round(slice.leadIn * course.weeks * 7) : first;
+      const offset = slice ? lead + ((windowDays - 7 - lead) * (k + slice.phase)) / n : n === 1 ? last : first + ((last - first) * k) / (n - 1);
+      let startIdx = windowDay + Math.round(offset);
       while (clock.day(startIdx).weekday !== 1) startIdx++;
       const startMs = clock.day(startIdx).start;
       const endMs = clock.day(startIdx + course.weeks * 7).start - 1;
-      // Streams of a course are numbered with gaps: others ran before the simulated period.
-      const number = firstNumber + k * 2;
+      // Streams of a course are numbered with gaps: others ran before the simulated period. Slices number
+      // theirs in the order they start, all slices together.
+      const number = slice ? 7 + k * slice.count + slice.index : firstNumber + k * 2;
       const title = `${course.title} · поток ${number}`;
       const style = course.source.style as MessengerStyle;
       // Slack and Mattermost channels have slug names; Telegram and Discord chats have titles.

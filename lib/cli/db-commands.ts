@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { listSchools } from "../../db/queries/schools";
 import { seedDemo } from "../../db/seed/demo";
+import { seedStream } from "../../db/seed/stream";
 import { describeDb, withDb } from "./context";
 import { parseAnchor } from "./anchor";
 import { runSeedOulad } from "./seed-oulad";
@@ -21,31 +22,32 @@ export function registerDbCommands(program: Command): void {
     .option("--demo", "the demo holding")
     .option("--oulad", "the OULAD dataset (CC BY 4.0) into its own school `ou`, as `seed-oulad`")
     .option("--dir <path>", "with --oulad: the OULAD folder", "")
-    .option("--scale <scale>", "small (~30k messages, for tests) or large (~300k messages)", "large")
+    .option("--scale <scale>", "small (~30k messages, for tests), large (~300k messages), or one big school streamed slice by slice: xl (~1M messages) or full (~10M messages, a year)", "large")
     .option("--seed <n>", "random seed: the same seed and anchor give the same data", "42")
     .option("--anchor <date>", "last simulated day, YYYY-MM-DD or 'today'", "today")
     .action(async (opts: { demo?: boolean; oulad?: boolean; dir: string; scale: string; seed: string; anchor: string }) => {
       if (!opts.demo && !opts.oulad) throw new Error("seed needs --demo or --oulad");
       if (opts.oulad && !opts.demo) return runSeedOulad(opts.dir);
-      if (opts.scale !== "small" && opts.scale !== "large") throw new Error(`--scale must be small or large, not ${opts.scale}`);
       const scale = opts.scale;
+      if (scale !== "small" && scale !== "large" && scale !== "xl" && scale !== "full") throw new Error(`--scale must be small, large, xl or full, not ${scale}`);
       const anchor = parseAnchor(opts.anchor);
       await withDb(async ({ db }) => {
         const bar = new SingleBar({ format: "seeding [{bar}] {percentage}% | {value}/{total} events | {duration}s", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
         let started = false;
         const t0 = performance.now();
-        const summary = await seedDemo(db, {
-          scale,
-          seed: Number(opts.seed),
-          anchor,
-          onProgress: (done, total) => {
-            if (!started) {
-              bar.start(total, 0);
-              started = true;
-            }
-            bar.update(done);
-          },
-        });
+        const onProgress = (done: number, total: number) => {
+          if (!started) {
+            bar.start(total, 0);
+            started = true;
+          }
+          // The streamed scales' total is an estimate: let the bar grow rather than overflow.
+          if (done > total) bar.setTotal(done);
+          bar.update(done);
+        };
+        const summary =
+          scale === "xl" || scale === "full"
+            ? await seedStream(db, { scale, seed: Number(opts.seed), anchor, onProgress })
+            : await seedDemo(db, { scale, seed: Number(opts.seed), anchor, onProgress });
         if (started) bar.stop();
         console.log(`Seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s into ${describeDb()}:`);
         console.log(JSON.stringify(summary, null, 2));
