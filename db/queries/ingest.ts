@@ -1,10 +1,10 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Db } from "../client";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { rows, type Db } from "../client";
 import * as t from "../schema";
 import { classifyText } from "../../lib/ingest/classify";
 import { applyLmsVoids, attachThreadParents, linkLmsEnrollments, matchUsernames, mergePeople, PARENT_JOINS_THREAD } from "./ingest-links";
 import { storeDeletions, storeLmsItems } from "./ingest-extra";
-import { insertLmsEvents, insertMessages } from "./ingest-bulk";
+import { arrayLiteral, insertLmsEvents, insertMessages } from "./ingest-bulk";
 import {
   ingestEventSchema,
   type IdentityRef,
@@ -90,16 +90,49 @@ export interface ParsedJob {
  * so one unit that cannot be stored never loses the others.
  */
 export async function storeParsedBatch(db: Db, schoolId: number, jobs: readonly ParsedJob[], after?: (tx: Db, results: readonly StoreResult[]) => Promise<void>): Promise<StoreResult[]> {
+  const creates = jobs.length > 1 && jobs.every((j) => !j.within && j.events.every((e) => e.type === "message" && e.action === "create"));
+  if (creates) {
+    try {
+      return await storeBatchOnce(db, schoolId, jobs, after, true);
+    } catch (e) {
+      if (!(e instanceof NotAllNew)) throw e;
+    }
+  }
+  return storeBatchOnce(db, schoolId, jobs, after, false);
+}
+
+/** Thrown (and the transaction rolled back) when a batch written together held a message already stored. */
+class NotAllNew extends Error {}
+
+/**
+ * One transaction. `together`, for the common webhook batch of only new messages: every job's messages
+ * in one insert statement (and one run of the messages table's statement triggers) instead of one per
+ * job. Each job's counts are then exact only if every message was new, so at the first duplicate the
+ * transaction is rolled back (NotAllNew) and the batch is written job by job; the rows, ids and order
+ * are those the job-by-job path writes.
+ */
+async function storeBatchOnce(db: Db, schoolId: number, jobs: readonly ParsedJob[], after: ((tx: Db, results: readonly StoreResult[]) => Promise<void>) | undefined, together: boolean): Promise<StoreResult[]> {
   const results = jobs.map((j): StoreResult => ({ read: j.events.length, stored: 0, updated: 0, duplicates: 0, rejected: [] }));
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${schoolId})`);
+    const all = jobs.flatMap((j) => j.events);
     const ctx = new StoreContext(tx as unknown as Db, schoolId);
-    await ctx.prefetchMessageIdentities(jobs.flatMap((j) => j.events));
-    for (const [i, job] of jobs.entries()) {
-      const result = results[i];
-      if (!result) continue;
-      await writeParsed(ctx, job.events, result);
-      if (job.within) await job.within(ctx.db, result);
+    await ctx.prefetchMessageIdentities(all);
+    if (together) {
+      const sum: StoreResult = { read: all.length, stored: 0, updated: 0, duplicates: 0, rejected: [] };
+      await writeParsed(ctx, all, sum);
+      if (sum.stored !== all.length || sum.updated > 0 || sum.duplicates > 0) throw new NotAllNew("a message of the batch was already stored");
+      jobs.forEach((j, i) => {
+        const r = results[i];
+        if (r) r.stored = j.events.length;
+      });
+    } else {
+      for (const [i, job] of jobs.entries()) {
+        const result = results[i];
+        if (!result) continue;
+        await writeParsed(ctx, job.events, result);
+        if (job.within) await job.within(ctx.db, result);
+      }
     }
     await ctx.flushDirty();
     if (after) await after(ctx.db, results);
@@ -120,7 +153,8 @@ async function writeParsed(ctx: StoreContext, events: readonly ParsedIngestEvent
   await ctx.markDirty(await storeDeletions(ctx, by("message_deletion"), result));
 }
 
-class StoreContext {
+/** Exported for the bulk import (db/queries/bulk-import.ts), which shares its source, identity, course and cohort resolution. */
+export class StoreContext {
   private sourceIds = new Map<string, { id: number; storeGroupText: boolean }>();
   private personByUsername = new Map<string, number>();
   private identityIds = new Map<string, { identityId: number; personId: number }>();
@@ -149,11 +183,58 @@ class StoreContext {
   async prefetchMessageIdentities(events: readonly ParsedIngestEvent[]): Promise<void> {
     if (events.some((e) => e.type === "roster" || e.type === "enrollment")) return;
     const messages = events.filter((e): e is Parsed<"message"> => e.type === "message");
-    for (const group of groupBy(messages, (e) => srcKey(e.source)).values()) {
+    const bySource = groupBy(messages, (e) => srcKey(e.source));
+    // The batch's sources that exist, in one read (source() would insert-then-read each): a webhook's
+    // source always exists, it was found by its URL.
+    const refs = [...bySource.values()].flatMap((g) => (g[0] && !this.sourceIds.has(srcKey(g[0].source)) ? [g[0].source] : []));
+    if (refs.length > 0) {
+      const found = await this.db
+        .select({ id: t.sources.id, storeGroupText: t.sources.storeGroupText, kind: t.sources.kind, externalId: t.sources.externalId })
+        .from(t.sources)
+        .where(and(eq(t.sources.schoolId, this.schoolId), or(...refs.map((r) => and(eq(t.sources.kind, r.kind), eq(t.sources.externalId, r.externalId))))));
+      for (const f of found) this.sourceIds.set(srcKey(f), { id: f.id, storeGroupText: f.storeGroupText });
+    }
+    for (const group of bySource.values()) {
       const first = group[0];
       if (!first) continue;
       const src = await this.source(first.source);
       await this.identities(src.id, group.flatMap((e) => [e.author, ...(e.replyTo?.author ? [e.replyTo.author] : []), ...e.mentions]));
+      await this.prefetchPlaces(src.id, group);
+    }
+  }
+
+  /**
+   * The batch's channels and threads in one upsert each, as `messages` would write them one by one: the
+   * first message naming a place gives its kind, title and creation time, in the order they come.
+   */
+  private async prefetchPlaces(sourceId: number, group: readonly Parsed<"message">[]): Promise<void> {
+    const newChannels = new Map<string, Parsed<"message">>();
+    for (const e of group) {
+      const ck = `${sourceId}\u0000${e.channel.externalId}`;
+      if (!this.channelIds.has(ck) && !newChannels.has(ck)) newChannels.set(ck, e);
+    }
+    for (const part of chunks([...newChannels.values()])) {
+      const written = await this.db
+        .insert(t.channels)
+        .values(part.map((e) => ({ schoolId: this.schoolId, sourceId, externalId: e.channel.externalId, kind: e.channel.kind, title: e.channel.title ?? null })))
+        .onConflictDoUpdate({ target: [t.channels.schoolId, t.channels.sourceId, t.channels.externalId], set: { title: sql`coalesce(excluded.title, ${t.channels.title})` } })
+        .returning({ id: t.channels.id, kind: t.channels.kind, ext: t.channels.externalId });
+      for (const w of written) this.channelIds.set(`${sourceId}\u0000${w.ext}`, { id: w.id, kind: w.kind });
+    }
+    const newThreads = new Map<string, { channelId: number; e: Parsed<"message"> & { thread: NonNullable<Parsed<"message">["thread"]> } }>();
+    for (const e of group) {
+      const ch = this.channelIds.get(`${sourceId}\u0000${e.channel.externalId}`);
+      if (!e.thread || !ch) continue;
+      const tk = `${ch.id}\u0000${e.thread.externalId}`;
+      if (!this.threadIds.has(tk) && !newThreads.has(tk)) newThreads.set(tk, { channelId: ch.id, e: { ...e, thread: e.thread } });
+    }
+    for (const part of chunks([...newThreads.values()])) {
+      const written = await this.db
+        .insert(t.threads)
+        .values(part.map(({ channelId, e }) => ({ schoolId: this.schoolId, channelId, externalId: e.thread.externalId, kind: e.thread.kind, title: e.thread.title ?? null, createdAt: e.sentAt })))
+        .onConflictDoUpdate({ target: [t.threads.schoolId, t.threads.channelId, t.threads.externalId], set: { title: sql`coalesce(excluded.title, ${t.threads.title})` } })
+        .returning({ id: t.threads.id, channelId: t.threads.channelId, ext: t.threads.externalId });
+      for (const w of written) this.threadIds.set(`${w.channelId}\u0000${w.ext}`, w.id);
     }
   }
 
@@ -177,13 +258,16 @@ class StoreContext {
       else if (!wanted.has(r.externalId)) wanted.set(r.externalId, r);
     }
     if (wanted.size === 0) return out;
-    for (const part of chunks([...wanted.keys()])) {
-      const found = await this.db
-        .select({ ext: t.sourceIdentities.externalId, identityId: t.sourceIdentities.id, personId: t.sourceIdentities.personId })
-        .from(t.sourceIdentities)
-        .where(and(eq(t.sourceIdentities.schoolId, this.schoolId), eq(t.sourceIdentities.sourceId, sourceId), inArray(t.sourceIdentities.externalId, part)));
+    // One array parameter per 10,000 ids (= any uses the unique index on both engines): a bulk load's
+    // slice names ~100 k known people, and 1,000 bound parameters per query cost more to build than to run.
+    for (const part of chunks([...wanted.keys()], 10_000)) {
+      const found = await rows<{ ext: string; identity_id: string; person_id: string }>(
+        this.db,
+        sql`select external_id as ext, id::text as identity_id, person_id::text as person_id from source_identities
+            where school_id = ${this.schoolId} and source_id = ${sourceId} and external_id = any(${arrayLiteral(part)}::text[])`,
+      );
       for (const f of found) {
-        out.set(f.ext, { identityId: f.identityId, personId: f.personId });
+        out.set(f.ext, { identityId: Number(f.identity_id), personId: Number(f.person_id) });
         wanted.delete(f.ext);
       }
     }

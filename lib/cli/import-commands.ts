@@ -43,6 +43,9 @@ export function printSummary(s: ImportSummary): void {
   console.log(lines.join("\n"));
 }
 
+/** Events per transaction with --bulk: large enough for the set-based path to pay off, bounded in memory. */
+const BULK_BATCH = 100_000;
+
 export function registerImportCommands(program: Command): void {
   program
     .command("import")
@@ -54,10 +57,11 @@ export function registerImportCommands(program: Command): void {
     .option("--source <id>", "the source's own id, to merge with the same source followed live (Telegram bot id, Slack team id…)")
     .option("--start-dates <list>", "OULAD anchors: 2013B=2013-02-01,2013J=2013-10-01 or AAA-2013J=…")
     .option("--batch <n>", "events per transaction and checkpoint", String(DEFAULT_BATCH))
+    .option("--bulk", `bulk mode for big historic loads: staged set-based writes, ${BULK_BATCH} events per transaction unless --batch is given, each batch all or nothing`)
     .option("--json", "print the summary as JSON")
-    .action(async (format: string, paths: string[], opts: { school?: string; tz?: string; source?: string; startDates?: string; batch: string; json?: boolean }) => {
+    .action(async (format: string, paths: string[], opts: { school?: string; tz?: string; source?: string; startDates?: string; batch: string; bulk?: boolean; json?: boolean }) => {
       if (!(importFormats as readonly string[]).includes(format)) throw new Error(`unknown format ${format}: one of ${importFormats.join(", ")}`);
-      const batchSize = Number(opts.batch);
+      const batchSize = opts.bulk && opts.batch === String(DEFAULT_BATCH) ? BULK_BATCH : Number(opts.batch);
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`--batch must be a positive integer, not ${opts.batch}`);
       const startDates = parseStartDates(opts.startDates);
       await withDb(async ({ db }) => {
@@ -66,7 +70,7 @@ export function registerImportCommands(program: Command): void {
         let started = false;
         const summary = await runImport(
           db,
-          { format: format as ImportFormat, paths, batchSize, ...(opts.school ? { school: opts.school } : {}), ...(opts.tz ? { tz: opts.tz } : {}), ...(opts.source ? { source: opts.source } : {}), ...(startDates ? { startDates } : {}) },
+          { format: format as ImportFormat, paths, batchSize, ...(opts.bulk ? { bulk: true } : {}), ...(opts.school ? { school: opts.school } : {}), ...(opts.tz ? { tz: opts.tz } : {}), ...(opts.source ? { source: opts.source } : {}), ...(startDates ? { startDates } : {}) },
           {
             onStart: (total, at) => {
               if (!started) bar.start(total, at);

@@ -62,13 +62,30 @@ function* windowSegments(zone: IANAZone, from: number, to: number, offFrom: numb
   yield { from: hi, to, offset: offTo };
 }
 
+/**
+ * The zone's offset at a UTC midnight, memoised: every episode's walk asks for the same midnights again,
+ * and luxon's offset look-up (Intl formatting) was the largest cost of a recompute (docs/performance.md).
+ * A pure function of (zone, instant), so results are unchanged; bounded by zones × days in use.
+ */
+const midnightOffsets = new Map<string, number>();
+function offsetAtMidnight(zone: IANAZone, t: number): number {
+  const key = `${zone.name}\u0000${t}`;
+  let off = midnightOffsets.get(key);
+  if (off === undefined) {
+    off = zone.offset(t);
+    if (midnightOffsets.size >= 1_000_000) midnightOffsets.clear();
+    midnightOffsets.set(key, off);
+  }
+  return off;
+}
+
 /** Constant-offset segments covering [start, until), in time order, from the UTC midnight before `start`. */
 function* segmentsFrom(zone: IANAZone, start: number, until: number): Generator<Segment> {
   let from = Math.floor(start / DAY) * DAY;
-  let offFrom = zone.offset(from);
+  let offFrom = offsetAtMidnight(zone, from);
   while (from < until) {
     const to = from + DAY;
-    const offTo = zone.offset(to);
+    const offTo = offsetAtMidnight(zone, to);
     yield* windowSegments(zone, from, to, offFrom, offTo);
     from = to;
     offFrom = offTo;

@@ -1,5 +1,6 @@
 import type { Db } from "../../../db/client";
 import { storeEvents, type StoreResult } from "../../../db/queries/ingest";
+import { bulkImport } from "../../../db/queries/bulk-import";
 import { checkpointImportRun, finishImportRun, openImportRun, refreshPlannerStats, type RunCounts } from "../../../db/queries/import-runs";
 import { getSchoolBySlug, listSchools, type SchoolRow } from "../../../db/queries/schools";
 import { upsertSource } from "../../../db/queries/sources";
@@ -21,6 +22,11 @@ export interface ImportRequest {
   /** Events (or statements) per storeEvents call: one transaction and one checkpoint each. */
   batchSize?: number;
   now?: Date;
+  /**
+   * Store events through the bulk import (db/queries/bulk-import.ts): same rows, far fewer statements;
+   * each batch is all or nothing (one invalid event stops the import with its reason).
+   */
+  bulk?: boolean;
 }
 
 export interface ImportHooks {
@@ -121,7 +127,11 @@ export async function runImport(db: Db, req: ImportRequest, hooks: ImportHooks =
       };
       let committed: { next: RunCounts; nextReasons: Record<string, number> } | null = null;
       if (g.statements.length > 0) committed = await storeStatementsBatch(db, target.id, slice as ValidStatement[], req.source, checkpoint);
-      else await storeEvents(db, target.id, slice as IngestEvent[], { within: async (tx, r) => void (committed = await checkpoint(tx, r)) });
+      else if (req.bulk) {
+        const r = await bulkImport(db, target.id, slice as IngestEvent[], { within: async (tx, res) => void (committed = await checkpoint(tx, res)) });
+        const bad = r.rejected[0];
+        if (bad) throw new Error(`bulk import: ${r.rejected.length} invalid events in the batch starting at ${i} (first: #${i + bad.index} ${bad.reason}); nothing of it was stored`);
+      } else await storeEvents(db, target.id, slice as IngestEvent[], { within: async (tx, r) => void (committed = await checkpoint(tx, r)) });
       if (!committed) throw new Error("batch committed without its checkpoint");
       const c: { next: RunCounts; nextReasons: Record<string, number> } = committed;
       Object.assign(counts, c.next);
