@@ -4,3 +4,4 @@ export * from "./messaging";
 export * from "./learning";
 export * from "./sla";
 export * from "./rollups";
+export * from "./contacts";

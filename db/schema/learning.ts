@@ -56,7 +56,11 @@ export const surveyRequests = pgTable("survey_requests", {
   personId: ref("person_id").notNull().references(() => people.id),
   episodeId: ref("episode_id"),
   sentAt: ts("sent_at").notNull(),
-}, (t) => [uniqueIndex("survey_requests_uq").on(t.schoolId, t.sourceId, t.externalId)]);
+}, (t) => [
+  uniqueIndex("survey_requests_uq").on(t.schoolId, t.sourceId, t.externalId),
+  // Surveys sent in a period (satisfaction, CSAT per responder on the team page).
+  index("survey_requests_school_sent_idx").on(t.schoolId, t.sentAt),
+]);
 
 /** CSAT (normalised to 1..5) and NPS (0..10) answers. */
 export const ratings = pgTable("ratings", {

@@ -105,6 +105,9 @@ export const messages = pgTable("messages", {
   // A scope (channel + thread, 0 = timeline) as recompute reads it: without it a batch of forum topics was
   // read by scanning each topic's whole channel once per topic (docs/performance.md, "Derive").
   index("messages_scope_idx").on(t.schoolId, t.channelId, sql`coalesce(${t.threadId}, 0)`),
+  // A student's negative messages (the at-risk list's 30 days): partial, so it holds the few negative rows
+  // only and costs the import next to nothing; without it the page read every message of the 30 days.
+  index("messages_negative_idx").on(t.schoolId, t.authorPersonId, t.sentAt).where(sql`${t.negative}`),
 ]);
 
 /** Webhook deliveries already processed (Telegram update_id, Slack event_id): a retry counts once. */

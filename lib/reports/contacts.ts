@@ -1,8 +1,7 @@
 import { DateTime } from "luxon";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { staffContactsBetween } from "../../db/queries/episodes/contacts";
-import { activeCohortsOf, activeContactRows, assignmentRows, type AssignmentRow } from "../../db/queries/reports/contacts";
+import { activeCohortsOf, activeContactRows, assignmentRows, lastCheckIns, type AssignmentRow } from "../../db/queries/reports/contacts";
 import { outcomeRows } from "../../db/queries/reports/outcomes";
 import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
 import { OUTCOMES_INTERPRETATION } from "../metrics/outcomes";
@@ -133,15 +132,8 @@ export interface CheckInsReport {
  */
 export async function checkInsReport(db: Db, school: SchoolRow, asOf: Date): Promise<CheckInsReport> {
   const assigned = await assignmentRows(db, school.id, asOf);
-  const to = new Date(asOf.getTime() + 1); // staffContactsBetween's end is exclusive; asOf itself counts.
-  const contacts = assigned.length === 0 ? [] : await staffContactsBetween(db, school.id, new Date(asOf.getTime() - CHECK_IN_LOOKBACK_DAYS * DAY_MS), to);
-  const last = new Map<string, Date>();
-  for (const c of contacts) {
-    if (c.studentPersonId === null) continue;
-    const k = `${c.staffPersonId}:${c.studentPersonId}`;
-    const prev = last.get(k);
-    if (!prev || c.sentAt > prev) last.set(k, c.sentAt);
-  }
+  const to = new Date(asOf.getTime() + 1); // the window's end is exclusive; asOf itself counts.
+  const last = assigned.length === 0 ? new Map<string, Date>() : await lastCheckIns(db, school.id, asOf, new Date(asOf.getTime() - CHECK_IN_LOOKBACK_DAYS * DAY_MS), to);
   const cohorts = await activeCohortsOf(db, school.id, [...new Set(assigned.map((a) => a.studentPersonId))], asOf);
   const windowFrom = asOf.getTime() - CHECK_IN_DAYS * DAY_MS;
   const byStaff = new Map<string, CheckInStaffRow>();

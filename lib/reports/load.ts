@@ -16,7 +16,11 @@ export interface LoadReport extends LoadData {
 export async function loadReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date): Promise<LoadReport> {
   // Load is a per-person measure; other groupings would need a different definition of capacity.
   parseGroupBy(q.groupBy, ["person"] as const, "person");
-  const period = await reportPeriod(db, school, q, now);
+  return loadReportFor(db, school, await reportPeriod(db, school, q, now), now);
+}
+
+/** The load report of a period already resolved (the team page reads CSAT for the same period alongside). */
+export async function loadReportFor(db: Db, school: SchoolRow, period: Period, now: Date): Promise<LoadReport> {
   const data = await staffLoad(db, school.id, school.timezone, period, now);
   return { school: school.slug, timezone: school.timezone, period, asOf: now.toISOString(), ...data };
 }

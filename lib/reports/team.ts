@@ -4,7 +4,8 @@ import type { SchoolRow } from "../../db/queries/schools";
 import { csatReport as csatQuery } from "../../db/queries/reports/csat";
 import { rebalanceSuggestions, type RebalancePlan } from "../../db/queries/reports/rebalance";
 import type { StaffLoad } from "../../db/queries/reports/load";
-import { loadReport, type LoadReport } from "./load";
+import { loadReportFor, type LoadReport } from "./load";
+import { reportPeriod } from "./sla";
 
 export type { RebalancePlan, StaffLoad };
 
@@ -50,8 +51,9 @@ const filterSchema = z.object({
  */
 export async function teamReport(db: Db, school: SchoolRow, q: TeamQuery, now: Date): Promise<TeamReport> {
   const filters = filterSchema.parse({ team: q.team || undefined, role: q.role || undefined });
-  const load = await loadReport(db, school, { from: q.from, to: q.to, days: q.days }, now);
-  const csat = await csatQuery(db, school.id, school.timezone, load.period, "person");
+  // The period first, then load and CSAT per responder together (independent reads of the same period).
+  const period = await reportPeriod(db, school, { from: q.from, to: q.to, days: q.days }, now);
+  const [load, csat] = await Promise.all([loadReportFor(db, school, period, now), csatQuery(db, school.id, school.timezone, period, "person")]);
   const byPerson = new Map(csat.groups.map((g) => [g.key, g]));
   const all: TeamRow[] = load.staff.map((s) => {
     const c = byPerson.get(String(s.personId));

@@ -9,10 +9,11 @@ import { loadChannels, loadScopeMessages, type ScopeRef } from "./load";
  * Staff-initiated DM contacts (check-in coverage) within [from, to), computed on the fly by the same
  * pure rule recompute uses (lib/metrics/episodes `staffInitiatedContacts`).
  *
- * Why on the fly: there is no table for them yet (docs/metrics.md proposes `staff_contacts`, written by
- * recompute). Why the look-back: whether a staff message is a contact depends on whether an episode was
- * open and on the last human message before it; an episode opened more than 7 days earlier is closed by
- * then, so messages from `from − 7 days − 1 day` on decide every contact inside the window exactly.
+ * Pages no longer call this: recompute stores the contacts (`staff_contacts`, rule `initiated`,
+ * ./staff-contacts.ts) and the team page and check-ins read them. It stays as the reference the stored
+ * rows are tested against. Why the look-back: whether a staff message is a contact depends on whether an
+ * episode was open and on the last human message before it; an episode opened more than 7 days earlier is
+ * closed by then, so messages from `from − 7 days − 1 day` on decide every contact inside the window.
  */
 export async function staffContactsBetween(db: Db, schoolId: number, from: Date, to: Date): Promise<StaffInitiatedContact[]> {
   const lookBack = new Date(from.getTime() - ABANDON_AFTER_MS - 24 * 3_600_000);

@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../client";
-import { deriveScopes } from "@/lib/metrics/episodes";
+import { deriveScopes, type ScopedEpisodeMessage, type StaffInitiatedContact } from "@/lib/metrics/episodes";
 import { loadSchoolContext, type SchoolContext } from "./context";
 import { episodeRow, type EpisodeInsert } from "./evaluate";
-import { batchScopes, listScopes, loadChannels, loadScopeMessages, type ScopeCount, type ScopeRef } from "./load";
+import { batchScopes, listScopes, loadChannels, loadScopeMessages, type ChannelInfo, type ScopeCount, type ScopeRef } from "./load";
 import { RatingLinker } from "./ratings";
 import { clearMarks, readMarks, replaceEpisodes } from "./write";
+import { markStaffContactsComplete, writeStaffContacts } from "./staff-contacts";
 
 export interface RecomputeOptions {
   /** `dirty`: scopes marked by the store path; `all`: every scope; or an explicit list (thread null or 0 = main timeline). */
@@ -64,21 +65,21 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
       const tx = txRaw as unknown as Db;
       await tx.execute(sql`select pg_advisory_xact_lock(${RECOMPUTE_LOCK}::int, ${schoolId}::int)`);
       const marks = await readMarks(tx, schoolId, batch);
-      const rows = await deriveBatch(tx, ctx, batch, opts.now, warn, phaseMs);
+      const written = await pipelineBatch(tx, ctx, batch, opts.now, warn, phaseMs, ratings);
       const w0 = performance.now();
-      const replaced = await replaceEpisodes(tx, schoolId, batch, rows);
-      await ratings.afterBatch(tx, schoolId, rows, replaced);
       await clearMarks(tx, schoolId, marks);
       phaseMs.write += performance.now() - w0;
-      episodes += rows.length;
-      inserted += replaced.idByOpening.size;
-      deleted += replaced.deletedIds.length;
+      episodes += written.episodes;
+      inserted += written.inserted;
+      deleted += written.deleted;
     });
     done += batch.length;
     opts.onProgress?.(done, scopes.length);
   }
   // Ratings stored after their episode was computed carry no dirty mark; link them even when nothing was dirty.
   await ratings.unlinked(db, schoolId);
+  // Every scope was written: the staff_contacts of the school are complete (no backfill on first read).
+  if (opts.scopes === "all") await markStaffContactsComplete(db, schoolId);
   const round = (n: number) => Math.round(n);
   return {
     scopes: scopes.length,
@@ -93,26 +94,126 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   };
 }
 
-async function deriveBatch(
+/** Messages per pipelined part of a batch: small enough that reading, deriving and writing parts overlap. */
+const PART_MESSAGES = 5_000;
+/** Messages derived between two yields to the event loop (so queued writes are sent meanwhile). */
+const SLICE_MESSAGES = 1_000;
+
+interface Loaded {
+  part: readonly ScopeCount[];
+  channels: Map<number, ChannelInfo>;
+  messages: ScopedEpisodeMessage[];
+}
+
+async function readPart(db: Db, ctx: SchoolContext, part: readonly ScopeCount[]): Promise<Loaded> {
+  const refs: ScopeRef[] = part.map((s) => ({ channelId: s.channelId, threadId: s.threadId }));
+  const channels = await loadChannels(db, ctx.schoolId, [...new Set(refs.map((s) => s.channelId))]);
+  const messages = await loadScopeMessages(db, ctx, refs);
+  return { part, channels, messages };
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Derives one part: its scopes in slices of about SLICE_MESSAGES messages, in scope order, yielding
+ * between slices. deriveScopes orders episodes by scope first, so contiguous slices of the sorted scope
+ * list concatenate to exactly its output for the whole part (same rows, same order, same ids on insert).
+ */
+async function derivePart(
+  ctx: SchoolContext,
+  loaded: Loaded,
+  now: Date,
+  warn: (m: string) => void,
+  phaseMs: { derive: number },
+): Promise<{ rows: EpisodeInsert[]; contacts: StaffInitiatedContact[] }> {
+  const sliceOf = new Map<string, number>();
+  const slices = batchScopes(loaded.part, SLICE_MESSAGES, Number.MAX_SAFE_INTEGER);
+  slices.forEach((sl, i) => {
+    for (const s of sl) sliceOf.set(`${s.channelId}:${s.threadId}`, i);
+  });
+  const bySlice: ScopedEpisodeMessage[][] = slices.map(() => []);
+  for (const m of loaded.messages) bySlice[sliceOf.get(`${m.channelId}:${m.threadId ?? 0}`) ?? 0]?.push(m);
+  const rows: EpisodeInsert[] = [];
+  const contacts: StaffInitiatedContact[] = [];
+  for (const [i, messages] of bySlice.entries()) {
+    if (i > 0) await yieldToLoop();
+    const d0 = performance.now();
+    const derived = deriveScopes({ channels: loaded.channels, messages, roleOf: ctx.roleOf, now });
+    for (const c of derived.contacts) contacts.push(c);
+    for (const e of derived.episodes) {
+      const channel = loaded.channels.get(e.scope.channelId);
+      if (!channel) throw new Error(`episode in unknown channel ${e.scope.channelId}`);
+      rows.push(episodeRow(ctx, e, channel, now, warn));
+    }
+    phaseMs.derive += performance.now() - d0;
+  }
+  return { rows, contacts };
+}
+
+/**
+ * One batch (one transaction) as a pipeline over parts of PART_MESSAGES messages: while Node derives
+ * part i, PostgreSQL reads part i + 1 and writes part i − 1 (one connection: the driver queues the
+ * statements in order, the server runs them while Node computes). Each part replaces exactly its own
+ * scopes' episodes and contacts, in scope order, so the end state is the one of the whole batch at once.
+ * Phase times are what the loop waited for: reads, its own derivation, the writes still due at the end.
+ */
+async function pipelineBatch(
   db: Db,
   ctx: SchoolContext,
   batch: readonly ScopeCount[],
   now: Date,
   warn: (m: string) => void,
-  phaseMs: { read: number; derive: number },
-): Promise<EpisodeInsert[]> {
-  const r0 = performance.now();
-  const refs: ScopeRef[] = batch.map((s) => ({ channelId: s.channelId, threadId: s.threadId }));
-  const channels = await loadChannels(db, ctx.schoolId, [...new Set(refs.map((s) => s.channelId))]);
-  const messages = await loadScopeMessages(db, ctx, refs);
-  const d0 = performance.now();
-  phaseMs.read += d0 - r0;
-  const derived = deriveScopes({ channels, messages, roleOf: ctx.roleOf, now });
-  const out = derived.episodes.map((e) => {
-    const channel = channels.get(e.scope.channelId);
-    if (!channel) throw new Error(`episode in unknown channel ${e.scope.channelId}`);
-    return episodeRow(ctx, e, channel, now, warn);
-  });
-  phaseMs.derive += performance.now() - d0;
+  phaseMs: { read: number; derive: number; write: number },
+  ratings: RatingLinker,
+): Promise<{ episodes: number; inserted: number; deleted: number }> {
+  const parts = batchScopes(batch, PART_MESSAGES, Number.MAX_SAFE_INTEGER);
+  const out = { episodes: 0, inserted: 0, deleted: 0 };
+  let writes: Promise<void> = Promise.resolve();
+  // A failed write must surface at the final await, not as an unhandled rejection while the loop reads on.
+  let failure: unknown = null;
+  // A read that fails while Node derives (the transaction aborted by a failed write) is observed at its await.
+  const read = (part: readonly ScopeCount[]) => {
+    const p = readPart(db, ctx, part);
+    p.catch(() => undefined);
+    return p;
+  };
+  const first = parts[0];
+  let next: Promise<Loaded> | null = first ? read(first) : null;
+  for (let i = 0; next; i++) {
+    const r0 = performance.now();
+    let loaded: Loaded;
+    try {
+      loaded = await next;
+    } catch (err) {
+      // A read queued behind a failed write fails with "transaction aborted": report the write's error.
+      await writes;
+      throw failure ?? err;
+    }
+    phaseMs.read += performance.now() - r0;
+    const following = parts[i + 1];
+    next = following ? read(following) : null;
+    const { rows, contacts } = await derivePart(ctx, loaded, now, warn, phaseMs);
+    const refs: ScopeRef[] = loaded.part.map((s) => ({ channelId: s.channelId, threadId: s.threadId }));
+    writes = writes.then(async () => {
+      if (failure !== null) return;
+      try {
+        const replaced = await replaceEpisodes(db, ctx.schoolId, refs, rows);
+        await writeStaffContacts(db, ctx.schoolId, refs, contacts);
+        await ratings.afterBatch(db, ctx.schoolId, rows, replaced);
+        out.episodes += rows.length;
+        out.inserted += replaced.idByOpening.size;
+        out.deleted += replaced.deletedIds.length;
+      } catch (err) {
+        failure = err;
+      }
+    });
+    if (failure !== null) break;
+  }
+  const w0 = performance.now();
+  await writes;
+  // Reads already queued behind a failed write fail too; wait for them before rethrowing.
+  if (next) await next.catch(() => undefined);
+  phaseMs.write += performance.now() - w0;
+  if (failure !== null) throw failure;
   return out;
 }

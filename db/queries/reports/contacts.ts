@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
+import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { idArray, num } from "./common";
-import { isoTs, STAFF_ROLES, statusAt } from "./outcomes";
+import { isoTs, statusAt } from "./outcomes";
 
 /**
  * Contact reports of the outcomes page (docs/metrics.md, "Contacts: unreachable students, check-ins due,
@@ -42,9 +43,12 @@ export interface ContactEnrollmentRow {
  *
  * "Staff wrote to the student" = a human staff member's message (not a bot, not a service message) in the
  * student's DM (channels.dm_student_person_id), or one in any channel that replies to (quotes) or mentions
- * the student. Three branches joined by `union all` rather than one OR join: each uses its own index path.
+ * the student: one row per message and student it addresses. Recompute stores these rows as staff_contacts
+ * rule `addressed` (db/queries/episodes/staff-contacts.ts `insertAddressed`, the three `union all` branches
+ * this query used to run over every message of the school up to asOf).
  */
 export async function activeContactRows(db: Db, schoolId: number, asOf: Date): Promise<ContactEnrollmentRow[]> {
+  await ensureStaffContacts(db, schoolId);
   const a = sql`${asOf.toISOString()}::timestamptz`;
   const r = await rows<Record<string, unknown>>(
     db,
@@ -56,30 +60,18 @@ export async function activeContactRows(db: Db, schoolId: number, asOf: Date): P
           where en.school_id = ${schoolId} and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active'
         ),
         st as materialized (select distinct person_id from act),
-        staff as materialized (select distinct r.person_id from person_roles r where r.school_id = ${schoolId} and r.role = any(${STAFF_ROLES})),
+        -- The latest own message per student: a backward scan of the student's messages (messages_author_sent_idx)
+        -- that stops at the first one that counts, instead of reading each student's whole history.
         own as (
-          select m.author_person_id as pid, max(m.sent_at) as at from messages m
-          where m.school_id = ${schoolId} and m.author_person_id in (select person_id from st) and m.sent_at <= ${a} and ${SENT}
-          group by 1
+          select st.person_id as pid,
+                 (select max(m.sent_at) from messages m where m.school_id = ${schoolId} and m.author_person_id = st.person_id and m.sent_at <= ${a} and ${SENT}) as at
+          from st
         ),
+        -- Stored by recompute (staff_contacts rule addressed: db/queries/episodes/staff-contacts.ts) with the
+        -- definition above, one row per message and student; read per active student through its index.
         to_student as (
-          select ch.dm_student_person_id as pid, m.sent_at, m.author_person_id as staff_id from messages m
-            join channels ch on ch.id = m.channel_id and ch.school_id = m.school_id
-            where m.school_id = ${schoolId} and ch.kind = 'dm' and ch.dm_student_person_id in (select person_id from st)
-              and m.sent_at <= ${a} and not m.is_bot and ${SENT} and m.author_person_id in (select person_id from staff)
-          union all
-          select m.reply_to_person_id, m.sent_at, m.author_person_id from messages m
-            join channels ch on ch.id = m.channel_id and ch.school_id = m.school_id
-            where m.school_id = ${schoolId} and ch.kind <> 'dm' and m.reply_to_person_id in (select person_id from st)
-              and m.sent_at <= ${a} and not m.is_bot and ${SENT} and m.author_person_id in (select person_id from staff)
-          union all
-          select x.pid, m.sent_at, m.author_person_id from messages m
-            join channels ch on ch.id = m.channel_id and ch.school_id = m.school_id
-            cross join lateral unnest(m.mention_person_ids) as x(pid)
-            where m.school_id = ${schoolId} and ch.kind <> 'dm' and cardinality(m.mention_person_ids) > 0
-              and (m.reply_to_person_id is null or m.reply_to_person_id <> x.pid)
-              and x.pid in (select person_id from st)
-              and m.sent_at <= ${a} and not m.is_bot and ${SENT} and m.author_person_id in (select person_id from staff)
+          select k.student_person_id as pid, k.sent_at, k.staff_person_id as staff_id from staff_contacts k
+          where k.school_id = ${schoolId} and k.rule = 'addressed' and k.student_person_id in (select person_id from st) and k.sent_at <= ${a}
         ),
         per as (
           select t.pid, max(t.sent_at) as last_at,
@@ -164,6 +156,26 @@ export async function assignmentRows(db: Db, schoolId: number, activeAt?: Date):
     validFrom: (x.valid_from as string | null) ?? null,
     validTo: (x.valid_to as string | null) ?? null,
   }));
+}
+
+/**
+ * Check-ins: per assignment valid at asOf, the staff member's last staff-initiated DM contact with the
+ * student sent in [from, to) (staff_contacts rule initiated: lib/metrics/episodes' rule, stored by
+ * recompute). Keyed `staff:student`; pairs with no contact in the window are absent. One grouped read
+ * instead of deriving every DM conversation of the window.
+ */
+export async function lastCheckIns(db: Db, schoolId: number, asOf: Date, from: Date, to: Date): Promise<Map<string, Date>> {
+  await ensureStaffContacts(db, schoolId);
+  const a = sql`${asOf.toISOString()}::timestamptz`;
+  const r = await rows<{ staff: unknown; student: unknown; at: string }>(
+    db,
+    sql`select k.staff_person_id as staff, k.student_person_id as student, ${isoTs(sql`max(k.sent_at)`)} as at
+        from (select distinct a.staff_person_id, a.student_person_id from assignments a where a.school_id = ${schoolId} and ${validAt(a)}) p
+        join staff_contacts k on k.school_id = ${schoolId} and k.rule = 'initiated' and k.student_person_id = p.student_person_id
+          and k.staff_person_id = p.staff_person_id and k.sent_at >= ${from.toISOString()}::timestamptz and k.sent_at < ${to.toISOString()}::timestamptz
+        group by 1, 2`,
+  );
+  return new Map(r.map((x) => [`${num(x.staff)}:${num(x.student)}`, new Date(x.at)]));
 }
 
 /** The active enrollments' cohort titles per student at asOf (for the check-in list). */

@@ -99,6 +99,15 @@ function filterWhere(f: CsatFilter, key: (g: CsatGroupBy) => SQL): SQL {
   return sql.join(parts, sql` and `);
 }
 
+/**
+ * The linked episode of a rating or survey, as `e` (a left join: none when the id is null). A lookup by
+ * primary key per row: as a plain join PostgreSQL hashed every episode of every school to match a
+ * period's surveys (41 ms at 45 k episodes, growing with all episodes rather than with the period);
+ * `limit 1` keeps the subquery from being flattened back into that join. The id is unique, so the rows
+ * are the join's.
+ */
+const episodeOf = (id: SQL): SQL => sql`lateral (select * from episodes e0 where e0.id = ${id} limit 1) e on true`;
+
 type RatingRow = { key: string | null; is_total: number; n: number; satisfied: number; mean: unknown; nps_n: number; promoters: number; detractors: number; rated: number };
 type SurveyRow = { key: string | null; is_total: number; sent: number };
 
@@ -110,14 +119,14 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
           avg(score) filter (where kind = 'csat')::float8 as mean, count(*) filter (where kind = 'nps')::int as nps_n,
           count(*) filter (where kind = 'nps' and score >= 9)::int as promoters, count(*) filter (where kind = 'nps' and score <= 6)::int as detractors,
           count(*)::int as rated
-        from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ratings r left join episodes e on e.id = r.episode_id
+        from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ratings r left join ${episodeOf(sql`r.episode_id`)}
               where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)} and ${filterWhere(filter, (g) => ratingKey(g, tz))}) b
         group by grouping sets ((key), ())`,
   );
   const sent = await rows<SurveyRow>(
     db,
     sql`select key, grouping(key) as is_total, count(*)::int as sent
-        from (select ${surveyKey(groupBy, tz)} as key from survey_requests s left join episodes e on e.id = s.episode_id
+        from (select ${surveyKey(groupBy, tz)} as key from survey_requests s left join ${episodeOf(sql`s.episode_id`)}
               where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)} and ${filterWhere(filter, (g) => surveyKey(g, tz))}) b
         group by grouping sets ((key), ())`,
   );

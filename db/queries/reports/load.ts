@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
-import { staffContactsBetween } from "../episodes/contacts";
+import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { loadCalendars } from "../episodes/context";
 import { alwaysOpenCalendar } from "@/lib/metrics/calendar";
 import { businessMinutesBetween } from "@/lib/metrics/business-time";
@@ -67,14 +67,21 @@ async function periodInstants(db: Db, tz: string, p: Period): Promise<{ start: D
 }
 
 export async function staffLoad(db: Db, schoolId: number, tz: string, period: Period, now: Date): Promise<LoadReport> {
-  const { start, end } = await periodInstants(db, tz, period);
+  // Independent reads, sent together (on PostgreSQL they run on separate pooled connections).
+  const [{ start, end }, { calendars, defaultCalendarId }, open] = await Promise.all([
+    periodInstants(db, tz, period),
+    loadCalendars(db, schoolId),
+    openFlags(db, schoolId, tz, period, now),
+    ensureStaffContacts(db, schoolId),
+  ]);
   // The period's elapsed part: a current month is judged on the hours that have passed.
   const until = new Date(Math.max(start.getTime(), Math.min(end.getTime(), now.getTime())));
-  const { calendars, defaultCalendarId } = await loadCalendars(db, schoolId);
   const cal = defaultCalendarId !== null ? calendars.get(defaultCalendarId) : undefined;
   const workingHours = businessMinutesBetween(cal ?? alwaysOpenCalendar(tz), start, until) / 60;
 
-  const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
+  const f = slaFlags(open);
+  const windowFrom = new Date(until.getTime() - CHECK_IN_DAYS * DAY);
+  const u = sql`${until.toISOString()}::timestamptz`;
   const staff = await rows<Record<string, unknown>>(
     db,
     sql`with staff as (
@@ -84,9 +91,11 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
             (select min(t.name) from team_members tm join teams t on t.id = tm.team_id where tm.school_id = p.school_id and tm.person_id = p.id) as team
           from people p where p.school_id = ${schoolId}
             and exists (select 1 from person_roles r where r.school_id = p.school_id and r.person_id = p.id and r.role in ('coordinator', 'mentor', 'reviewer', 'support', 'team_lead'))),
+        -- Only the staff's own messages are read (messages_author_sent_idx per staff member), not every
+        -- message of the period: students write most of them, and only staff rows are kept below.
         sent as (
           select m.author_person_id as id, count(*)::int as n from messages m
-          where m.school_id = ${schoolId} and ${inPeriod(sql`m.sent_at`, tz, period)} and m.content_kind <> 'service'
+          where m.school_id = ${schoolId} and m.author_person_id in (select id from staff) and ${inPeriod(sql`m.sent_at`, tz, period)} and m.content_kind <> 'service'
             and not (m.deleted_at is not null and m.deleted_at <= m.sent_at + interval '60 seconds')
           group by 1),
         ep as (
@@ -102,25 +111,33 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
           select a.staff_person_id as id, count(distinct a.student_person_id)::int as n from assignments a
           where a.school_id = ${schoolId} and (a.valid_from is null or a.valid_from < ${until.toISOString()}::timestamptz)
             and (a.valid_to is null or a.valid_to >= ${until.toISOString()}::timestamptz)
+          group by 1),
+        -- Check-ins: assigned students (valid at the end of the elapsed period) the staff member contacted first
+        -- in a DM in the 30 days before it (staff_contacts rule initiated, lib/metrics/episodes).
+        checked as (
+          select a.staff_person_id as id, count(*)::int as n
+          from (select distinct staff_person_id, student_person_id from assignments
+                where school_id = ${schoolId} and (valid_from is null or valid_from < ${u}) and (valid_to is null or valid_to >= ${u})) a
+          where exists (select 1 from staff_contacts k where k.school_id = ${schoolId} and k.rule = 'initiated' and k.student_person_id = a.student_person_id
+                          and k.staff_person_id = a.staff_person_id and k.sent_at >= ${windowFrom.toISOString()}::timestamptz and k.sent_at < ${u})
           group by 1)
         select s.id::text as id, s.name, s.role, s.team, coalesce(sent.n, 0) as sent, coalesce(answered.n, 0) as answered,
           coalesce(answered.students, 0) as students, answered.median, answered.p90, coalesce(owned.n, 0) as owned,
-          coalesce(breaches.n, 0) as breaches, coalesce(assigned.n, 0) as assigned, c.episodes_per_hour as cap, c.max_students as max_students
+          coalesce(breaches.n, 0) as breaches, coalesce(assigned.n, 0) as assigned, c.episodes_per_hour as cap, c.max_students as max_students,
+          coalesce(checked.n, 0) as checked
         from staff s left join sent on sent.id = s.id left join answered on answered.id = s.id left join owned on owned.id = s.id
-          left join breaches on breaches.id = s.id left join assigned on assigned.id = s.id
+          left join breaches on breaches.id = s.id left join assigned on assigned.id = s.id left join checked on checked.id = s.id
           left join staff_capacity c on c.school_id = ${schoolId} and c.person_id = s.id
         order by s.name, s.id`,
   );
 
-  const windowFrom = new Date(until.getTime() - CHECK_IN_DAYS * DAY);
-  const checked = await checkIns(db, schoolId, windowFrom, until);
 
   const list: StaffLoad[] = staff.map((r) => {
     const personId = num(r.id);
     const answered = num(r.answered);
     const owned = num(r.owned);
     const assigned = num(r.assigned);
-    const checkedIn = checked.get(personId) ?? 0;
+    const checkedIn = num(r.checked);
     return {
       personId,
       name: String(r.name),
@@ -168,22 +185,4 @@ export function judgeOverload(list: StaffLoad[]): void {
     if (s.capacityPerHour !== null) s.overloaded = s.loadPerHour > s.capacityPerHour;
     else s.overloaded = s.teamMedianPerHour !== null && s.teamMedianPerHour > 0 && s.loadPerHour > OVERLOAD_FACTOR * s.teamMedianPerHour;
   }
-}
-
-/** Per staff member: how many of their currently assigned students they contacted first in a DM in the window. */
-async function checkIns(db: Db, schoolId: number, from: Date, to: Date): Promise<Map<number, number>> {
-  const contacts = await staffContactsBetween(db, schoolId, from, to);
-  const pairs = new Set(contacts.flatMap((c) => (c.studentPersonId === null ? [] : [`${c.staffPersonId}:${c.studentPersonId}`])));
-  if (pairs.size === 0) return new Map();
-  const assigned = await rows<{ staff: unknown; student: unknown }>(
-    db,
-    sql`select distinct staff_person_id as staff, student_person_id as student from assignments
-        where school_id = ${schoolId} and (valid_from is null or valid_from < ${to.toISOString()}::timestamptz)
-          and (valid_to is null or valid_to >= ${to.toISOString()}::timestamptz)`,
-  );
-  const out = new Map<number, number>();
-  for (const a of assigned) {
-    if (pairs.has(`${num(a.staff)}:${num(a.student)}`)) out.set(num(a.staff), (out.get(num(a.staff)) ?? 0) + 1);
-  }
-  return out;
 }
