@@ -29,7 +29,8 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
-    command: `node_modules/.bin/next start -p ${port} -H 127.0.0.1`,
+    // The production server, as `npm start` runs it (lib/server/launch.ts): webhooks on node:http, the rest on Next.
+    command: `node --max-semi-space-size=32 --import tsx server/main.ts -p ${port} -H 127.0.0.1`,
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

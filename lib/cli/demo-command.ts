@@ -12,6 +12,7 @@ import { hashPassword } from "../auth/password";
 import { env } from "../env";
 import { describeDb, withDb } from "./context";
 import { parseAnchor } from "./anchor";
+import { serverArgs } from "../server/launch";
 import { OULAD_OUTCOMES_URL, OULAD_SCHOOL, seedOulad } from "./seed-oulad";
 
 interface DemoLogin {
@@ -146,7 +147,8 @@ export function registerDemoCommand(program: Command): void {
         await run(bin, ["build"]);
       }
       const url = e.AUTH_URL ?? `http://localhost:${e.PORT}`;
-      const child = spawn(bin, ["start", "-p", String(e.PORT)], {
+      // The production server (`npm start`, server/main.ts): webhooks on node:http, the rest on Next.
+      const child = spawn(process.execPath, serverArgs(["-p", String(e.PORT)]), {
         stdio: ["ignore", "inherit", "inherit"],
         env: { ...process.env, NEXTAUTH_SECRET: loadOrCreateSecret(e.DATA_DIR), NEXTAUTH_URL: url, DATA_DIR: e.DATA_DIR },
       });

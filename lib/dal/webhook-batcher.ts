@@ -1,4 +1,5 @@
-import "server-only";
+// No `import "server-only"`: shared with the production server's plain ingest path, which runs outside
+// Next's react-server build (lib/server/webhook-core.ts, docs/adr/0004-ingest-server.md).
 import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { ingestReceipts } from "../../db/schema";
@@ -43,8 +44,11 @@ interface SchoolQueue {
 /** A batch this large is already one short transaction's worth; more waits for the next one. */
 export const MAX_BATCH = 256;
 
-// Per database handle (tests open several databases in one process, with the same school ids).
-const queues = new WeakMap<Db, Map<number, SchoolQueue>>();
+// Per database handle (tests open several databases in one process, with the same school ids). On
+// globalThis: the production server loads this module twice (Next's bundle and the plain ingest path), and
+// two queues for one school would be two writers contending for its advisory lock instead of one batch.
+const queueHolder = globalThis as unknown as { __sqdWebhookQueues?: WeakMap<Db, Map<number, SchoolQueue>> };
+const queues = (queueHolder.__sqdWebhookQueues ??= new WeakMap());
 
 const keyOf = (d: { sourceId: number; eventKey: string }) => `${d.sourceId}\u0000${d.eventKey}`;
 

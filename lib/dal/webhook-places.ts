@@ -1,4 +1,5 @@
-import "server-only";
+// No `import "server-only"`: shared with the production server's plain ingest path, which runs outside
+// Next's react-server build (lib/server/webhook-core.ts, docs/adr/0004-ingest-server.md).
 import type { Db } from "../../db/client";
 import { channelKinds, threadParents, type WebhookSource } from "../../db/queries/sources";
 import { isRecord } from "../ingest/common/import-result";
