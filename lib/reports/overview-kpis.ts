@@ -4,14 +4,15 @@ import { messageSpan } from "../../db/queries/overview";
 import type { SchoolRow } from "../../db/queries/schools";
 import { cohortCourses } from "../../db/queries/reports/outcomes-filter";
 import { slaBreakdown } from "../../db/queries/reports/episode-detail-sla";
-import type { SlaSummary } from "../../db/queries/reports/sla";
+import { emptySlaStats, slaSummaries, type SlaSummary } from "../../db/queries/reports/sla";
+import { completionCounts } from "../../db/queries/reports/kpi-completion";
 import { NO_TREND, trendOf, type Better, type Trend } from "../metrics/kpi-trend";
 import { parsePeriod, previousPeriod, type Period } from "../period";
 import { csatReport, parseReportFilter, type CsatFilter, type CsatReport, type FilterQuery } from "./csat";
 import { lastDayOf } from "./episode-detail";
-import { outcomesReport } from "./outcomes";
+import { periodAsOf } from "./outcomes";
+import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
 import { queueReport, type QueueReport } from "./queue";
-import { slaReport } from "./sla";
 
 /**
  * The overview's KPI cards, as the page and `cli report kpis` read them: a composition of the existing
@@ -247,19 +248,26 @@ const dates = (p: Period) => ({ from: p.from, to: lastDayOf(p) });
 export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: Date): Promise<OverviewKpis> {
   const span = await messageSpan(db, school.id, school.timezone);
   const { period, previous, completionWindow } = kpiPeriods(q, school.timezone, span.last, now);
-  // One at a time: PGlite serves one query at a time anyway, and a pg pool is shared with other requests.
   const filter = parseReportFilter(q);
   const fq = filterParams(filter);
-  const sla = await slaFigures(db, school, period, filter, now);
-  const slaPrevious = await slaFigures(db, school, previous, filter, now);
-  const csat = await csatReport(db, school, { ...dates(period), ...fq }, now);
-  const csatPrevious = await csatReport(db, school, { ...dates(previous), ...fq }, now);
-  const queue = await queueReport(db, school, filterParams(filter, APPLIES.openNow), now);
-  // Outcomes filter cohorts by external id (their URL's key); the overview's cohort is the SLA page's id.
-  const completionCohort = filter.cohortId === undefined ? undefined : (await cohortCourses(db, school.id)).find((c) => c.cohortId === filter.cohortId)?.cohortExternalId;
-  const want = completionCohort ? { cohort: completionCohort } : {};
-  const completion = (await outcomesReport(db, school, dates(completionWindow.current), now, want)).total;
-  const completionPrevious = (await outcomesReport(db, school, dates(completionWindow.previous), now, want)).total;
+  // Four independent chains at once (SLA, CSAT, queue, completion), each one statement at a time: on
+  // PostgreSQL they hold at most four of the pool's ten connections for the request's ~100 ms; PGlite
+  // serves one query at a time and simply queues them.
+  const slaChain = slaFigures(db, school, [period, previous], filter, now);
+  const csatChain = (async () => [await csatReport(db, school, { ...dates(period), ...fq }, now), await csatReport(db, school, { ...dates(previous), ...fq }, now)] as const)();
+  const queueChain = queueReport(db, school, filterParams(filter, APPLIES.openNow), now);
+  const completionChain = (async () => {
+    // Outcomes filter cohorts by external id (their URL's key); the overview's cohort is the SLA page's id.
+    const cc = filter.cohortId === undefined ? [] : await cohortCourses(db, school.id);
+    const cohortExternalId = cc.find((c) => c.cohortId === filter.cohortId)?.cohortExternalId;
+    // The outcomes report's cohort filter: every cohort with that external id.
+    const cohortIds = cohortExternalId === undefined ? null : cc.filter((c) => c.cohortExternalId === cohortExternalId).map((c) => c.cohortId);
+    const current = await completionFigure(db, school, completionWindow.current, now, cohortIds);
+    const previousFigure = await completionFigure(db, school, completionWindow.previous, now, cohortIds);
+    return { cohortExternalId, current, previousFigure };
+  })();
+  const [[sla = NO_SLA, slaPrevious = NO_SLA], [csat, csatPrevious], queue, done] = await Promise.all([slaChain, csatChain, queueChain, completionChain]);
+  const { cohortExternalId: completionCohort, current: completion, previousFigure: completionPrevious } = done;
   return composeOverviewKpis({
     school,
     period,
@@ -280,11 +288,27 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
 }
 
 /**
- * SLA figures by role: unfiltered, the SLA report itself (what `cli report sla` prints); filtered, the
- * SLA page's breakdown with the same filter (equal to the report when unfiltered, episode-detail test).
+ * The outcomes report's `total` (completionRate over its enrollments) for a cohort-start window, read as
+ * of the window's end as that report reads it, from counts alone (db/queries/reports/kpi-completion.ts).
  */
-async function slaFigures(db: Db, school: SchoolRow, period: Period, filter: CsatFilter, now: Date): Promise<SlaFigures> {
-  if (Object.keys(filter).length === 0) return slaReport(db, school, { ...dates(period), groupBy: "role" }, now);
-  const b = await slaBreakdown(db, school.id, school.timezone, period, filter, now);
-  return { total: b.total, groups: b.byRole.map(({ role, roleLabel, ...stats }) => ({ key: role, label: roleLabel, ...stats })) };
+async function completionFigure(db: Db, school: SchoolRow, window: Period, now: Date, cohortIds: number[] | null): Promise<Proportion> {
+  const c = await completionCounts(db, school.id, school.timezone, window, periodAsOf(window, school.timezone, now), cohortIds);
+  return wilsonInterval(c.completed, c.completed + c.withdrawn);
+}
+
+const NO_SLA: SlaFigures = { total: emptySlaStats, groups: [] };
+
+/**
+ * SLA figures by role for each period: unfiltered, the SLA report itself (what `cli report sla` prints,
+ * all periods in one statement); filtered, the SLA page's breakdown with the same filter (equal to the
+ * report when unfiltered, episode-detail test).
+ */
+async function slaFigures(db: Db, school: SchoolRow, periods: readonly Period[], filter: CsatFilter, now: Date): Promise<SlaFigures[]> {
+  if (Object.keys(filter).length === 0) return slaSummaries(db, school.id, school.timezone, periods, "role", now);
+  const out: SlaFigures[] = [];
+  for (const period of periods) {
+    const b = await slaBreakdown(db, school.id, school.timezone, period, filter, now);
+    out.push({ total: b.total, groups: b.byRole.map(({ role, roleLabel, ...stats }) => ({ key: role, label: roleLabel, ...stats })) });
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { episodeGroupKey, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "./common";
+import { episodeGroupKey, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, staffRoles, type GroupBy } from "./common";
 
 /**
  * SLA summary (METRICS.md "Response time and SLA"): episodes opened in the period, grouped by role,
@@ -74,28 +74,54 @@ function stats(r: Raw): SlaStats {
 export const emptySlaStats: SlaStats = { episodes: 0, answered: 0, open: 0, breachingNow: 0, atRisk: 0, breached: 0, met: 0, known: 0, compliance: null, medianMinutes: null, p90Minutes: null };
 
 export async function slaSummary(db: Db, schoolId: number, tz: string, period: Period, groupBy: GroupBy, now: Date): Promise<SlaSummary> {
-  const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
-  const found = await rows<Raw>(
+  const [one] = await slaSummaries(db, schoolId, tz, [period], groupBy, now);
+  return one ?? { groupBy, total: emptySlaStats, groups: [] };
+}
+
+/**
+ * The summary of several periods (the overview's period and the one before it) in one statement: one
+ * open-flags pass over the span they cover, a sargable opened_at range per period, one label lookup. Each
+ * period's figures equal `slaSummary` of that period alone (overlapping periods count an episode in each).
+ */
+export async function slaSummaries(db: Db, schoolId: number, tz: string, periods: readonly Period[], groupBy: GroupBy, now: Date): Promise<SlaSummary[]> {
+  if (periods.length === 0) return [];
+  // The open episodes of the whole span: the id lists only ever match episodes of a period's own range.
+  const span = { from: periods.map((p) => p.from).sort()[0]!, to: periods.map((p) => p.to).sort().at(-1)! };
+  const f = slaFlags(await openFlags(db, schoolId, tz, span, now));
+  const bounds = sql.join(
+    periods.map((p, i) => sql`(${i}::int, (${p.from}::date)::timestamp at time zone ${tz}, (${p.to}::date)::timestamp at time zone ${tz})`),
+    sql`, `,
+  );
+  // Keys are grouped in the "C" collation: a byte comparison per sort step instead of strcoll (a libc
+  // C.UTF-8 database collation is not C to PostgreSQL 15); the output keeps the default collation's order.
+  // Role: the owner role, else the responder's role looked up in staff_role (staffRoleOf's precedence,
+  // computed once per statement) only for the episodes without an owner role, as coalesce runs it.
+  const key = groupBy === "role" ? sql`coalesce(e.owner_role::text, (select sr.role from staff_role sr where sr.person_id = e.responder_person_id))` : episodeGroupKey(groupBy);
+  const found = await rows<Raw & { pi: number }>(
     db,
-    sql`with base as (
-          select ${episodeGroupKey(groupBy)} as key, e.status, ${responseMinutes} as rm,
+    sql`with staff_role as (${staffRoles(schoolId)}),
+        base as (
+          select p.i as pi, (${key}) collate "C" as key, e.status, ${responseMinutes} as rm,
             ${f.breachingNow} as breaching_now, ${f.atRisk} as at_risk, ${f.breached} as breached, ${f.known} as known, ${f.met} as met
-          from episodes e where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, period)})
-        select key, grouping(key) as is_total, count(*)::int as episodes,
+          from (values ${bounds}) p(i, lo, hi)
+          join episodes e on e.school_id = ${schoolId} and e.opened_at >= p.lo and e.opened_at < p.hi)
+        select pi, key, grouping(key) as is_total, count(*)::int as episodes,
           count(*) filter (where status = 'answered')::int as answered, count(*) filter (where status = 'open')::int as open,
           count(*) filter (where breaching_now)::int as breaching_now, count(*) filter (where at_risk)::int as at_risk,
           count(*) filter (where breached)::int as breached, count(*) filter (where met)::int as met, count(*) filter (where known)::int as known,
           percentile_cont(0.5) within group (order by rm) as median, percentile_cont(0.9) within group (order by rm) as p90
-        from base group by grouping sets ((key), ()) order by is_total desc, episodes desc, key`,
+        from base group by grouping sets ((pi, key), (pi)) order by pi, is_total desc, episodes desc, key collate "default"`,
   );
-  const totalRow = found.find((r) => num(r.is_total) === 1);
-  const groupRows = found.filter((r) => num(r.is_total) === 0);
-  const labels = await labelsFor(db, schoolId, groupBy, groupRows.map((r) => r.key));
-  return {
-    groupBy,
-    total: totalRow ? stats(totalRow) : emptySlaStats,
-    groups: groupRows.map((r) => ({ key: r.key, label: labels.get(r.key) ?? String(r.key), ...stats(r) })),
-  };
+  const labels = await labelsFor(db, schoolId, groupBy, [...new Set(found.filter((r) => num(r.is_total) === 0).map((r) => r.key))]);
+  return periods.map((_, i) => {
+    const mine = found.filter((r) => num(r.pi) === i);
+    const totalRow = mine.find((r) => num(r.is_total) === 1);
+    return {
+      groupBy,
+      total: totalRow ? stats(totalRow) : emptySlaStats,
+      groups: mine.filter((r) => num(r.is_total) === 0).map((r) => ({ key: r.key, label: labels.get(r.key) ?? String(r.key), ...stats(r) })),
+    };
+  });
 }
 
 export interface HeatCell {
@@ -113,22 +139,53 @@ export interface HeatCell {
 
 export const LOW_CONFIDENCE_BELOW = 5;
 
+/**
+ * The UTC offset of `tz` over [lo, hi) as segments of constant offset (seconds), computed by PostgreSQL's
+ * own zone data: the offset at each day step from lo, and wherever it changes between two steps, at each
+ * 15 minutes of that day (every transition in use falls on a quarter hour of UTC, the assumption
+ * message_volume already makes). A year has at most a few segments, so an episode's local time is
+ * `opened_at + offset`, the offset picked by a comparison or two, instead of a time-zone conversion per
+ * episode (which cost ~40 % of the heatmap at 180 k episodes). tests/integration/sla-fast-paths.test.ts
+ * checks it against the conversion in zones with daylight saving and :30 / :45 offsets.
+ */
+function offsetSegments(tz: string, lo: SQL, hi: SQL): SQL {
+  const off = (t: SQL) => sql`date_part('epoch', (${t} at time zone ${tz}) - (${t} at time zone 'UTC'))`;
+  return sql`with d as (select g, ${off(sql`g`)} as off from (select generate_series(${lo}, ${hi}, interval '1 day') as g union select ${hi}) x),
+    steps as (select g, off, lag(g) over (order by g) as pg, lag(off) over (order by g) as poff from d),
+    fine as (select f as g, ${off(sql`f`)} as off from steps, generate_series(steps.pg, steps.g, interval '15 minutes') f where steps.off <> steps.poff),
+    pts as (select g, off from d union select g, off from fine),
+    edges as (select g, off, lag(off) over (order by g) as prev from pts)
+    select g as lo, coalesce(lead(g) over (order by g), 'infinity'::timestamptz) as hi, off from edges where prev is null or off <> prev`;
+}
+
 /** Hour-of-week grid (7 × 24, every cell present) of episodes by the local hour they opened. */
 export async function slaHeatmap(db: Db, schoolId: number, tz: string, period: Period, now: Date): Promise<HeatCell[]> {
   const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
-  const found = await rows<{ dow: number; hour: number; opened: number; median: unknown; met: number; known: number }>(
+  const lo = sql`((${period.from}::date)::timestamp at time zone ${tz})`;
+  const hi = sql`((${period.to}::date)::timestamp at time zone ${tz})`;
+  const segs = await rows<{ hi: string; off: unknown }>(db, sql`select to_char(hi at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as hi, off from (${offsetSegments(tz, lo, hi)}) s order by lo`);
+  // The offset of each episode's segment: a comparison or two per row (segments end on whole seconds).
+  const last = segs.at(-1);
+  const offset =
+    segs.length <= 1
+      ? sql`${num(last?.off ?? 0)}::float8`
+      : sql`(case ${sql.join(segs.slice(0, -1).map((g) => sql`when e.opened_at < ${g.hi}::timestamptz then ${num(g.off)}::float8`), sql` `)} else ${num(last?.off ?? 0)}::float8 end)`;
+  // Local hour since 1970-01-01 (a Thursday, ISO weekday 4): hour of week from Monday 00:00 = (h + 72) % 168.
+  // The same cell as extract(isodow / hour from opened_at at time zone tz), without converting each row.
+  const found = await rows<{ cell: number; opened: number; median: unknown; met: number; known: number }>(
     db,
-    sql`select extract(isodow from e.opened_at at time zone ${tz})::int as dow, extract(hour from e.opened_at at time zone ${tz})::int as hour,
+    sql`select (((floor((date_part('epoch', e.opened_at) + ${offset}) / 3600))::bigint + 72) % 168 + 168) % 168 as cell,
           count(*)::int as opened, percentile_cont(0.5) within group (order by ${responseMinutes}) as median,
           count(*) filter (where ${f.met})::int as met, count(*) filter (where ${f.known})::int as known
-        from episodes e where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, period)}
-        group by 1, 2`,
+        from episodes e
+        where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, period)}
+        group by 1`,
   );
-  const byCell = new Map(found.map((r) => [`${num(r.dow)}:${num(r.hour)}`, r]));
+  const byCellNo = new Map(found.map((r) => [num(r.cell), r]));
   const cells: HeatCell[] = [];
   for (let weekday = 1; weekday <= 7; weekday++) {
     for (let hour = 0; hour < 24; hour++) {
-      const r = byCell.get(`${weekday}:${hour}`);
+      const r = byCellNo.get((weekday - 1) * 24 + hour);
       const opened = r ? num(r.opened) : 0;
       const met = r ? num(r.met) : 0;
       const known = r ? num(r.known) : 0;

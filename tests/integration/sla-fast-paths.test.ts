@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { engines } from "./harness";
+import { rows, type DbHandle } from "@/db/client";
+import { listSchools, type SchoolRow } from "@/db/queries/schools";
+import { recomputeEpisodes } from "@/db/queries/episodes";
+import { seedDemo } from "@/db/seed/demo";
+import { episodeGroupKey, inPeriod, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
+import { slaHeatmap, slaSummaries, slaSummary } from "@/db/queries/reports/sla";
+import { completionCounts } from "@/db/queries/reports/kpi-completion";
+import { outcomesReport, periodAsOf } from "@/lib/reports/outcomes";
+import type { Period } from "@/lib/period";
+
+/**
+ * The SLA summary, heatmap and KPI completion read their figures by faster paths (issue #9): several
+ * periods in one statement, the role key by a join, the heatmap's local hour by offset segments instead
+ * of a time-zone conversion per episode, completion from counts. Each must equal the plain per-row
+ * definition on the demo seed, in zones with and without daylight saving and with :30 / :45 offsets.
+ */
+
+const anchor = new Date("2026-11-27T00:00:00Z");
+const now = new Date("2026-11-28T12:00:00Z");
+
+/** The heatmap as it was defined: extract(isodow / hour) of each episode's local opening time. */
+async function heatmapByConversion(db: DbHandle["db"], schoolId: number, tz: string, p: Period) {
+  const f = slaFlags(await openFlags(db, schoolId, tz, p, now));
+  const r = await rows<{ dow: unknown; hour: unknown; opened: unknown; median: unknown; met: unknown; known: unknown }>(
+    db,
+    sql`select extract(isodow from e.opened_at at time zone ${tz})::int as dow, extract(hour from e.opened_at at time zone ${tz})::int as hour,
+          count(*)::int as opened, percentile_cont(0.5) within group (order by ${responseMinutes}) as median,
+          count(*) filter (where ${f.met})::int as met, count(*) filter (where ${f.known})::int as known
+        from episodes e where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, p)} group by 1, 2`,
+  );
+  return new Map(r.map((x) => [`${num(x.dow)}:${num(x.hour)}`, { opened: num(x.opened), median: numOrNull(x.median), met: num(x.met), known: num(x.known) }]));
+}
+
+/** The summary as it was defined: the group key per row (role by the correlated staffRoleOf subquery). */
+async function summaryByRow(db: DbHandle["db"], schoolId: number, tz: string, p: Period, groupBy: GroupBy) {
+  const f = slaFlags(await openFlags(db, schoolId, tz, p, now));
+  return rows<{ key: string | null; is_total: unknown; episodes: unknown; met: unknown; known: unknown; breached: unknown; median: unknown; p90: unknown }>(
+    db,
+    sql`with base as (select ${episodeGroupKey(groupBy)} as key, ${responseMinutes} as rm, ${f.breached} as breached, ${f.known} as known, ${f.met} as met
+          from episodes e where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, p)})
+        select key, grouping(key) as is_total, count(*)::int as episodes, count(*) filter (where met)::int as met, count(*) filter (where known)::int as known,
+          count(*) filter (where breached)::int as breached, percentile_cont(0.5) within group (order by rm) as median, percentile_cont(0.9) within group (order by rm) as p90
+        from base group by grouping sets ((key), ()) order by is_total desc, episodes desc, key`,
+  );
+}
+
+for (const engine of engines()) {
+  describe(`SLA fast paths equal their definitions (${engine.name})`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    let school: SchoolRow;
+
+    beforeAll(async () => {
+      h = await engine.open();
+      await seedDemo(h.db, { scale: "small", anchor });
+      const [first] = await listSchools(h.db);
+      school = first!;
+      await recomputeEpisodes(h.db, school.id, { scopes: "all", now });
+    });
+    afterAll(async () => {
+      await h?.drop();
+    });
+
+    // Periods across both daylight-saving changes of the northern and southern hemispheres.
+    const periods: Period[] = [
+      { from: "2025-11-28", to: "2026-11-28" },
+      { from: "2026-10-15", to: "2026-11-15" },
+      { from: "2026-03-20", to: "2026-04-10" },
+    ];
+    const zones = ["Europe/Moscow", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "Asia/Kolkata"];
+
+    it("heatmap: every cell equals the per-episode time-zone conversion", async () => {
+      let seen = 0;
+      for (const tz of zones) {
+        for (const p of periods) {
+          const want = await heatmapByConversion(h.db, school.id, tz, p);
+          const cells = await slaHeatmap(h.db, school.id, tz, p, now);
+          expect(cells).toHaveLength(168);
+          for (const c of cells) {
+            const w = want.get(`${c.weekday}:${c.hour}`);
+            expect([c.opened, c.medianMinutes, c.met, c.known], `${tz} ${p.from} ${c.weekday}:${c.hour}`).toEqual(w ? [w.opened, w.median, w.met, w.known] : [0, null, 0, 0]);
+            seen += c.opened;
+          }
+        }
+      }
+      expect(seen).toBeGreaterThan(0);
+    });
+
+    it("summary: each period of one statement equals the per-row definition, for every grouping", async () => {
+      const tz = school.timezone;
+      const [cur, prev] = [periods[1]!, { from: "2026-09-15", to: "2026-10-15" }];
+      for (const g of ["role", "person", "cohort", "channel"] as const) {
+        const both = await slaSummaries(h.db, school.id, tz, [cur, prev], g, now);
+        for (const [i, p] of [cur, prev].entries()) {
+          const want = await summaryByRow(h.db, school.id, tz, p, g);
+          const got = both[i]!;
+          expect(got).toEqual(await slaSummary(h.db, school.id, tz, p, g, now));
+          const rowsGot = [got.total, ...got.groups].map((x) => [x.episodes, x.met, x.known, x.breached, x.medianMinutes, x.p90Minutes]);
+          const keysGot = [null, ...got.groups.map((x) => x.key)];
+          expect(rowsGot, `${g} ${p.from}`).toEqual(want.map((x) => [num(x.episodes), num(x.met), num(x.known), num(x.breached), numOrNull(x.median), numOrNull(x.p90)]));
+          expect(keysGot).toEqual(want.map((x) => (num(x.is_total) === 1 ? null : x.key)));
+        }
+        expect(both[0]!.total.episodes).toBeGreaterThan(0);
+      }
+    });
+
+    it("KPI completion counts equal the outcomes report's total", async () => {
+      for (const p of [periods[0]!, { from: "2025-10-28", to: "2026-10-28" }]) {
+        const report = await outcomesReport(h.db, school, { from: p.from, to: periods[0] === p ? "2026-11-27" : "2026-10-27" }, now);
+        expect(report.period).toEqual(p);
+        const c = await completionCounts(h.db, school.id, school.timezone, p, periodAsOf(p, school.timezone, now), null);
+        expect(c.enrollments).toBe(report.enrollments);
+        expect({ successes: c.completed, n: c.completed + c.withdrawn }).toEqual({ successes: report.total.successes, n: report.total.n });
+        expect(report.total.n).toBeGreaterThan(0);
+      }
+    });
+  });
+}
