@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import type { SchoolRow } from "../db/queries/schools";
 import { overviewReport } from "../lib/reports/overview";
+import { overviewKpis } from "../lib/reports/overview-kpis";
 import { heatmapReport, slaReport } from "../lib/reports/sla";
 import { queueReport } from "../lib/reports/queue";
 import { teamReport } from "../lib/reports/team";
@@ -15,6 +16,8 @@ import { median, percentile, round, timed } from "./stats";
  */
 export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Promise<unknown>> = {
   overview: (db, s, now) => overviewReport(db, s, {}, now),
+  // The overview page's KPI cards (SLA, response times, CSAT, completion, each against the previous period).
+  "overview kpis": (db, s, now) => overviewKpis(db, s, {}, now),
   sla: (db, s, now) => slaReport(db, s, {}, now),
   heatmap: (db, s, now) => heatmapReport(db, s, {}, now),
   queue: (db, s, now) => queueReport(db, s, {}, now),

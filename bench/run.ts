@@ -16,13 +16,16 @@ import { openDb, rows, sql } from "../db/client";
 import { listSchools } from "../db/queries/schools";
 import { recomputeEpisodes } from "../db/queries/episodes";
 import { seedDemo } from "../db/seed/demo";
+import { seedStream, storeInBatches } from "../db/seed/stream";
+import { bulkStore, bulkStoreTimings, resetBulkStoreTimings } from "../db/queries/bulk-import";
 import { timePages, type PageTiming } from "./pages";
 import { duckdbReference, type DuckResult } from "./duckdb";
 import { cpuSeconds, peakRssMiB, round, table, timed } from "./stats";
 import { webhookBench, type WebhookResult } from "./webhooks";
 
 const program = new Command()
-  .option("--scale <scale>", "small | large", "small")
+  .option("--scale <scale>", "small | large | xl (≈1 M messages) | full (≈10 M messages, 100 k students)", "small")
+  .option("--import <path>", "store (storeEvents in 5,000-event transactions) | bulk (bulkImport per slice); default: store for small/large, bulk for xl/full")
   .option("--runs <n>", "timed runs per page", "10")
   .option("--anchor <date>", "end of the simulated period (fixed so runs are comparable)", "2026-06-01")
   .option("--skip-webhooks", "skip the webhook load and freshness test")
@@ -33,7 +36,7 @@ const program = new Command()
   .option("--parallel-import", "store the schools at the same time (seedDemo parallelSchools)")
   .option("--build", "rebuild the app (next build, under the e2e lock) before the webhook test, so it runs the tree's current code")
   .parse();
-const opts = program.opts<{ scale: string; runs: string; anchor: string; skipWebhooks?: boolean; skipDuckdb?: boolean; pages?: string; reuse?: boolean; build?: boolean; parallelImport?: boolean; db: string }>();
+const opts = program.opts<{ scale: string; runs: string; anchor: string; skipWebhooks?: boolean; skipDuckdb?: boolean; pages?: string; reuse?: boolean; build?: boolean; parallelImport?: boolean; db: string; import?: string }>();
 
 async function freshDatabase(baseUrl: string, name: string, reuse: boolean): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--db must be a plain identifier, not ${name}`);
@@ -57,7 +60,11 @@ async function main(): Promise<void> {
   const base = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!base) throw new Error("bench: set BENCH_DATABASE_URL or run through `npm run bench` (scripts/with-postgres.sh)");
   const scale = opts.scale;
-  if (scale !== "small" && scale !== "large") throw new Error(`--scale must be small or large, not ${scale}`);
+  if (scale !== "small" && scale !== "large" && scale !== "xl" && scale !== "full") throw new Error(`--scale must be small, large, xl or full, not ${scale}`);
+  const streamed = scale === "xl" || scale === "full";
+  const importPath = opts.import ?? (streamed ? "bulk" : "store");
+  if (importPath !== "store" && importPath !== "bulk") throw new Error(`--import must be store or bulk, not ${importPath}`);
+  if (!streamed && importPath === "bulk") throw new Error("--import bulk needs --scale xl or full (small and large are seeded by seedDemo through storeEvents)");
   const runs = Number(opts.runs);
   const anchor = new Date(`${opts.anchor}T00:00:00Z`);
   const now = anchor;
@@ -71,27 +78,26 @@ async function main(): Promise<void> {
   let events = 0;
   let importCpu: { node: number; postgres: number } | null = null;
   if (!(opts.reuse && (await listSchools(db)).length > 0)) {
-    log(`importing scale ${scale} through storeEvents…`);
+    log(`importing scale ${scale} through ${importPath === "bulk" ? "bulkImport" : "storeEvents"}…`);
     let last = 0;
     const cpu0 = cpuSeconds(opts.db);
-    const imp = await timed(() =>
-      seedDemo(db, {
-        scale,
-        anchor,
-        parallelSchools: opts.parallelImport === true,
-        onProgress: (done, total) => {
-          events = total;
-          if (done - last >= total / 10) {
-            last = done;
-            log(`  ${done}/${total} events`);
-          }
-        },
-      }),
-    );
+    const onProgress = (done: number, total: number) => {
+      events = total;
+      if (done - last >= total / 10) {
+        last = done;
+        log(`  ${done}/${total} events`);
+      }
+    };
+    resetBulkStoreTimings();
+    const imp = await timed(async () => {
+      if (!streamed) await seedDemo(db, { scale, anchor, parallelSchools: opts.parallelImport === true, onProgress });
+      else await seedStream(db, { scale, anchor, onProgress, store: importPath === "bulk" ? bulkStore : (d, id, evs) => storeInBatches(d, id, evs, 5000) });
+    });
     importMs = imp.ms;
     const cpu1 = cpuSeconds(opts.db);
     importCpu = { node: round(cpu1.node - cpu0.node), postgres: round(cpu1.postgres - cpu0.postgres) };
     log(`imported ${events} events in ${round(importMs / 1000)} s (CPU: node ${importCpu.node} s, postgres ${importCpu.postgres} s)`);
+    if (importPath === "bulk") log(`  bulk phases (ms, summed over slices): ${JSON.stringify(bulkStoreTimings())}`);
     await db.execute(sql`analyze`);
     for (const s of await listSchools(db)) {
       const r = await recomputeEpisodes(db, s.id, { scopes: "all", now });

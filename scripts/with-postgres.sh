@@ -2,7 +2,8 @@
 # Runs a command with TEST_DATABASE_URL pointing at a real PostgreSQL.
 # If TEST_DATABASE_URL (or DATABASE_URL) is given, uses it. Otherwise starts a throw-away cluster from
 # the machine's own initdb/pg_ctl on a free port, as a non-root user (PostgreSQL refuses to run as root),
-# and stops it afterwards whatever the command's outcome.
+# and stops it afterwards whatever the command's outcome. PG_EXTRA_OPTS adds server settings ("-c name=value …"),
+# e.g. the bench's memory settings for a 10 M-message load.
 set -euo pipefail
 
 if [ -n "${TEST_DATABASE_URL:-}" ]; then exec "$@"; fi
@@ -37,7 +38,7 @@ trap cleanup EXIT
 "${run_as[@]}" "$pgbin/initdb" -D "$dir/data" -U sqd --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }
 "${run_as[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null \
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_EXTRA_OPTS:-}" start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 1; }
 
 export TEST_DATABASE_URL="postgres://sqd@127.0.0.1:$port/postgres"
