@@ -48,7 +48,10 @@ export interface QueueReport {
 export async function queueReport(db: Db, school: SchoolRow, q: QueueQuery, now: Date): Promise<QueueReport> {
   const filters = parseQueueFilters(q);
   const data = await liveQueue(db, school.id, school.timezone, now);
-  const teamOf = (it: QueueItem) => (it.ownerPersonId !== null ? (data.staff.find((s) => s.personId === it.ownerPersonId)?.team ?? null) : (it.suggested?.team ?? null));
+  // A map, not a find per item: a team filter over thousands of open episodes and ~1 k staff.
+  const staffTeam = new Map<number, string | null>();
+  for (const s of data.staff) if (!staffTeam.has(s.personId)) staffTeam.set(s.personId, s.team);
+  const teamOf = (it: QueueItem) => (it.ownerPersonId !== null ? (staffTeam.get(it.ownerPersonId) ?? null) : (it.suggested?.team ?? null));
   const items = data.items.filter(
     (it) =>
       (filters.role === undefined || (filters.role === "none" ? it.ownerRole === null : it.ownerRole === filters.role)) &&

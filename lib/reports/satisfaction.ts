@@ -13,11 +13,17 @@ export interface SatisfactionData {
 
 /** The satisfaction page: the grouped report, the weekly trend and the comments, for one period and filter. */
 export async function satisfactionReport(db: Db, school: SchoolRow, q: ReportQuery & FilterQuery, now: Date): Promise<SatisfactionData> {
-  const report = await csatReport(db, school, q, now);
-  const weekly = q.groupBy === "week" ? report : await csatReport(db, school, { ...q, groupBy: "week" }, now);
-  // Unfiltered, the shared comment query as before; filtered, the same query with the report's filter.
-  const comments = Object.keys(report.filter).length === 0
-    ? await ratingComments(db, school.id, school.timezone, report.period)
-    : await csatComments(db, school.id, school.timezone, report.period, report.filter);
+  // The grouped report and the weekly trend are independent reads, so they run together: the page waits
+  // for the slower, not the sum (with a 365-day period they are most of its time). The comments need the
+  // report's resolved period and filter, so they follow it (a few ms, bounded by their limit).
+  const reportP = csatReport(db, school, q, now);
+  const weeklyP = q.groupBy === "week" ? reportP : csatReport(db, school, { ...q, groupBy: "week" }, now);
+  const commentsP = reportP.then((report) =>
+    // Unfiltered, the shared comment query as before; filtered, the same query with the report's filter.
+    Object.keys(report.filter).length === 0
+      ? ratingComments(db, school.id, school.timezone, report.period)
+      : csatComments(db, school.id, school.timezone, report.period, report.filter),
+  );
+  const [report, weekly, comments] = await Promise.all([reportP, weeklyP, commentsP]);
   return { report, weekly, comments };
 }

@@ -166,6 +166,22 @@ for (const engine of engines()) {
       expect((await queueReport(h.db, school, { role: "boss", channel: "x" }, NOW)).items).toHaveLength(6);
     });
 
+    it("reads only the shifts that can cover now, and still finds those that do", async () => {
+      const [mia] = await h.db.select({ id: people.id }).from(people).where(and(eq(people.schoolId, school.id), eq(people.email, "mia@s.test")));
+      const personId = mia!.id;
+      const added = await h.db.insert(shifts).values([
+        // Over before now; a weekly one whose repeats ended; one whose this-week occurrence starts past repeat_until.
+        { schoolId: school.id, personId, role: "mentor", startsAt: msk("2026-03-12", "11:00"), endsAt: msk("2026-03-12", "11:59"), weekly: false },
+        { schoolId: school.id, personId, role: "mentor", startsAt: msk("2026-02-19", "10:00"), endsAt: msk("2026-02-19", "14:00"), weekly: true, repeatUntil: msk("2026-03-01", "00:00") },
+        { schoolId: school.id, personId, role: "mentor", startsAt: msk("2026-01-01", "11:00"), endsAt: msk("2026-01-01", "13:00"), weekly: true, repeatUntil: msk("2026-03-12", "10:00") },
+      ]).returning({ id: shifts.id });
+      expect((await liveQueue(h.db, school.id, school.timezone, NOW)).staff.filter((s) => s.onShift).map((s) => s.name)).toEqual(["Марк"]);
+      // A weekly shift whose last occurrence (this Thursday 10:00–14:00) started before repeat_until is on.
+      added.push(...(await h.db.insert(shifts).values({ schoolId: school.id, personId, role: "mentor", startsAt: msk("2026-02-26", "10:00"), endsAt: msk("2026-02-26", "14:00"), weekly: true, repeatUntil: msk("2026-03-12", "11:00") }).returning({ id: shifts.id })));
+      expect((await liveQueue(h.db, school.id, school.timezone, NOW)).staff.filter((s) => s.onShift).map((s) => s.name)).toEqual(["Марк", "Мия"]);
+      await h.db.delete(shifts).where(inArray(shifts.id, added.map((a) => a.id)));
+    });
+
     it("derives a webhook's message in the background: the queue shows it within 2 s", async () => {
       const secret = "queue-test-secret-0123456789";
       await upsertSource(h.db, { schoolId: school.id, kind: "telegram", externalId: "bot9", name: "Bot", secret });

@@ -2,15 +2,17 @@ import { sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import { rows, type Db } from "../../client";
 import { loadCalendars } from "../episodes/context";
-import { addBusinessMinutes } from "@/lib/metrics/business-time";
-import { evaluateSla } from "@/lib/metrics/sla";
+import { addBusinessMinutes, businessMinutesBetween } from "@/lib/metrics/business-time";
+import type { BusinessCalendar } from "@/lib/metrics/calendar";
 import { num, numOrNull } from "./common";
 
 /**
  * The live queue: every open episode of a school judged at `now` (deadline on the policy's clock and
  * calendar, at risk past 80 %, breaching now), ordered by time left, with a suggested taker.
  * Open episodes are few (recompute abandons them after 7 days), so they are evaluated in JavaScript
- * with lib/metrics/sla, like the reports' open flags (db/queries/reports/common.ts#openFlags).
+ * with lib/metrics/business-time, as lib/metrics/sla judges them (judgeOpen below), like the reports' open
+ * flags (db/queries/reports/common.ts#openFlags). Every read is bounded by the open episodes, the staff
+ * or the shifts, never by messages or all people (issue #9: ~1.1 M messages 190 → ~50 ms at `xl`).
  */
 
 export type QueueState = "breaching" | "atRisk" | "ok" | "noSla";
@@ -79,17 +81,33 @@ export interface ShiftRow {
 export function shiftCovers(s: ShiftRow, now: Date, tz: string): boolean {
   const t = now.getTime();
   if (!s.weekly) return s.startsAt.getTime() <= t && t < s.endsAt.getTime();
-  const start = DateTime.fromJSDate(s.startsAt, { zone: tz });
-  const end = DateTime.fromJSDate(s.endsAt, { zone: tz });
   const k = Math.floor((t - s.startsAt.getTime()) / (7 * DAY_MS));
   for (const w of [k + 1, k, k - 1]) {
     if (w < 0) continue;
-    const a = start.plus({ weeks: w }).toMillis();
-    const b = end.plus({ weeks: w }).toMillis();
+    const [a, b] = weeklyOccurrence(s.startsAt.getTime(), s.endsAt.getTime(), tz, w);
     if (s.repeatUntil !== null && a > s.repeatUntil.getTime()) continue;
     if (a <= t && t < b) return true;
   }
   return false;
+}
+
+/**
+ * The w-th weekly occurrence [start, end) of a shift, in ms, memoised: luxon's zone arithmetic costs
+ * ~10 µs a call, and the queue, polled every second, asked it ~6 times per shift per poll (most of the
+ * queue's time with ~600 weekly shifts). A pure function of its arguments, so results are unchanged and
+ * no invalidation is needed; the same week's occurrences are asked again by every poll that week.
+ * Bounded by clearing (as business-time's offset memo does).
+ */
+const occurrences = new Map<string, readonly [number, number]>();
+function weeklyOccurrence(startMs: number, endMs: number, tz: string, w: number): readonly [number, number] {
+  const key = `${tz}\u0000${startMs}\u0000${endMs}\u0000${w}`;
+  let o = occurrences.get(key);
+  if (o === undefined) {
+    o = [DateTime.fromMillis(startMs, { zone: tz }).plus({ weeks: w }).toMillis(), DateTime.fromMillis(endMs, { zone: tz }).plus({ weeks: w }).toMillis()];
+    if (occurrences.size >= 200_000) occurrences.clear();
+    occurrences.set(key, o);
+  }
+  return o;
 }
 
 /**
@@ -117,81 +135,266 @@ export function suggestTaker(
   return any ? { person: any, reason: "leastLoaded" } : null;
 }
 
+/** A binary min-heap of [load, rank, personId] entries, ordered by load, then rank. */
+class LoadHeap {
+  private readonly a: Array<readonly [number, number, number]> = [];
+  peek(): readonly [number, number, number] | undefined {
+    return this.a[0];
+  }
+  private less(i: number, j: number): boolean {
+    const x = this.a[i]!;
+    const y = this.a[j]!;
+    return x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]);
+  }
+  private swap(i: number, j: number): void {
+    const t = this.a[i]!;
+    this.a[i] = this.a[j]!;
+    this.a[j] = t;
+  }
+  push(e: readonly [number, number, number]): void {
+    this.a.push(e);
+    let i = this.a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+  pop(): void {
+    const last = this.a.pop();
+    if (last === undefined || this.a.length === 0) return;
+    this.a[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < this.a.length && this.less(l, m)) m = l;
+      if (r < this.a.length && this.less(r, m)) m = r;
+      if (m === i) break;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}
+
+/**
+ * suggestTaker applied to a whole queue in order, each pick adding to the picked person's load, in
+ * O((items + staff) · log staff) instead of O(items · staff · log staff): suggestTaker filters and sorts
+ * the staff list per item, which with ~1 k staff and thousands of open episodes was most of the queue's
+ * time. Same picks: membership of each role's group (and of its on-shift part) never changes within a
+ * queue, only loads grow, so each group keeps a heap keyed by (load, rank by name then id) and stale
+ * entries (a load that has grown since) are dropped when they reach the top.
+ */
+export function makeSuggester(staff: readonly QueueStaff[]): (ep: { ownerPersonId: number | null; ownerRole: string | null }) => { person: QueueStaff; reason: SuggestionReason } | null {
+  const byId = new Map(staff.map((s) => [s.personId, s]));
+  // The tie-break order of suggestTaker (name, then id) as one integer per person.
+  // Intl.Collator with no arguments is what localeCompare with none uses (ECMA-402), built once: sorting
+  // ~1 k names with localeCompare took ~100 ms, with one collator a few ms.
+  const collator = new Intl.Collator();
+  const ranked = [...staff].sort((a, b) => collator.compare(a.name, b.name) || a.personId - b.personId);
+  const people = ranked.map((s, rank) => ({ s, rank, load: s.openOwned, heaps: [] as LoadHeap[] }));
+  const byPerson = new Map(people.map((p) => [p.s.personId, p]));
+  // One group per owner role asked for (null = any staff but team leads); its heap holds the members on
+  // shift when any is, else all members (suggestTaker's "on shift first, else anyone of the role").
+  const groups = new Map<string | null, { heap: LoadHeap; reason: SuggestionReason } | null>();
+  const groupOf = (role: string | null) => {
+    let g = groups.get(role);
+    if (g !== undefined) return g;
+    const members = people.filter((p) => (role === null ? p.s.role !== "team_lead" : p.s.role === role));
+    const on = members.filter((p) => p.s.onShift);
+    const chosen = on.length > 0 ? on : members;
+    g = chosen.length === 0 ? null : { heap: new LoadHeap(), reason: on.length > 0 ? "onShift" : "leastLoaded" };
+    if (g !== null) {
+      for (const p of chosen) {
+        g.heap.push([p.load, p.rank, p.s.personId]);
+        p.heaps.push(g.heap);
+      }
+    }
+    groups.set(role, g);
+    return g;
+  };
+  return (ep) => {
+    if (ep.ownerPersonId !== null) {
+      const owner = byId.get(ep.ownerPersonId);
+      if (owner) return { person: owner, reason: "owner" };
+    }
+    const g = groupOf(ep.ownerRole);
+    if (g === null) return null;
+    for (;;) {
+      const top = g.heap.peek();
+      if (top === undefined) return null;
+      const p = byPerson.get(top[2]);
+      if (p === undefined || p.load !== top[0]) {
+        g.heap.pop();
+        continue;
+      }
+      p.load += 1;
+      for (const h of p.heaps) h.push([p.load, p.rank, p.s.personId]);
+      return { person: p.s, reason: g.reason };
+    }
+  };
+}
+
+/**
+ * An open episode judged at `now` against its target, as evaluateSla judges it (lib/metrics/sla: elapsed
+ * on the policy's clock; breaching past the target, at risk past 80 % of it) plus the instant it passes
+ * 80 %. Deadlines are memoised per calendar content, opening instant and minutes: addBusinessMinutes
+ * walks the calendar day by day and an open episode keeps the same deadline on every 1-second poll.
+ * The key is the calendar's content, not its id, so an edited calendar never reuses an old deadline.
+ */
+export interface OpenJudgement {
+  deadline: Date;
+  atRiskAt: Date;
+  elapsedMinutes: number;
+  state: Exclude<QueueState, "noSla">;
+}
+
+const AT_RISK_SHARE = 0.8;
+const deadlineMemo = new Map<string, Map<string, number>>();
+
+/** A calendar's content as a string (its holidays and workdays in a fixed order). */
+export function calendarKey(cal: BusinessCalendar): string {
+  return JSON.stringify([cal.timezone, cal.weekly, [...cal.holidays].sort(), [...cal.workdays].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))]);
+}
+
+function businessDeadline(cal: BusinessCalendar, calKey: string, openedAt: Date, minutes: number): Date {
+  let memo = deadlineMemo.get(calKey);
+  if (memo === undefined) {
+    if (deadlineMemo.size >= 64) deadlineMemo.clear();
+    memo = new Map();
+    deadlineMemo.set(calKey, memo);
+  }
+  const key = `${openedAt.getTime()}\u0000${minutes}`;
+  let t = memo.get(key);
+  if (t === undefined) {
+    t = addBusinessMinutes(cal, openedAt, minutes).getTime();
+    if (memo.size >= 200_000) memo.clear();
+    memo.set(key, t);
+  }
+  return new Date(t);
+}
+
+export function judgeOpen(openedAt: Date, targetMinutes: number, clock: "business" | "calendar", calendar: { cal: BusinessCalendar; key: string } | null, now: Date): OpenJudgement {
+  const risk = AT_RISK_SHARE * targetMinutes;
+  let elapsedMinutes: number;
+  let deadline: Date;
+  let atRiskAt: Date;
+  if (clock === "business") {
+    if (calendar === null) throw new Error("a business-time target needs a calendar");
+    elapsedMinutes = businessMinutesBetween(calendar.cal, openedAt, now);
+    deadline = businessDeadline(calendar.cal, calendar.key, openedAt, targetMinutes);
+    atRiskAt = businessDeadline(calendar.cal, calendar.key, openedAt, risk);
+  } else {
+    elapsedMinutes = Math.max(0, now.getTime() - openedAt.getTime()) / 60_000;
+    deadline = new Date(openedAt.getTime() + targetMinutes * 60_000);
+    atRiskAt = new Date(openedAt.getTime() + risk * 60_000);
+  }
+  const state = elapsedMinutes > targetMinutes ? "breaching" : elapsedMinutes > risk ? "atRisk" : "ok";
+  return { deadline, atRiskAt, elapsedMinutes, state };
+}
+
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => new Date(String(v)).toISOString();
 
 export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date): Promise<QueueData> {
-  const open = await rows<Row>(
-    db,
-    sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at,
-          to_char(e.last_student_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at,
-          e.message_count, e.priority::text as priority, e.category::text as category, e.channel_id,
-          coalesce(c.title, c.external_id) as channel_title, c.kind::text as channel_kind, s.kind::text as source_kind,
-          t.title as thread_title, st.display_name as student_name, e.owner_role::text as owner_role, e.owner_person_id,
-          op.display_name as owner_name, e.target_minutes, e.clock::text as clock, p.calendar_id
-        from episodes e
-          join channels c on c.id = e.channel_id and c.school_id = e.school_id
-          join sources s on s.id = c.source_id and s.school_id = e.school_id
-          join people st on st.id = e.student_person_id and st.school_id = e.school_id
-          left join threads t on t.id = e.thread_id and t.school_id = e.school_id
-          left join people op on op.id = e.owner_person_id and op.school_id = e.school_id
-          left join sla_policies p on p.id = e.policy_id and p.school_id = e.school_id
-        where e.school_id = ${schoolId} and e.status = 'open'
-        order by e.opened_at, e.id`,
-  );
-  const staffRows = await rows<Row>(
-    db,
-    // Staff only (the inner lateral join drops people with no staff role now, as the filter below did) and
-    // open episodes counted once per owner: per-person subqueries over every student cost O(people × open).
-    sql`with owned as (
-          select e.owner_person_id, count(*)::int as n from episodes e
-          where e.school_id = ${schoolId} and e.status = 'open' and e.owner_person_id is not null group by 1)
-        select p.id, p.display_name as name, x.role,
-          (select min(tm2.name) from team_members tm join teams tm2 on tm2.id = tm.team_id where tm.school_id = p.school_id and tm.person_id = p.id) as team,
-          coalesce(o.n, 0) as owned
-        from people p
-          join lateral (select r.role::text as role from person_roles r where r.school_id = p.school_id and r.person_id = p.id
-             and r.role::text = any(${`{${STAFF_ROLES.join(",")}}`}::text[])
-             and (r.valid_from is null or r.valid_from <= ${now.toISOString()}::timestamptz)
-             and (r.valid_to is null or r.valid_to > ${now.toISOString()}::timestamptz)
-           order by array_position(${`{${STAFF_ROLES.join(",")}}`}::text[], r.role::text) limit 1) x on true
-          left join owned o on o.owner_person_id = p.id
-        where p.school_id = ${schoolId} and not p.is_bot
-        order by p.display_name, p.id`,
-  );
-  const shiftRows = await rows<Row>(
-    db,
-    sql`select person_id, to_char(starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as s, to_char(ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as e,
-          weekly, to_char(repeat_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as u
-        from shifts where school_id = ${schoolId} and starts_at <= ${now.toISOString()}::timestamptz`,
-  );
+  const roles = `{${STAFF_ROLES.join(",")}}`;
+  // The reads are independent: issued together, a poll waits for the slowest, not for their sum.
+  const [open, staffRows, teamRows, shiftRows, { calendars, defaultCalendarId }] = await Promise.all([
+    rows<Row>(
+      db,
+      sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at,
+            to_char(e.last_student_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at,
+            e.message_count, e.priority::text as priority, e.category::text as category, e.channel_id,
+            c.channel_title, c.channel_kind, c.source_kind,
+            (select t.title from threads t where t.id = e.thread_id and t.school_id = e.school_id) as thread_title,
+            st.display_name as student_name, e.owner_role::text as owner_role, e.owner_person_id,
+            (select op.display_name from people op where op.id = e.owner_person_id and op.school_id = e.school_id) as owner_name,
+            e.target_minutes, e.clock::text as clock,
+            (select p.calendar_id from sla_policies p where p.id = e.policy_id and p.school_id = e.school_id) as calendar_id
+          from episodes e
+            -- Primary-key probes per open episode: plain joins let the planner hash the school's whole
+            -- channels, people and threads, which grow with its history (~100 k people at 10 M messages)
+            -- while the queue does not. The inner joins stay lateral with "limit 1" (never flattened back
+            -- into joins), so an episode with no channel/source/student is still dropped; the left joins
+            -- are scalar subqueries (ids are primary keys: the same value or null), cheaper still.
+            join lateral (select coalesce(c.title, c.external_id) as channel_title, c.kind::text as channel_kind, s.kind::text as source_kind
+               from channels c join sources s on s.id = c.source_id and s.school_id = e.school_id
+               where c.id = e.channel_id and c.school_id = e.school_id limit 1) c on true
+            join lateral (select st.display_name from people st where st.id = e.student_person_id and st.school_id = e.school_id limit 1) st on true
+          where e.school_id = ${schoolId} and e.status = 'open'
+          order by e.opened_at, e.id`,
+    ),
+    rows<Row>(
+      db,
+      // Staff from person_roles (a few per school), not from every person with a lateral look-up each: the
+      // school's people grow with its students (~100 k at 10 M messages). One role per person, the first
+      // of STAFF_ROLES they hold now.
+      sql`with staff as (
+            select distinct on (r.person_id) r.person_id, r.role::text as role
+            from person_roles r
+            where r.school_id = ${schoolId} and r.role::text = any(${roles}::text[])
+              and (r.valid_from is null or r.valid_from <= ${now.toISOString()}::timestamptz)
+              and (r.valid_to is null or r.valid_to > ${now.toISOString()}::timestamptz)
+            order by r.person_id, array_position(${roles}::text[], r.role::text))
+          select p.id, p.display_name as name, x.role
+          from staff x join people p on p.id = x.person_id and p.school_id = ${schoolId}
+          where not p.is_bot
+          order by p.display_name, p.id`,
+    ),
+    // Each person's team, the alphabetically first of theirs, grouped once and matched in JS: joined to the
+    // staff list in SQL, a low row estimate for the staff made PostgreSQL rescan the members per staff row
+    // (quadratic in staff), and team_members' key (school, team, person) cannot look up a person.
+    rows<Row>(
+      db,
+      sql`select tm.person_id, min(t.name) as team from team_members tm join teams t on t.id = tm.team_id
+          where tm.school_id = ${schoolId} group by tm.person_id`,
+    ),
+    rows<Row>(
+      db,
+      sql`select person_id, to_char(starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as s, to_char(ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as e,
+            weekly, to_char(repeat_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as u
+          from shifts where school_id = ${schoolId} and starts_at <= ${now.toISOString()}::timestamptz
+            -- Only shifts that can cover now (shiftCovers): a one-off one not yet over; a weekly one whose last
+            -- occurrence may still be on (occurrences checked start > now - 14 days; 2 more for zone shifts).
+            and (case when weekly then repeat_until is null or repeat_until >= ${now.toISOString()}::timestamptz - interval '16 days'
+                      else ends_at > ${now.toISOString()}::timestamptz end)`,
+    ),
+    loadCalendars(db, schoolId),
+  ]);
   const onShift = new Set<number>();
   for (const r of shiftRows) {
     const s: ShiftRow = { personId: num(r.person_id), startsAt: new Date(String(r.s)), endsAt: new Date(String(r.e)), weekly: r.weekly === true, repeatUntil: r.u === null ? null : new Date(String(r.u)) };
     if (shiftCovers(s, now, tz)) onShift.add(s.personId);
   }
-  const staff: QueueStaff[] = staffRows
-    .filter((r) => r.role !== null)
-    .map((r) => ({ personId: num(r.id), name: String(r.name), role: String(r.role), team: r.team === null ? null : String(r.team), openOwned: num(r.owned), onShift: onShift.has(num(r.id)) }));
-
-  const { calendars, defaultCalendarId } = await loadCalendars(db, schoolId);
+  // Open episodes per owner, from the open rows already read (the same set a grouped count would scan).
+  const owned = new Map<number, number>();
+  for (const o of open) {
+    const id = numOrNull(o.owner_person_id);
+    if (id !== null) owned.set(id, (owned.get(id) ?? 0) + 1);
+  }
+  const teams = new Map(teamRows.map((r) => [num(r.person_id), r.team === null ? null : String(r.team)]));
+  const staff: QueueStaff[] = staffRows.map((r) => ({
+    personId: num(r.id), name: String(r.name), role: String(r.role), team: teams.get(num(r.id)) ?? null, openOwned: owned.get(num(r.id)) ?? 0, onShift: onShift.has(num(r.id)),
+  }));
+  const keyed = new Map([...calendars].map(([id, cal]) => [id, { cal, key: calendarKey(cal) }]));
   const items: QueueItem[] = open.map((o) => {
     const openedAt = new Date(String(o.opened_at));
     const target = numOrNull(o.target_minutes);
     const clock = o.clock === "business" || o.clock === "calendar" ? o.clock : null;
     const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
-    const calendar = calendarId !== null ? (calendars.get(calendarId) ?? null) : null;
+    const calendar = calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
     let deadline: string | null = null;
     let atRiskAt: string | null = null;
     let elapsed = (now.getTime() - openedAt.getTime()) / 60_000;
     let state: QueueState = "noSla";
     if (target !== null && clock !== null && !(clock === "business" && calendar === null)) {
-      const ev = evaluateSla({ openedAt, answeredAt: null, policy: { id: 0, ownerRole: null, channelKind: null, priority: null, targetMinutes: target, clock, calendarId }, calendar, now });
-      deadline = ev.deadline.toISOString();
-      const riskMinutes = 0.8 * target;
-      atRiskAt = (clock === "business" && calendar ? addBusinessMinutes(calendar, openedAt, riskMinutes) : new Date(openedAt.getTime() + riskMinutes * 60_000)).toISOString();
-      elapsed = ev.elapsedMinutes;
-      state = ev.breachingNow ? "breaching" : ev.atRisk ? "atRisk" : "ok";
+      const j = judgeOpen(openedAt, target, clock, calendar, now);
+      deadline = j.deadline.toISOString();
+      atRiskAt = j.atRiskAt.toISOString();
+      elapsed = j.elapsedMinutes;
+      state = j.state;
     }
     return {
       episodeId: num(o.id),
@@ -220,12 +423,10 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
   });
   // Time left before breach: the earliest deadline first; episodes without a policy last, oldest first.
   items.sort((a, b) => (a.deadline ?? "9999").localeCompare(b.deadline ?? "9999") || a.openedAt.localeCompare(b.openedAt) || a.episodeId - b.episodeId);
-  const extra = new Map<number, number>();
+  const suggest = makeSuggester(staff);
   for (const it of items) {
-    const pick = suggestTaker(it, staff, extra);
-    if (!pick) continue;
-    it.suggested = { personId: pick.person.personId, name: pick.person.name, team: pick.person.team, reason: pick.reason };
-    if (pick.reason !== "owner") extra.set(pick.person.personId, (extra.get(pick.person.personId) ?? 0) + 1);
+    const pick = suggest(it);
+    if (pick) it.suggested = { personId: pick.person.personId, name: pick.person.name, team: pick.person.team, reason: pick.reason };
   }
   return { asOf: now.toISOString(), items, staff };
 }
