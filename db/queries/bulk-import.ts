@@ -2,9 +2,9 @@ import { sql } from "drizzle-orm";
 import type { PoolClient } from "pg";
 import * as schema from "../schema";
 import { rows, type Db } from "../client";
-import type { IdentityRef, IngestEvent, ParsedIngestEvent, SourceRef } from "../../lib/ingest/types";
+import type { IdentityRef, IngestEvent, ParsedIngestEvent } from "../../lib/ingest/types";
 import { classifyCached, parseAll, type ParsedByType } from "../../lib/ingest/bulk";
-import { normaliseScore, StoreContext, type StoreResult } from "./ingest";
+import { groupBy, normaliseScore, srcKey, StoreContext, type StoreResult } from "./ingest";
 import { arrayLiteral } from "./ingest-bulk";
 import { linkLmsEnrollments, PARENT_JOINS_THREAD } from "./ingest-links";
 import { storeDeletions, storeLmsItems } from "./ingest-extra";
@@ -45,19 +45,6 @@ export interface BulkOptions {
   copy?: boolean;
   /** Runs inside the import's transaction after the events are written (the CLI's import checkpoint). */
   within?: (tx: Db, result: StoreResult) => Promise<void>;
-}
-
-const srcKey = (s: SourceRef) => `${s.kind}\u0000${s.externalId}`;
-
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    const list = m.get(k);
-    if (list) list.push(x);
-    else m.set(k, [x]);
-  }
-  return m;
 }
 
 function chunks<T>(xs: readonly T[], n = 1000): T[][] {

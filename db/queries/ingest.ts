@@ -31,7 +31,7 @@ function chunks<T>(xs: T[], n = CHUNK): T[][] {
   return out;
 }
 
-const srcKey = (s: SourceRef) => `${s.kind}\u0000${s.externalId}`;
+export const srcKey = (s: SourceRef) => `${s.kind}\u0000${s.externalId}`;
 
 /**
  * The one store path. Validates every event, then writes all valid ones in a single transaction, so a
@@ -707,7 +707,8 @@ export function uniqueChunks<T>(xs: T[], key: (x: T) => string, n = CHUNK): T[][
   return out;
 }
 
-function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+/** Items by key, in first-seen order (the store paths group a batch by source). */
+export function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
   for (const x of xs) {
     const k = key(x);

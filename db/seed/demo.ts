@@ -1,10 +1,9 @@
 import type { Db } from "../client";
-import { storeEvents } from "../queries/ingest";
 import { ensureSchool } from "../queries/schools";
-import type { IngestEvent } from "../../lib/ingest/types";
 import { configureChannels, configureLmsItems, configureSchool, configureShifts } from "./config";
 import { countSchoolEvents, generateSchoolEvents, summariseSchool, type SchoolSummary } from "./events";
 import { DEFAULT_SEED, planDemo } from "./plan";
+import { storeInBatches } from "./stream";
 import type { SchoolPlan } from "./types";
 
 export { generateSchoolEvents, countSchoolEvents, summariseSchool, type SchoolSummary } from "./events";
@@ -74,26 +73,6 @@ function report(p: Progress, n: number): void {
   p.report?.(p.done, p.total);
 }
 
-async function storeSchool(db: Db, schoolId: number, school: SchoolPlan, batchSize: number, progress: Progress): Promise<void> {
-  let batch: IngestEvent[] = [];
-  // One INSERT … ON CONFLICT cannot touch a row twice, so two status changes of one enrollment go to different batches.
-  let enrollmentKeys = new Set<string>();
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const res = await storeEvents(db, schoolId, batch);
-    if (res.rejected.length > 0) {
-      const first = res.rejected[0];
-      throw new Error(`demo seed: ${res.rejected.length} events rejected by the store path (first: #${first?.index} ${first?.reason})`);
-    }
-    report(progress, batch.length);
-    batch = [];
-    enrollmentKeys = new Set();
-  };
-  for (const e of generateSchoolEvents(school)) {
-    const key = e.type === "enrollment" ? `${e.student.externalId}\u0000${e.cohort.externalId}` : null;
-    if (batch.length >= batchSize || (key !== null && enrollmentKeys.has(key))) await flush();
-    if (key !== null) enrollmentKeys.add(key);
-    batch.push(e);
-  }
-  await flush();
+function storeSchool(db: Db, schoolId: number, school: SchoolPlan, batchSize: number, progress: Progress): Promise<void> {
+  return storeInBatches(db, schoolId, generateSchoolEvents(school), batchSize, (n) => report(progress, n));
 }

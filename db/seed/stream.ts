@@ -262,10 +262,11 @@ export async function seedStream(db: Db, opts: SeedStreamOptions): Promise<Strea
 }
 
 /**
- * storeEvents in transactions of `batchSize`, exactly as seedDemo stores a school: one INSERT … ON CONFLICT
- * cannot touch a row twice, so two status changes of one enrollment go to different batches.
+ * storeEvents in transactions of `batchSize` (how seedDemo and seedStream store a school): one INSERT … ON
+ * CONFLICT cannot touch a row twice, so two status changes of one enrollment go to different batches.
+ * `onStored` hears each committed batch's size (progress).
  */
-export async function storeInBatches(db: Db, schoolId: number, events: Iterable<IngestEvent>, batchSize = 5000): Promise<void> {
+export async function storeInBatches(db: Db, schoolId: number, events: Iterable<IngestEvent>, batchSize = 5000, onStored?: (n: number) => void): Promise<void> {
   let batch: IngestEvent[] = [];
   let enrollmentKeys = new Set<string>();
   const flush = async () => {
@@ -273,8 +274,9 @@ export async function storeInBatches(db: Db, schoolId: number, events: Iterable<
     const res = await storeEvents(db, schoolId, batch);
     if (res.rejected.length > 0) {
       const first = res.rejected[0];
-      throw new Error(`stream seed: ${res.rejected.length} events rejected by the store path (first: #${first?.index} ${first?.reason})`);
+      throw new Error(`demo seed: ${res.rejected.length} events rejected by the store path (first: #${first?.index} ${first?.reason})`);
     }
+    onStored?.(batch.length);
     batch = [];
     enrollmentKeys = new Set();
   };
