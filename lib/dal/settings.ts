@@ -320,9 +320,9 @@ export async function applySourceSecret(db: Db, e: { school: { id: number; slug:
   const who = { source: f.source, sourceExternalId: f.sourceExternalId };
   const secret = f.mode === "generate" ? generate() : (f.secret ?? "").trim();
   if (!(await setSourceSecret(db, e.school.id, f.source, f.sourceExternalId, secret))) return refuse([{ path: "source", message: `no ${f.source} source ${f.sourceExternalId}` }], who);
-  // The webhook keeps sources for SOURCE_TTL_MS (lib/dal/webhooks.ts). This clears that cache where it is
-  // the same module instance (the CLI, tests); under `next start` the route may hold its own copy, and
-  // there the old secret stops within the TTL (5 s).
+  // The webhook path keeps sources for SOURCE_TTL_MS (lib/server/webhook-core.ts). The cache lives on
+  // globalThis, so this clears it for the Next route and the plain ingest handler of server/main.ts alike:
+  // the old secret stops at once in this process (another process, e.g. the CLI, within the TTL).
   forgetWebhookSources(db);
   await audit(db, { userId: e.userId, schoolId: e.school.id, action: "source.secret", target: "settings", details: { ...who, generated: f.mode === "generate" } });
   return { ok: true, ...who, secret, generated: f.mode === "generate" };
