@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../client";
 import type { EpisodeInsert } from "./evaluate";
 import type { Replaced } from "./write";
+import { scopeSet, type ScopeRef } from "./load";
 
 /**
  * Links ratings to the episode their `about_message_id` answered (the survey bot names the answer):
@@ -34,11 +35,23 @@ export class RatingLinker {
   private byEpisode = new Map<number, RatingRef>();
   linked = 0;
 
-  static async load(db: Db, schoolId: number): Promise<RatingLinker> {
+  /**
+   * Without `scopes`, every rating of the school that names a message. With `scopes` (an incremental run:
+   * a webhook's dirty scopes), only the ratings about those scopes' messages, which are all that
+   * afterBatch can relink or unlink (an answer lies in its episode's scope), plus every unlinked rating
+   * for `unlinked`. At 10 M messages the school has ~200 k rated messages: reading them all on each
+   * derivation run after a webhook took ~300 ms and ~200 MB of the server's memory (docs/performance.md).
+   */
+  static async load(db: Db, schoolId: number, scopes?: readonly ScopeRef[]): Promise<RatingLinker> {
     const linker = new RatingLinker();
+    const inScopes =
+      scopes === undefined
+        ? sql``
+        : sql`and (episode_id is null or about_message_id in (select m.id from messages m where m.school_id = ${schoolId}
+                 and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(scopes)}))`;
     const res = await db.execute(sql`
       select id::text as id, person_id::text as rater, about_message_id::text as about, episode_id::text as episode
-      from ratings where school_id = ${schoolId} and about_message_id is not null`);
+      from ratings where school_id = ${schoolId} and about_message_id is not null ${inScopes}`);
     for (const r of (res as unknown as { rows: Array<{ id: string; rater: string; about: string; episode: string | null }> }).rows) {
       const ref: RatingRef = { id: Number(r.id), raterId: Number(r.rater), aboutMessageId: Number(r.about), episodeId: r.episode === null ? null : Number(r.episode) };
       linker.byAbout.set(ref.aboutMessageId, [...(linker.byAbout.get(ref.aboutMessageId) ?? []), ref]);

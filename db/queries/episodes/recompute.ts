@@ -44,6 +44,9 @@ const RECOMPUTE_LOCK = 7411;
  * reads its messages inside its transaction after taking a per-school lock, so two concurrent recomputes
  * cannot write a stale view over a fresher one.
  */
+/** Up to this many scopes, a recompute reads only their ratings (RatingLinker.load). */
+const PARTIAL_RATINGS_MAX_SCOPES = 2_000;
+
 export async function recomputeEpisodes(db: Db, schoolId: number, opts: RecomputeOptions): Promise<RecomputeResult> {
   const started = performance.now();
   const warnings = new Set<string>();
@@ -57,7 +60,9 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   let episodes = 0;
   let inserted = 0;
   let deleted = 0;
-  const ratings = await RatingLinker.load(db, schoolId);
+  // An incremental run (webhooks' dirty scopes) reads only the ratings it can change; a big one (a full
+  // recompute, a bulk load's marks) reads the school's once instead of a huge scope list.
+  const ratings = await RatingLinker.load(db, schoolId, scopes.length <= PARTIAL_RATINGS_MAX_SCOPES ? scopes.map((s) => ({ channelId: s.channelId, threadId: s.threadId })) : undefined);
   const phaseMs = { read: 0, derive: 0, write: 0 };
   opts.onProgress?.(0, scopes.length);
   for (const batch of batches) {
