@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { loadCalendars } from "../../db/queries/episodes/context";
-import { activeEnrollments, cohortItems, itemEvents, supportSignals, type ActiveEnrollmentRow } from "../../db/queries/reports/risk";
+import { activeEnrollments, cohortItems, itemEvents, supportSignals, type ActiveEnrollmentRow, type ItemRow } from "../../db/queries/reports/risk";
 import { evaluateSla } from "../metrics/sla";
 import { defaultRiskModel, extractRiskFeatures, scoreEnrollment, type RiskFeatures, type RiskItem, type RiskModel, type RiskReason, type RiskSnapshot } from "../metrics/risk";
 
@@ -51,24 +51,31 @@ const d = (s: string) => new Date(s);
 
 export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: RiskModel = defaultRiskModel): Promise<RiskReport> {
   const enr = await activeEnrollments(db, school.id, school.timezone, asOf);
-  const items = await cohortItems(db, school.id, [...new Set(enr.map((e) => e.cohortId))]);
-  const events = await itemEvents(db, school.id, enr.map((e) => e.enrollmentId), asOf);
-  const support = await supportSignals(db, school.id, [...new Set(enr.map((e) => e.personId))], asOf);
+  // Independent reads of the listed enrollments, sent together (separate pooled connections on PostgreSQL).
+  const [items, events, support] = await Promise.all([
+    cohortItems(db, school.id, [...new Set(enr.map((e) => e.cohortId))]),
+    itemEvents(db, school.id, enr.map((e) => e.enrollmentId), asOf),
+    supportSignals(db, school.id, [...new Set(enr.map((e) => e.personId))], asOf),
+  ]);
   const breached = await breachedAt(db, school.id, support.openEpisodes, asOf);
 
   // Grouped once by cohort, enrollment and person: filtering every list inside the loop was
   // O(enrollments × rows), quadratic at 100 k students. Grouping keeps each list's order, so every
   // snapshot gets the same items and events in the same order as before.
-  const itemsBy = groupBy(items, (i) => i.cohortId);
+  // A cohort's items (and its webinars' dates) are parsed once per cohort, not once per enrollment: the
+  // snapshots of one cohort share them read-only (extractRiskFeatures only reads a snapshot).
+  const cohortsBy = new Map([...groupBy(items, (i) => i.cohortId)].map(([id, list]) => [id, cohortShape(list, asOf)]));
+  const noItems = cohortShape([], asOf);
   const eventsBy = groupBy(events, (x) => x.enrollmentId);
-  const outreachBy = groupBy(support.outreach, (o) => o.personId);
   const negativeBy = groupBy(support.negative, (n) => n.personId);
   const breachedBy = new Map<number, number>();
   for (const o of support.openEpisodes) if (breached.has(o.id)) breachedBy.set(o.personId, (breachedBy.get(o.personId) ?? 0) + 1);
 
   const rows = enr.map((e): RiskRow => {
-    const snapshot = buildSnapshot(e, asOf, itemsBy.get(e.cohortId) ?? [], eventsBy.get(e.enrollmentId) ?? [], {
-      outreach: (outreachBy.get(e.personId) ?? []).map((o) => ({ sentAt: d(o.sentAt), ...(o.repliedAt ? { repliedAt: d(o.repliedAt) } : {}) })),
+    const snapshot = buildSnapshot(e, asOf, cohortsBy.get(e.cohortId) ?? noItems, eventsBy.get(e.enrollmentId) ?? [], {
+      // Counted in SQL (supportSignals): the one figure the model takes from the contacts.
+      outreach: [],
+      outreachUnanswered: support.outreachUnanswered.get(e.personId) ?? 0,
       openBreachedEpisodes: breachedBy.get(e.personId) ?? 0,
       negativeMessages: (negativeBy.get(e.personId) ?? []).map((n) => ({ at: d(n.at) })),
     });
@@ -103,25 +110,39 @@ function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
   return m;
 }
 
+/** A cohort's part of every snapshot: its graded work as RiskItems and its webinars due by asOf, in the items' order. */
+interface CohortShape {
+  work: RiskItem[];
+  webinars: Array<{ externalId: string; at: Date }>;
+}
+
+function cohortShape(items: readonly ItemRow[], asOf: Date): CohortShape {
+  const kindOf = (k: string): RiskItem["kind"] => (k === "assignment" || k === "test" || k === "exam" ? k : "other");
+  return {
+    work: items
+      .filter((i) => i.kind === "assignment" || i.kind === "test" || i.kind === "exam")
+      .map((i) => ({ id: i.externalId, kind: kindOf(i.kind), ...(i.dueAt ? { dueAt: d(i.dueAt) } : {}), ...(i.weight !== null ? { weight: i.weight } : {}) })),
+    webinars: items
+      .filter((i) => i.kind === "webinar" && i.dueAt !== null && Date.parse(i.dueAt) <= asOf.getTime())
+      .map((i) => ({ externalId: i.externalId, at: d(i.dueAt ?? "") })),
+  };
+}
+
 function buildSnapshot(
   e: ActiveEnrollmentRow,
   asOf: Date,
-  items: ReadonlyArray<{ externalId: string; kind: string; dueAt: string | null; weight: number | null }>,
+  cohort: CohortShape,
   events: ReadonlyArray<{ itemId: string; kind: "submission" | "attendance"; at: string; scorePct: number | null; banked: boolean }>,
   support: NonNullable<RiskSnapshot["support"]>,
 ): RiskSnapshot {
-  const kindOf = (k: string): RiskItem["kind"] => (k === "assignment" || k === "test" || k === "exam" ? k : "other");
-  const work = items.filter((i) => i.kind === "assignment" || i.kind === "test" || i.kind === "exam");
   const attended = new Set(events.filter((x) => x.kind === "attendance").map((x) => x.itemId));
-  const webinars = items
-    .filter((i) => i.kind === "webinar" && i.dueAt !== null && Date.parse(i.dueAt) <= asOf.getTime())
-    .map((i) => ({ at: d(i.dueAt ?? ""), attended: attended.has(i.externalId) }));
+  const webinars = cohort.webinars.map((w) => ({ at: w.at, attended: attended.has(w.externalId) }));
   const startsAt = e.startsAt ? d(e.startsAt) : e.enrolledAt ? d(e.enrolledAt) : asOf;
   return {
     asOf,
     startsAt,
     ...(e.enrolledAt ? { enrolledAt: d(e.enrolledAt) } : {}),
-    items: work.map((i) => ({ id: i.externalId, kind: kindOf(i.kind), ...(i.dueAt ? { dueAt: d(i.dueAt) } : {}), ...(i.weight !== null ? { weight: i.weight } : {}) })),
+    items: cohort.work,
     submissions: events
       .filter((x) => x.kind === "submission")
       .map((x) => ({ itemId: x.itemId, submittedAt: d(x.at), ...(x.scorePct !== null ? { scorePct: x.scorePct } : {}), ...(x.banked ? { banked: true } : {}) })),

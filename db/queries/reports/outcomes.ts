@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
+import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { num, numOrNull, responseMinutes } from "./common";
 
 /**
@@ -23,6 +24,23 @@ export function statusAt(asOf: SQL): SQL {
     case when en.ended_at is not null and en.ended_at > ${asOf} then 'active' else en.status::text end)`;
 }
 
+/**
+ * The status of every enrollment of a school that has an enrollment_event on or before `asOf`, as a
+ * relation (enrollment_id, status): `statusAt`'s first branch for all enrollments at once. One sort of the
+ * school's events instead of one index probe per enrollment, which grew with the enrollments read (risk
+ * probed every enrollment of the school to find the active ones). Same order: latest `at`, then latest id.
+ * Join it left and fall back as statusAt does (`statusFrom`).
+ */
+export function statusesAt(schoolId: number, asOf: SQL): SQL {
+  return sql`(select distinct on (ev.enrollment_id) ev.enrollment_id, ev.status::text as status from enrollment_events ev
+    where ev.school_id = ${schoolId} and ev.at <= ${asOf} order by ev.enrollment_id, ev.at desc, ev.id desc)`;
+}
+
+/** statusAt from a left-joined `statusesAt` row `st` (its status, else the enrollment's own). */
+export function statusFrom(st: SQL, asOf: SQL): SQL {
+  return sql`coalesce(${st}.status, case when en.ended_at is not null and en.ended_at > ${asOf} then 'active' else en.status::text end)`;
+}
+
 /** A staff-initiated contact gap: a staff DM after at least this much silence in the conversation. */
 export const CONTACT_SILENCE = sql`interval '1 hour'`;
 
@@ -30,6 +48,10 @@ export const CONTACT_SILENCE = sql`interval '1 hour'`;
  * Staff-initiated DM contacts (an approximation: the message metadata has no "who started it" flag):
  * DM messages by a staff member (not a bot) in a DM with the student (channels.dm_student_person_id)
  * that come after at least one hour of silence in that DM (or open it). Columns: student_person_id, channel_id, at.
+ *
+ * The definition, derived from messages on the fly. Pages no longer run it (a window over every DM message
+ * up to asOf): recompute stores its rows as `staff_contacts` rule `silence` (db/queries/episodes/staff-contacts.ts),
+ * and the tests check the stored rows against this query.
  */
 export function staffContacts(schoolId: number, asOf: SQL): SQL {
   return sql`(select x.student_person_id, x.channel_id, x.sent_at as at from (
@@ -68,26 +90,53 @@ export interface OutcomeRow {
  * earlier) to its end (ended_at, else the cohort's end, else asOf), never after asOf.
  */
 export async function outcomeRows(db: Db, schoolId: number, tz: string, period: Period, asOf: Date): Promise<OutcomeRow[]> {
+  // The outcomes page asks for the same rows twice at once (getOutcomes' report and getContacts' staff
+  // outcomes, in one Promise.all): a call made while an identical one is running shares its result
+  // instead of running the query again. Only while it runs: a later call reads afresh.
+  const key = `${schoolId}|${tz}|${period.from}|${period.to}|${asOf.toISOString()}`;
+  let running = inFlight.get(db);
+  if (!running) inFlight.set(db, (running = new Map()));
+  const same = running.get(key);
+  if (same) return [...(await same)];
+  const started = loadOutcomeRows(db, schoolId, tz, period, asOf);
+  running.set(key, started);
+  try {
+    return [...(await started)];
+  } finally {
+    running.delete(key);
+  }
+}
+
+const inFlight = new WeakMap<Db, Map<string, Promise<OutcomeRow[]>>>();
+
+async function loadOutcomeRows(db: Db, schoolId: number, tz: string, period: Period, asOf: Date): Promise<OutcomeRow[]> {
+  await ensureStaffContacts(db, schoolId);
   const a = sql`${asOf.toISOString()}::timestamptz`;
   const r = await rows<Record<string, unknown>>(
     db,
-    sql`with en0 as (
-          select en.id, en.person_id, en.cohort_id, c.title as cohort, en.tier, ${statusAt(a)} as status, en.enrolled_at, en.ended_at, c.starts_on, c.ends_on,
-                 least(coalesce((c.starts_on::timestamp at time zone ${tz}), en.enrolled_at), coalesce(en.enrolled_at, (c.starts_on::timestamp at time zone ${tz}))) as win_from
-          from enrollments en join cohorts c on c.id = en.cohort_id and c.school_id = en.school_id
+    sql`with c as (
+          -- A cohort's start and end instants, converted from local dates once per cohort, not per enrollment.
+          select c.id, c.title, c.starts_on, c.ends_on, (c.starts_on::timestamp at time zone ${tz}) as starts_at, ((c.ends_on + 1)::timestamp at time zone ${tz}) as ends_at
+          from cohorts c where c.school_id = ${schoolId}
+        ),
+        en0 as (
+          select en.id, en.person_id, en.cohort_id, c.title as cohort, en.tier, ${statusFrom(sql`st`, a)} as status, en.enrolled_at, en.ended_at, c.starts_on, c.ends_at,
+                 least(coalesce(c.starts_at, en.enrolled_at), coalesce(en.enrolled_at, c.starts_at)) as win_from
+          from enrollments en join c on c.id = en.cohort_id
+          left join ${statusesAt(schoolId, a)} st on st.enrollment_id = en.id
           where en.school_id = ${schoolId}
             and coalesce(c.starts_on, (en.enrolled_at at time zone ${tz})::date) >= ${period.from}::date
             and coalesce(c.starts_on, (en.enrolled_at at time zone ${tz})::date) < ${period.to}::date
             and (en.enrolled_at is null or en.enrolled_at <= ${a})
         ),
         en1 as (
-          select en0.*, least(${a}, coalesce(case when en0.ended_at <= ${a} then en0.ended_at end, (en0.ends_on + 1)::timestamp at time zone ${tz}, ${a})) as win_to from en0
+          select en0.*, least(${a}, coalesce(case when en0.ended_at <= ${a} then en0.ended_at end, en0.ends_at, ${a})) as win_to from en0
         ),
-        contacts as materialized ${staffContacts(schoolId, a)},
-        -- One hash join of enrollments to contacts: a correlated count per enrollment re-ran the window
-        -- over every DM message once per enrollment (0.5 s at 30 k messages, minutes at 300 k).
+        -- Stored contacts (staff_contacts, rule silence = staffContacts above); win_to <= asOf, so the window
+        -- bound is the as-of bound too. One join instead of a window over every DM message up to asOf.
         sc as (
-          select en1.id, count(*) as n from en1 join contacts k on k.student_person_id = en1.person_id and k.at >= en1.win_from and k.at <= en1.win_to
+          select en1.id, count(*) as n from en1 join staff_contacts k on k.school_id = ${schoolId} and k.rule = 'silence'
+            and k.student_person_id = en1.person_id and k.sent_at >= en1.win_from and k.sent_at <= en1.win_to
           group by en1.id
         )
         select en1.id, en1.person_id, en1.cohort_id, en1.cohort, en1.tier, en1.status,

@@ -1,7 +1,9 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { idArray, num, numOrNull } from "./common";
-import { CONTACT_SILENCE, isoTs, STAFF_ROLES, statusAt } from "./outcomes";
+import { ensureStaffContacts } from "../episodes/staff-contacts";
+import { isoTs, statusesAt, statusFrom } from "./outcomes";
+import { OUTREACH_UNANSWERED_DAYS } from "@/lib/metrics/risk/features";
 
 /**
  * The raw material of the at-risk snapshots (lib/reports/risk.ts builds RiskSnapshot from it), read as
@@ -31,6 +33,10 @@ export interface ActiveEnrollmentRow {
 
 export async function activeEnrollments(db: Db, schoolId: number, tz: string, asOf: Date): Promise<ActiveEnrollmentRow[]> {
   const a = sql`${asOf.toISOString()}::timestamptz`;
+  // The status as of asOf comes from one pass over the school's enrollment_events (statusesAt), not a probe
+  // per enrollment: every enrollment of the school is tested, and most are not active. The subqueries below
+  // run only for the active ones. (Reading the last activity in itemEvents' pass instead, through a
+  // materialized CTE of the events, measured no faster at xl and holds every event in memory at once.)
   const r = await rows<Record<string, unknown>>(
     db,
     sql`select en.id, en.person_id, p.display_name, co.external_id as course_ext, c.id as cohort_id, c.external_id as cohort_ext, c.title as cohort, en.tier,
@@ -46,7 +52,8 @@ export async function activeEnrollments(db: Db, schoolId: number, tz: string, as
         join cohorts c on c.id = en.cohort_id and c.school_id = en.school_id
         join courses co on co.id = c.course_id and co.school_id = c.school_id
         join people p on p.id = en.person_id
-        where en.school_id = ${schoolId} and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active'
+        left join ${statusesAt(schoolId, a)} st on st.enrollment_id = en.id
+        where en.school_id = ${schoolId} and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusFrom(sql`st`, a)} = 'active'
         order by en.id`,
   );
   return r.map((x) => ({
@@ -101,11 +108,16 @@ export async function itemEvents(db: Db, schoolId: number, enrollmentIds: readon
                case when le.score is null then null when le.max_score is not null and le.max_score > 0 then 100.0 * le.score / le.max_score else le.score end as score_pct,
                coalesce(le.extra->>'banked', 'false') = 'true' as banked
         from enrollments en
-        join lms_items i on i.school_id = en.school_id and i.cohort_id = en.cohort_id
-        join lms_events le on le.school_id = en.school_id and le.person_id = en.person_id and le.object_id = i.external_id
-          and (le.enrollment_id = en.id or (le.enrollment_id is null and (le.cohort_id is null or le.cohort_id = en.cohort_id)))
+        -- Each listed enrollment's own events through lms_events_person_at_idx: offset 0 keeps PostgreSQL from
+        -- flattening this into a hash join over every LMS event of the school (a parallel sequential scan of
+        -- all of them at 285 k messages: the cost grew with the school's history, not with the list).
+        cross join lateral (
+          select le.* from lms_events le
+          where le.school_id = en.school_id and le.person_id = en.person_id and le.occurred_at <= ${a} and (le.voided_at is null or le.voided_at > ${a})
+            and (le.enrollment_id = en.id or (le.enrollment_id is null and (le.cohort_id is null or le.cohort_id = en.cohort_id)))
+          offset 0) le
+        join lms_items i on i.school_id = en.school_id and i.cohort_id = en.cohort_id and i.external_id = le.object_id
         where en.school_id = ${schoolId} and en.id = any(${idArray(enrollmentIds)})
-          and le.occurred_at <= ${a} and (le.voided_at is null or le.voided_at > ${a})
           and ((i.kind = 'webinar' and le.verb in ('attended', 'experienced', 'completed')) or (i.kind <> 'webinar' and le.verb = any(${SUBMIT_VERBS})))
         order by en.id, le.occurred_at, le.id`,
   );
@@ -119,27 +131,9 @@ export async function itemEvents(db: Db, schoolId: number, enrollmentIds: readon
   }));
 }
 
-/**
- * outcomes.ts `staffContacts` (the same definition: a staff message in a student's DM after at least
- * CONTACT_SILENCE of quiet in that DM, or its first) for some students only. The student filter is on the
- * DM channel, inside the window: a DM belongs to one student, so the window over each kept channel sees
- * the same rows and gives the same contacts, but PostgreSQL reads only those students' DMs instead of
- * every DM message of the school (a sequential scan of all the school's messages at 285 k; worse at 10 M).
- */
-function studentStaffContacts(schoolId: number, asOf: SQL, studentIds: SQL): SQL {
-  return sql`(select x.student_person_id, x.channel_id, x.sent_at as at from (
-      select ch.dm_student_person_id as student_person_id, m.channel_id, m.sent_at, m.author_person_id, m.is_bot,
-             lag(m.sent_at) over (partition by m.channel_id order by m.sent_at, m.id) as prev_at
-      from messages m join channels ch on ch.id = m.channel_id and ch.school_id = m.school_id
-      where m.school_id = ${schoolId} and ch.kind = 'dm' and ch.dm_student_person_id = any(${studentIds}) and m.deleted_at is null and m.sent_at <= ${asOf}
-    ) x
-    where not x.is_bot and x.author_person_id <> x.student_person_id
-      and (x.prev_at is null or x.sent_at - x.prev_at >= ${CONTACT_SILENCE})
-      and exists (select 1 from person_roles r where r.school_id = ${schoolId} and r.person_id = x.author_person_id and r.role = any(${STAFF_ROLES})))`;
-}
-
 export interface SupportRows {
-  outreach: Array<{ personId: number; sentAt: string; repliedAt: string | null }>;
+  /** Per student: staff contacts sent at least OUTREACH_UNANSWERED_DAYS before asOf and not replied to by asOf. */
+  outreachUnanswered: Map<number, number>;
   negative: Array<{ personId: number; at: string }>;
   openEpisodes: Array<{ personId: number; id: number; openedAt: string; target: number; clock: "business" | "calendar"; calendarId: number | null }>;
 }
@@ -153,30 +147,45 @@ export interface SupportRows {
 export async function supportSignals(db: Db, schoolId: number, personIds: readonly number[], asOf: Date): Promise<SupportRows> {
   const a = sql`${asOf.toISOString()}::timestamptz`;
   const ids = idArray(personIds);
-  const outreach = await rows<Record<string, unknown>>(
-    db,
-    sql`select k.student_person_id, ${isoTs(sql`k.at`)} as sent_at,
-               (select ${isoTs(sql`min(m2.sent_at)`)} from messages m2 where m2.school_id = ${schoolId} and m2.channel_id = k.channel_id
-                  and m2.author_person_id = k.student_person_id and m2.sent_at > k.at and m2.sent_at <= ${a} and m2.deleted_at is null) as replied_at
-        from ${studentStaffContacts(schoolId, a, ids)} k
-        order by k.student_person_id, k.at`,
-  );
-  const negative = await rows<Record<string, unknown>>(
-    db,
-    sql`select m.author_person_id, ${isoTs(sql`m.sent_at`)} as at from messages m
-        where m.school_id = ${schoolId} and m.author_person_id = any(${ids}) and m.negative and m.deleted_at is null
-          and m.sent_at <= ${a} and m.sent_at > ${a} - interval '30 days'`,
-  );
-  const open = await rows<Record<string, unknown>>(
-    db,
-    sql`select e.student_person_id, e.id, ${isoTs(sql`e.opened_at`)} as opened_at, e.target_minutes, e.clock::text as clock, p.calendar_id
-        from episodes e left join sla_policies p on p.id = e.policy_id
-        where e.school_id = ${schoolId} and e.student_person_id = any(${ids}) and e.target_minutes is not null and e.clock is not null
-          and e.status <> 'resolved_by_bot' and e.opened_at <= ${a} and e.opened_at > ${a} - interval '7 days'
-          and (e.answered_at is null or e.answered_at > ${a})`,
-  );
+  // Outreach = outcomes.ts `staffContacts` (a staff message in the student's DM after at least an hour of
+  // quiet there), stored by recompute as staff_contacts rule `silence` with the student's first later
+  // message in that DM; a reply after asOf is no reply yet. The model reads only how many went unanswered
+  // for OUTREACH_UNANSWERED_DAYS (extractRiskFeatures `outreachUnanswered`), so that count is taken here:
+  // the same test as the feature's, on the millisecond instants it compared (to_char .MS truncates; 168
+  // hours, not 7 days, so no time-zone day length enters), instead of shipping every contact to Node.
+  await ensureStaffContacts(db, schoolId);
+  const unansweredBefore = sql`${new Date(asOf.getTime() - OUTREACH_UNANSWERED_DAYS * 86_400_000).toISOString()}::timestamptz`;
+  const [outreach, negative, open] = await Promise.all([
+    rows<Record<string, unknown>>(
+      db,
+      // Per listed student through staff_contacts_student_idx: with `= any(ids)` PostgreSQL scanned every
+      // stored contact of the school (all rules, all history; 34 ms at xl, growing with the history); the
+      // probes cost 4 ms there and grow with the students listed.
+      sql`select p.id as student_person_id, x.n
+          from unnest(${ids}) p(id)
+          cross join lateral (
+            select count(*) as n from staff_contacts k
+            where k.school_id = ${schoolId} and k.rule = 'silence' and k.student_person_id = p.id and k.sent_at <= ${a}
+              and date_trunc('milliseconds', k.sent_at) <= ${unansweredBefore} and (k.student_replied_at is null or k.student_replied_at > ${a})) x
+          where x.n > 0`,
+    ),
+    rows<Record<string, unknown>>(
+      db,
+      sql`select m.author_person_id, ${isoTs(sql`m.sent_at`)} as at from messages m
+          where m.school_id = ${schoolId} and m.author_person_id = any(${ids}) and m.negative and m.deleted_at is null
+            and m.sent_at <= ${a} and m.sent_at > ${a} - interval '30 days'`,
+    ),
+    rows<Record<string, unknown>>(
+      db,
+      sql`select e.student_person_id, e.id, ${isoTs(sql`e.opened_at`)} as opened_at, e.target_minutes, e.clock::text as clock, p.calendar_id
+          from episodes e left join sla_policies p on p.id = e.policy_id
+          where e.school_id = ${schoolId} and e.student_person_id = any(${ids}) and e.target_minutes is not null and e.clock is not null
+            and e.status <> 'resolved_by_bot' and e.opened_at <= ${a} and e.opened_at > ${a} - interval '7 days'
+            and (e.answered_at is null or e.answered_at > ${a})`,
+    ),
+  ]);
   return {
-    outreach: outreach.map((x) => ({ personId: num(x.student_person_id), sentAt: String(x.sent_at), repliedAt: (x.replied_at as string | null) ?? null })),
+    outreachUnanswered: new Map(outreach.map((x) => [num(x.student_person_id), num(x.n)])),
     negative: negative.map((x) => ({ personId: num(x.author_person_id), at: String(x.at) })),
     openEpisodes: open.map((x) => ({
       personId: num(x.student_person_id),

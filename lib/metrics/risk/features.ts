@@ -38,6 +38,12 @@ export interface RiskSubmission {
 export interface RiskSupportSignals {
   /** Staff-initiated contacts: when sent, and the student's first reply (if any). */
   readonly outreach: ReadonlyArray<{ readonly sentAt: Date; readonly repliedAt?: Date }>;
+  /**
+   * The `outreachUnanswered` count already taken by the reader with the same test (sent at least
+   * OUTREACH_UNANSWERED_DAYS before asOf, no reply by asOf; db/queries/reports/risk.ts counts it in SQL
+   * instead of listing every contact); when present, `outreach` is not read.
+   */
+  readonly outreachUnanswered?: number;
   /** Open episodes of this student already past their SLA target at the as-of date (computed by the caller from sla.ts). */
   readonly openBreachedEpisodes: number;
   /** The student's messages flagged negative. */
@@ -163,7 +169,7 @@ export function extractRiskFeatures(s: RiskSnapshot): RiskFeatures {
   };
   if (s.support) {
     const limit = asOf - OUTREACH_UNANSWERED_DAYS * DAY_MS;
-    out.outreachUnanswered = s.support.outreach.filter((o) => o.sentAt.getTime() <= limit && !(o.repliedAt && o.repliedAt.getTime() <= asOf)).length;
+    out.outreachUnanswered = s.support.outreachUnanswered ?? s.support.outreach.filter((o) => o.sentAt.getTime() <= limit && !(o.repliedAt && o.repliedAt.getTime() <= asOf)).length;
     out.openBreachedEpisodes = s.support.openBreachedEpisodes;
     out.negativeMessages = known(s.support.negativeMessages, s.asOf).filter((m) => m.at.getTime() > asOf - NEGATIVE_WINDOW_DAYS * DAY_MS).length;
   }

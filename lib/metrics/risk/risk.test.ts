@@ -69,6 +69,12 @@ describe("extractRiskFeatures", () => {
     expect(f.negativeMessages).toBe(2);
     expect(f.missedWebinarShare).toBe(0.5);
   });
+  it("takes a reader's own outreachUnanswered count (counted in SQL) instead of the list", () => {
+    const support = { outreach: [{ sentAt: day(50) }], openBreachedEpisodes: 0, negativeMessages: [] };
+    expect(extractRiskFeatures({ ...base, support }).outreachUnanswered).toBe(1);
+    expect(extractRiskFeatures({ ...base, support: { ...support, outreach: [], outreachUnanswered: 3 } }).outreachUnanswered).toBe(3);
+  });
+
   it("unknown stays unknown: nothing due, no score, no support data", () => {
     const f = extractRiskFeatures({ asOf: day(5), startsAt: day(0), items: base.items, submissions: [] });
     expect(f).toEqual({ daysInactive: 5 });
