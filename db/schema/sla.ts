@@ -95,7 +95,9 @@ export const episodes = pgTable("episodes", {
   index("episodes_open_idx").on(t.schoolId, t.status, t.openedAt),
   index("episodes_responder_idx").on(t.schoolId, t.responderPersonId, t.openedAt),
   index("episodes_scope_idx").on(t.schoolId, t.channelId, t.threadId),
-  index("episodes_student_idx").on(t.schoolId, t.studentPersonId),
+  // A student's episodes with every column the outcomes page aggregates (db/queries/reports/outcomes.ts):
+  // read index-only, per enrollment window. Its prefix serves every lookup by student as before.
+  index("episodes_student_idx").on(t.schoolId, t.studentPersonId, t.openedAt, t.status, t.clock, t.responseBusinessMinutes, t.responseCalendarMinutes, t.answeredAt, t.breached, t.targetMinutes),
   // Ratings are linked to the episode their answer closed.
   index("episodes_answer_msg_idx").on(t.schoolId, t.answerMessageId),
 ]);

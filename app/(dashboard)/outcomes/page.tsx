@@ -29,7 +29,10 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
     const u = new URLSearchParams({ school: credits.school, from: credits.cohortSpan.from, to: credits.cohortSpan.to, ...(sp.view ? { view: sp.view } : {}), ...(sp.sort ? { sort: sp.sort } : {}), ...(sp.course ? { course: sp.course } : {}), ...(sp.cohort ? { cohort: sp.cohort } : {}) });
     redirect(`/outcomes?${u.toString()}`);
   }
-  const [{ p, locale }, data, contacts] = await Promise.all([getPageT(outcomesMessages), getOutcomes({ ...sp, school: credits.school }), getContacts({ ...sp, school: credits.school })]);
+  // One instant for both: the outcomes and contacts sections then read the same as-of rows, and the
+  // outcome rows both need are computed once (db/queries/reports/outcomes.ts shares a running query).
+  const now = new Date();
+  const [{ p, locale }, data, contacts] = await Promise.all([getPageT(outcomesMessages), getOutcomes({ ...sp, school: credits.school }, now), getContacts({ ...sp, school: credits.school }, now)]);
   const { report: r, risk, canSeeStudents } = data;
   const n = (x: number) => formatNumber(x, locale);
   const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(1)} %`);

@@ -1,0 +1,2 @@
+DROP INDEX "episodes_student_idx";--> statement-breakpoint
+CREATE INDEX "episodes_student_idx" ON "episodes" USING btree ("school_id","student_person_id","opened_at","status","clock","response_business_minutes","response_calendar_minutes","answered_at","breached","target_minutes");
