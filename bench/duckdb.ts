@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { DateTime } from "luxon";
 import { rows, sql, type Db } from "../db/client";
-import { messageSpan } from "../db/queries/overview";
 import type { SchoolRow } from "../db/queries/schools";
 import { parsePeriod } from "../lib/period";
 import { median, percentile, round, timed } from "./stats";
@@ -114,8 +114,8 @@ export async function duckdbReference(db: Db, school: SchoolRow, now: Date, runs
         await con.run(`create table ${table} as select * from read_csv('${path.join(dir, `${table}.csv`)}', header = true, auto_detect = true)`);
       }
     });
-    const span = await messageSpan(db, school.id, school.timezone);
-    const period = parsePeriod({}, school.timezone, span.last, now);
+    // The pages' period (bench/pages.ts endingAt): 30 days ending on the anchor's local day.
+    const period = parsePeriod({ to: DateTime.fromJSDate(now, { zone: school.timezone }).toISODate() ?? "" }, school.timezone, null, now);
     const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
     const bounds = await rows<{ from_ts: string; to_ts: string }>(
       db,
