@@ -2,19 +2,9 @@ import { describe, expect, it } from "vitest";
 import { addBusinessMinutes } from "@/lib/metrics/business-time";
 import { createCalendar } from "@/lib/metrics/calendar";
 import { evaluateSla } from "@/lib/metrics/sla";
+import { prng } from "@/lib/metrics/__fixtures__/episodes/builders";
 import { calendarKey, judgeOpen, makeSuggester, suggestTaker, type QueueStaff } from "./queue";
 
-/** A small deterministic PRNG (mulberry32), so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ROLES = ["coordinator", "mentor", "reviewer", "support", "team_lead"];
 const NAMES = ["Анна", "анна", "Борис", "Вера", "Глеб", "Дина", "Ёлка", "Zoe", "zoe", "Émile", "Emile", "Ольга"];
@@ -31,7 +21,7 @@ function sequential(staff: readonly QueueStaff[], eps: ReadonlyArray<{ ownerPers
 
 describe("makeSuggester", () => {
   it.each(Array.from({ length: 40 }, (_, i) => i + 1))("picks as suggestTaker applied in order (seed %i)", (seed) => {
-    const r = rng(seed);
+    const r = prng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     const nStaff = Math.floor(r() * 30);
     const staff: QueueStaff[] = Array.from({ length: nStaff }, (_, i) => ({
@@ -66,7 +56,7 @@ describe("judgeOpen", () => {
   });
   const key = calendarKey(cal);
   it.each(Array.from({ length: 30 }, (_, i) => i + 1))("agrees with evaluateSla and addBusinessMinutes (seed %i)", (seed) => {
-    const r = rng(seed);
+    const r = prng(seed);
     const now = new Date(Date.UTC(2026, 2, 12, 9, 0) + Math.floor(r() * 86_400_000));
     for (let i = 0; i < 50; i++) {
       const openedAt = new Date(now.getTime() - Math.floor(r() * 7 * 86_400_000));
