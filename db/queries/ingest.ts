@@ -2,6 +2,7 @@ import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { rows, type Db } from "../client";
 import * as t from "../schema";
 import { classifyText } from "../../lib/ingest/classify";
+import { groupBy } from "../../lib/group-by";
 import { applyLmsVoids, attachThreadParents, linkLmsEnrollments, matchUsernames, mergePeople, PARENT_JOINS_THREAD } from "./ingest-links";
 import { storeDeletions, storeLmsItems } from "./ingest-extra";
 import { arrayLiteral, insertLmsEvents, insertMessages } from "./ingest-bulk";
@@ -705,16 +706,4 @@ export function uniqueChunks<T>(xs: T[], key: (x: T) => string, n = CHUNK): T[][
   }
   if (cur.length > 0) out.push(cur);
   return out;
-}
-
-/** Items by key, in first-seen order (the store paths group a batch by source). */
-export function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    const list = m.get(k);
-    if (list) list.push(x);
-    else m.set(k, [x]);
-  }
-  return m;
 }

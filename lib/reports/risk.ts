@@ -4,6 +4,7 @@ import type { SchoolRow } from "../../db/queries/schools";
 import { loadCalendars } from "../../db/queries/episodes/context";
 import { activeEnrollments, cohortItems, itemEvents, supportSignals, type ActiveEnrollmentRow, type ItemRow } from "../../db/queries/reports/risk";
 import { evaluateSla } from "../metrics/sla";
+import { groupBy } from "../group-by";
 import { defaultRiskModel, extractRiskFeatures, scoreEnrollment, type RiskFeatures, type RiskItem, type RiskModel, type RiskReason, type RiskSnapshot } from "../metrics/risk";
 
 /**
@@ -99,16 +100,6 @@ export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: R
   return { school: school.slug, asOf: asOf.toISOString(), model: model.version, rows };
 }
 
-function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
-  const m = new Map<K, T[]>();
-  for (const x of xs) {
-    const k = key(x);
-    const list = m.get(k);
-    if (list) list.push(x);
-    else m.set(k, [x]);
-  }
-  return m;
-}
 
 /** A cohort's part of every snapshot: its graded work as RiskItems and its webinars due by asOf, in the items' order. */
 interface CohortShape {

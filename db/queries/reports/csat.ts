@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
+import { ratingComments, type RatingComment } from "./comments";
 import { inPeriod, labelsFor, num, numOrNull, staffRoleOf, studentCohort, type GroupBy } from "./common";
 
 /**
@@ -159,34 +160,7 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
   return { groupBy, total: stats(totalRow, sentBy.get("\u0000total") ?? 0), groups };
 }
 
-/** A filtered comment (same shape as reports/comments.ts RatingComment). */
-export interface FilteredComment {
-  givenAt: string;
-  kind: "csat" | "nps";
-  score: number;
-  comment: string;
-  responder: string | null;
-  cohort: string | null;
-}
-
-/**
- * The satisfaction page's comments under its filters: reports/comments.ts ratingComments with the
- * report's filter added, so the comments shown are those of the ratings the filtered figures count.
- * DM comments stay out as there (`not r.from_dm`).
- */
-export async function csatComments(db: Db, schoolId: number, tz: string, period: Period, filter: CsatFilter, limit = 200): Promise<FilteredComment[]> {
-  const r = await rows<{ given_at: string; kind: "csat" | "nps"; score: number; comment: string; responder: string | null; cohort: string | null }>(
-    db,
-    sql`select to_char(r.given_at at time zone ${tz}, 'YYYY-MM-DD HH24:MI') as given_at, r.kind::text as kind, r.score::float8 as score, r.comment,
-               p.display_name as responder, c.title as cohort
-        from ratings r
-        left join episodes e on e.id = r.episode_id
-        left join people p on p.id = r.responder_person_id
-        left join cohorts c on c.id = r.cohort_id
-        where r.school_id = ${schoolId} and r.comment is not null and not r.from_dm and ${inPeriod(sql`r.given_at`, tz, period)}
-          and ${filterWhere(filter, (g) => ratingKey(g, tz))}
-        order by r.given_at desc, r.id desc
-        limit ${limit}`,
-  );
-  return r.map((x) => ({ givenAt: x.given_at, kind: x.kind, score: Number(x.score), comment: x.comment, responder: x.responder, cohort: x.cohort }));
+/** The satisfaction page's comments under its filters: ratingComments with the report's filter. */
+export function csatComments(db: Db, schoolId: number, tz: string, period: Period, filter: CsatFilter, limit = 200): Promise<RatingComment[]> {
+  return ratingComments(db, schoolId, tz, period, limit, filterWhere(filter, (g) => ratingKey(g, tz)));
 }
