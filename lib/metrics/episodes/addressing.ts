@@ -39,9 +39,11 @@ export function buildContext(
   threadId: number | null,
   messages: readonly EpisodeMessage[],
   roleOf: RoleLookup,
+  prior?: { quoted: readonly EpisodeMessage[]; observed: ReadonlyArray<readonly [number, Role]> },
 ): ScopeContext {
-  const byExternalId = new Map<string, EpisodeMessage>();
-  const observed = new Map<number, Role>();
+  // A resumed run (ScopeCheckpoint): earlier messages it quotes, and the roles earlier authors wrote with.
+  const byExternalId = new Map<string, EpisodeMessage>((prior?.quoted ?? []).map((m) => [m.externalId, m]));
+  const observed = new Map<number, Role>(prior?.observed ?? []);
   for (const m of messages) {
     byExternalId.set(m.externalId, m);
     observed.set(m.authorPersonId, m.isBot ? "bot" : m.authorRole);

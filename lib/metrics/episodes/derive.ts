@@ -16,10 +16,13 @@ import {
   CONTACT_QUIET_MS,
   MS_PER_MINUTE,
   STAFF_ROLES,
+  type CheckpointEpisode,
   type Episode,
+  type EpisodeJson,
   type EpisodeMessage,
   type EpisodeStatus,
   type Role,
+  type ScopeCheckpoint,
   type ScopeInput,
   type StaffInitiatedContact,
 } from "./types";
@@ -53,7 +56,50 @@ interface Working {
 export interface ScopeAnalysis {
   episodes: Episode[];
   contacts: StaffInitiatedContact[];
+  /** Under input.checkpoint: the state before the scope's last lagMs of messages (null: none taken). */
+  checkpoint: ScopeCheckpoint | null;
 }
+
+const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
+const date = (n: number | null): Date | null => (n === null ? null : new Date(n));
+
+function episodeToJson(e: Episode): EpisodeJson {
+  return {
+    ...e,
+    scope: { ...e.scope },
+    openedAt: e.openedAt.getTime(),
+    lastStudentMessageAt: e.lastStudentMessageAt.getTime(),
+    answeredAt: ms(e.answeredAt),
+    firstBotReplyAt: ms(e.firstBotReplyAt),
+    firstPeerReplyAt: ms(e.firstPeerReplyAt),
+  };
+}
+
+function episodeFromJson(e: EpisodeJson): Episode {
+  return {
+    ...e,
+    scope: { ...e.scope },
+    openedAt: new Date(e.openedAt),
+    lastStudentMessageAt: new Date(e.lastStudentMessageAt),
+    answeredAt: date(e.answeredAt),
+    firstBotReplyAt: date(e.firstBotReplyAt),
+    firstPeerReplyAt: date(e.firstPeerReplyAt),
+  };
+}
+
+const toCheckpointEpisode = (w: Working): CheckpointEpisode => ({
+  episode: episodeToJson(w.episode),
+  externalIds: [...w.externalIds],
+  pendingBotAt: w.pendingBotAt,
+  deadline: w.deadline,
+});
+
+const fromCheckpointEpisode = (c: CheckpointEpisode): Working => ({
+  episode: episodeFromJson(c.episode),
+  externalIds: new Set(c.externalIds),
+  pendingBotAt: c.pendingBotAt,
+  deadline: c.deadline,
+});
 
 function botDeflected(w: Working, at: number): boolean {
   return w.pendingBotAt !== null && at > w.pendingBotAt + BOT_FOLLOW_UP_MS;
@@ -96,16 +142,23 @@ function dmOwner(ctx: ScopeContext, staffMessages: readonly EpisodeMessage[], op
 
 /** Derive the episodes and staff-initiated DM contacts of one scope. Pure: the same message set gives the same result. */
 export function analyzeScope(input: ScopeInput): ScopeAnalysis {
-  const { channel, threadId, now } = input;
+  const { channel, threadId, now, resume } = input;
   const sorted = sortMessages(input.messages);
-  const ctx = buildContext(channel, threadId, sorted, input.roleOf);
+  const isDm = channel.kind === "dm";
+  if (resume && isDm) throw new Error("analyzeScope: a DM is always derived whole (no checkpoint)");
+  const from = resume?.checkpoint;
+  if (from && sorted.some((m) => !isAfter(m, { sentAt: new Date(from.afterSentMs), id: from.afterId }))) {
+    throw new Error("analyzeScope: a resumed run takes only the messages after its checkpoint");
+  }
+  const ctx = buildContext(channel, threadId, sorted, input.roleOf, from && resume ? { quoted: resume.quoted, observed: from.observed } : undefined);
   const live = sorted.filter((m) => !isQuicklyDeleted(m));
   const staffMessages = live.filter((m) => authorClass(ctx, m) === "staff");
   const scope = { channelId: channel.id, threadId };
 
-  const all: Working[] = [];
-  let unclosed: Working[] = [];
-  const seenStudents = new Set<number>();
+  const carried = (from?.unclosed ?? []).map(fromCheckpointEpisode);
+  const all: Working[] = [...carried];
+  let unclosed: Working[] = [...carried];
+  const seenStudents = new Set<number>(from?.seen ?? []);
   const contacts: StaffInitiatedContact[] = [];
   let lastHumanAt: number | null = null;
 
@@ -159,8 +212,37 @@ export function analyzeScope(input: ScopeInput): ScopeAnalysis {
     w.pendingBotAt = null;
   };
 
-  for (const m of live) {
+  // Checkpoint bookkeeping walks every message (a quickly deleted one still moves the point: the next run
+  // reads strictly after it). The state is copied just before the first message inside the lag window.
+  const policy = input.checkpoint && !isDm ? input.checkpoint : null;
+  const boundary = policy && sorted.length > 0 ? (sorted.at(-1)?.sentAt.getTime() ?? 0) - policy.lagMs : null;
+  let checkpoint: ScopeCheckpoint | null = policy && sorted.length === 0 ? (from ?? null) : null;
+  let taken = false;
+  let count = from?.messages ?? 0;
+  let point: { sentMs: number; id: number } | null = from ? { sentMs: from.afterSentMs, id: from.afterId } : null;
+  const observedBefore = new Map<number, Role>(from?.observed ?? []);
+  const snapshot = (): ScopeCheckpoint | null => {
+    if (!policy || point === null || count < policy.minMessages) return null;
+    return {
+      afterSentMs: point.sentMs,
+      afterId: point.id,
+      messages: count,
+      unclosed: unclosed.map(toCheckpointEpisode),
+      seen: [...seenStudents],
+      observed: [...observedBefore].filter(([, role]) => role !== "student"),
+    };
+  };
+
+  for (const m of sorted) {
     const t = m.sentAt.getTime();
+    if (boundary !== null && !taken && t >= boundary) {
+      checkpoint = snapshot();
+      taken = true;
+    }
+    if (policy) observedBefore.set(m.authorPersonId, m.isBot ? "bot" : m.authorRole);
+    count++;
+    point = { sentMs: t, id: m.id };
+    if (isQuicklyDeleted(m)) continue;
     closeExpired(t);
     const cls = authorClass(ctx, m);
 
@@ -222,7 +304,7 @@ export function analyzeScope(input: ScopeInput): ScopeAnalysis {
   closeExpired(now.getTime());
   for (const w of unclosed) w.episode.status = botDeflected(w, now.getTime()) ? "resolved_by_bot" : "open";
 
-  return { episodes: all.map((w) => w.episode), contacts: ctx.isDm ? withStudentReplies(ctx, live, contacts) : [] };
+  return { episodes: all.map((w) => w.episode), contacts: ctx.isDm ? withStudentReplies(ctx, live, contacts) : [], checkpoint };
 }
 
 function withStudentReplies(ctx: ScopeContext, live: readonly EpisodeMessage[], contacts: StaffInitiatedContact[]): StaffInitiatedContact[] {

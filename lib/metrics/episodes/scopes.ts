@@ -1,5 +1,5 @@
 import { analyzeScope } from "./derive";
-import type { Episode, EpisodeScope, ManyScopesInput, ScopedEpisodeMessage, ScopesDerivation, StaffInitiatedContact } from "./types";
+import type { Episode, EpisodeScope, ManyScopesInput, ScopeCheckpoint, ScopedEpisodeMessage, ScopesDerivation, StaffInitiatedContact } from "./types";
 
 /** Key of a scope; the main timeline is thread 0, as in the `dirty_scopes` table. */
 export function scopeKey(channelId: number, threadId: number | null): string {
@@ -46,12 +46,32 @@ function compareContacts(a: StaffInitiatedContact, b: StaffInitiatedContact): nu
 export function deriveScopes(input: ManyScopesInput): ScopesDerivation {
   const episodes: Episode[] = [];
   const contacts: StaffInitiatedContact[] = [];
-  for (const group of groupByScope(input.messages)) {
+  const checkpoints = new Map<string, ScopeCheckpoint>();
+  const groups = groupByScope(input.messages);
+  // A resumed scope with no message after its checkpoint still re-judges its carried episodes at `now`.
+  const present = new Set(groups.map((g) => scopeKey(g.scope.channelId, g.scope.threadId)));
+  for (const key of input.resume?.keys() ?? []) {
+    if (present.has(key)) continue;
+    const [c, t] = key.split(":").map(Number);
+    groups.push({ scope: { channelId: c ?? 0, threadId: t ? t : null }, messages: [] });
+  }
+  groups.sort((a, b) => compareScopes(a.scope, b.scope));
+  for (const group of groups) {
     const channel = input.channels.get(group.scope.channelId);
     if (!channel) throw new Error(`deriveScopes: unknown channel ${group.scope.channelId}`);
-    const result = analyzeScope({ channel, threadId: group.scope.threadId, messages: group.messages, roleOf: input.roleOf, now: input.now });
+    const key = scopeKey(group.scope.channelId, group.scope.threadId);
+    const result = analyzeScope({
+      channel,
+      threadId: group.scope.threadId,
+      messages: group.messages,
+      roleOf: input.roleOf,
+      now: input.now,
+      resume: input.resume?.get(key),
+      checkpoint: input.checkpoint,
+    });
     episodes.push(...result.episodes);
     contacts.push(...result.contacts);
+    if (result.checkpoint) checkpoints.set(key, result.checkpoint);
   }
-  return { episodes: episodes.sort(compareEpisodes), contacts: contacts.sort(compareContacts) };
+  return { episodes: episodes.sort(compareEpisodes), contacts: contacts.sort(compareContacts), checkpoints };
 }

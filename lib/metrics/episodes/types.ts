@@ -57,6 +57,61 @@ export interface ScopeInput {
   messages: readonly EpisodeMessage[];
   roleOf: RoleLookup;
   now: Date;
+  /** Continue from a stored checkpoint: `messages` are then only those after it (see ScopeCheckpoint). */
+  resume?: ResumeFrom;
+  /** Where to take a checkpoint for the next run; none without a policy, and never in a DM. */
+  checkpoint?: CheckpointPolicy;
+}
+
+/**
+ * The derivation state of a scope after its messages up to (afterSentMs, afterId) in the (sentAt, id)
+ * order: what a later run needs to derive only the messages after that point and get exactly what a run
+ * over all of them gives (episodes.checkpoint.test.ts). Episodes closed before the point never change
+ * again (no rule touches a closed episode), so only the unclosed ones are carried. JSON-safe: times are
+ * epoch milliseconds. DMs take none: their owners and check-in contacts look back across the whole DM.
+ */
+export interface ScopeCheckpoint {
+  afterSentMs: number;
+  afterId: number;
+  /** Messages up to the point (the policy's minimum counts them across runs). */
+  messages: number;
+  unclosed: CheckpointEpisode[];
+  /** Students who opened an episode before the point (the next one of theirs is `next`, not `first`). */
+  seen: number[];
+  /** The role each author last wrote with before the point, where it is not `student` (the default). */
+  observed: Array<[number, Role]>;
+}
+
+export interface CheckpointEpisode {
+  episode: EpisodeJson;
+  externalIds: string[];
+  pendingBotAt: number | null;
+  deadline: number;
+}
+
+/** An Episode with its times as epoch milliseconds. */
+export type EpisodeJson = Omit<Episode, "openedAt" | "lastStudentMessageAt" | "answeredAt" | "firstBotReplyAt" | "firstPeerReplyAt"> & {
+  openedAt: number;
+  lastStudentMessageAt: number;
+  answeredAt: number | null;
+  firstBotReplyAt: number | null;
+  firstPeerReplyAt: number | null;
+};
+
+export interface ResumeFrom {
+  checkpoint: ScopeCheckpoint;
+  /** Messages of the scope at or before the point that messages after it quote (reply targets). */
+  quoted: readonly EpisodeMessage[];
+}
+
+/**
+ * Take a checkpoint before the messages of the last `lagMs` of the scope (a message delivered late by up
+ * to that much still falls after it), once at least `minMessages` messages precede it (smaller scopes
+ * are cheap to derive whole).
+ */
+export interface CheckpointPolicy {
+  lagMs: number;
+  minMessages: number;
 }
 
 export interface EpisodeScope {
@@ -113,11 +168,16 @@ export interface ManyScopesInput {
   messages: readonly ScopedEpisodeMessage[];
   roleOf: RoleLookup;
   now: Date;
+  /** Per scope (scopeKey): continue from a checkpoint; `messages` then hold only those after it. */
+  resume?: ReadonlyMap<string, ResumeFrom>;
+  checkpoint?: CheckpointPolicy;
 }
 
 export interface ScopesDerivation {
   episodes: Episode[];
   contacts: StaffInitiatedContact[];
+  /** Per scope (scopeKey), the checkpoint taken under the policy; absent where none was taken. */
+  checkpoints: Map<string, ScopeCheckpoint>;
 }
 
 const MINUTE_MS = 60_000;
