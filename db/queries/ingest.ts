@@ -494,13 +494,13 @@ export class StoreContext {
         }
       }
 
-      const dirty = new Map<string, { channelId: number; threadId: number }>();
+      const dirty = new Map<string, DirtyScope>();
       const rowsFor = (e: Parsed<"message">) => {
         const ch = this.channelIds.get(`${src.id}\u0000${e.channel.externalId}`);
         const author = ids.get(e.author.externalId);
         if (!ch || !author) throw new Error(`unresolved channel or author for message ${e.externalId}`);
         const threadId = e.thread ? (this.threadIds.get(`${ch.id}\u0000${e.thread.externalId}`) ?? null) : null;
-        dirty.set(`${ch.id}:${threadId ?? 0}`, { channelId: ch.id, threadId: threadId ?? 0 });
+        mergeDirty(dirty, { channelId: ch.id, threadId: threadId ?? 0, fromMs: e.sentAt.getTime() });
         const flags = e.contentKind === "text" ? classifyText(e.text) : { isAck: e.contentKind === "sticker", hasQuestion: false, negative: false, category: null };
         // Privacy: DM text is never stored; group text only where the source allows it.
         const keepText = ch.kind !== "dm" && src.storeGroupText;
@@ -557,7 +557,7 @@ export class StoreContext {
       if (PARENT_JOINS_THREAD.has(first.source.kind)) {
         // Every channel of the batch: a reply may have come first, and its parent now.
         const channelIds = [...new Set(group.map((e) => this.channelIds.get(`${src.id}\u0000${e.channel.externalId}`)?.id ?? 0))].filter((x) => x > 0);
-        for (const d of await attachThreadParents(this.db, this.schoolId, src.id, channelIds)) dirty.set(`${d.channelId}:${d.threadId}`, d);
+        for (const d of await attachThreadParents(this.db, this.schoolId, src.id, channelIds)) mergeDirty(dirty, d);
       }
       await this.markDirty([...dirty.values()]);
     }
@@ -572,11 +572,11 @@ export class StoreContext {
     return r.map((x) => ({ channelId: Number(x.channelId), threadId: Number(x.threadId) }));
   }
 
-  private dirty = new Map<string, { channelId: number; threadId: number }>();
+  private dirty = new Map<string, DirtyScope>();
 
   /** Collected, and written once by flushDirty at the end of the transaction. */
-  async markDirty(scopes: Array<{ channelId: number; threadId: number }>): Promise<void> {
-    for (const d of scopes) this.dirty.set(`${d.channelId}:${d.threadId}`, { channelId: d.channelId, threadId: d.threadId });
+  async markDirty(scopes: readonly DirtyScope[]): Promise<void> {
+    for (const d of scopes) mergeDirty(this.dirty, d);
   }
 
   /**
@@ -589,7 +589,18 @@ export class StoreContext {
     const marks = [...this.dirty.values()].sort((a, b) => a.channelId - b.channelId || a.threadId - b.threadId).map((d) => ({ schoolId: this.schoolId, ...d }));
     this.dirty.clear();
     for (const part of chunks(marks)) {
-      await this.db.insert(t.dirtyScopes).values(part).onConflictDoUpdate({ target: [t.dirtyScopes.schoolId, t.dirtyScopes.channelId, t.dirtyScopes.threadId], set: { markedAt: sql`now()` } });
+      await this.db
+        .insert(t.dirtyScopes)
+        .values(part.map((d) => ({ schoolId: d.schoolId, channelId: d.channelId, threadId: d.threadId, fromSentAt: d.fromMs == null ? null : new Date(d.fromMs) })))
+        .onConflictDoUpdate({
+          target: [t.dirtyScopes.schoolId, t.dirtyScopes.channelId, t.dirtyScopes.threadId],
+          // A mark not yet derived keeps its earliest message; "whole scope" (null) on either side wins.
+          set: {
+            markedAt: sql`now()`,
+            fromSentAt: sql`case when ${t.dirtyScopes.fromSentAt} is null or excluded.from_sent_at is null then null
+                                 else least(${t.dirtyScopes.fromSentAt}, excluded.from_sent_at) end`,
+          },
+        });
     }
   }
 
@@ -706,4 +717,24 @@ export function uniqueChunks<T>(xs: T[], key: (x: T) => string, n = CHUNK): T[][
   }
   if (cur.length > 0) out.push(cur);
   return out;
+}
+
+/**
+ * A scope to derive again. `fromMs`: the earliest sent time of the new or changed messages behind the
+ * mark, which lets recompute resume from the scope's checkpoint; absent or null = the scope changed in
+ * some other way (thread parents, people, deletions, settings) and is derived whole.
+ */
+export interface DirtyScope {
+  channelId: number;
+  threadId: number;
+  fromMs?: number | null;
+}
+
+/** Adds a mark to a set of marks: the earliest time wins, and "whole scope" wins over any time. */
+export function mergeDirty(into: Map<string, DirtyScope>, d: DirtyScope): void {
+  const key = `${d.channelId}:${d.threadId}`;
+  const had = into.get(key);
+  const fromMs = d.fromMs ?? null;
+  if (!had) into.set(key, { channelId: d.channelId, threadId: d.threadId, fromMs });
+  else if (had.fromMs != null) had.fromMs = fromMs === null ? null : Math.min(had.fromMs, fromMs);
 }

@@ -153,4 +153,28 @@ export const dirtyScopes = pgTable("dirty_scopes", {
   /** 0 = the channel's main timeline (a sentinel keeps the unique key simple on both engines). */
   threadId: ref("thread_id").notNull().default(0),
   markedAt: ts("marked_at").notNull().defaultNow(),
+  /**
+   * The earliest sent_at among the new or changed messages behind the mark; null = anything else changed
+   * (settings, people, thread parents, a bulk load): the scope is derived whole. With a time after the
+   * scope's checkpoint, recompute derives only the messages after the checkpoint.
+   */
+  fromSentAt: ts("from_sent_at"),
 }, (t) => [uniqueIndex("dirty_scopes_uq").on(t.schoolId, t.channelId, t.threadId)]);
+
+/**
+ * Derivation state of a big scope after a point in its messages (lib/metrics/episodes ScopeCheckpoint),
+ * written by recompute, so a run after a webhook derives the new messages only instead of the whole
+ * year of a group chat. Valid while `fingerprint` (the school's roles, bots, policies and calendars, the
+ * channel's settings, the derivation code's version) is unchanged.
+ */
+export const scopeCheckpoints = pgTable("scope_checkpoints", {
+  schoolId: schoolId(),
+  channelId: ref("channel_id").notNull(),
+  /** 0 = the channel's main timeline, as in dirty_scopes. */
+  threadId: ref("thread_id").notNull().default(0),
+  afterSentAt: ts("after_sent_at").notNull(),
+  afterMessageId: ref("after_message_id").notNull(),
+  fingerprint: text("fingerprint").notNull(),
+  state: jsonb("state").notNull(),
+  writtenAt: ts("written_at").notNull().defaultNow(),
+}, (t) => [uniqueIndex("scope_checkpoints_uq").on(t.schoolId, t.channelId, t.threadId)]);

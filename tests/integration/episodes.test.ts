@@ -141,6 +141,13 @@ async function snapshot(db: Db, schoolId: number): Promise<unknown[]> {
     where e.school_id = ${schoolId} order by om.external_id`);
 }
 
+async function contactRows(db: Db, schoolId: number): Promise<unknown[]> {
+  return rows(db, sql`
+    select k.rule::text, m.external_id, k.channel_id, k.thread_id, k.staff_person_id, k.student_person_id, k.sent_at::text, k.student_replied_at::text
+    from staff_contacts k join messages m on m.id = k.message_id
+    where k.school_id = ${schoolId} order by 1, 2, 6`);
+}
+
 async function ratingLinks(db: Db, schoolId: number): Promise<unknown[]> {
   return rows(db, sql`
     select r.external_id, om.external_id as opened, r.responder_person_id, r.cohort_id
@@ -195,6 +202,80 @@ for (const engine of engines()) {
       expect(linked?.n).toBeGreaterThan(20);
       const [dirty] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from dirty_scopes where school_id = ${schoolId}`);
       expect(dirty?.n).toBe(0);
+    });
+
+    it("resumes big scopes from their checkpoints as messages arrive in time order, and ends as a whole recompute", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "chk", name: "Chk", timezone: "Europe/Moscow" })).id;
+      const data = synthetic(2000, 11);
+      await storeEvents(h.db, schoolId, data.setup);
+      await applyConfig(h.db, schoolId, data.config);
+      const r = mulberry32(5);
+      // As webhooks deliver: in time order, a few at a time; now and then one late by minutes (still after
+      // the checkpoint) and one late by days (before it: that scope is derived whole).
+      const events = [...data.messages].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
+      for (let i = 0; i + 3 < events.length; i += 97) {
+        const a = events[i];
+        const b = events[i + 3];
+        if (a && b) [events[i], events[i + 3]] = [b, a];
+      }
+      const late = events.splice(events.length - 300, 1);
+      events.splice(events.length - 20, 0, ...late);
+      const policy = { lagMs: 60 * 60_000, minMessages: 50 };
+      let resumed = 0;
+      for (let i = 0; i < events.length; ) {
+        const n = 1 + Math.floor(r() * 40);
+        const batch = events.slice(i, i + n);
+        i += n;
+        expect((await storeEvents(h.db, schoolId, batch)).rejected).toEqual([]);
+        const last = batch.at(-1);
+        // `now` moves with the deliveries, as it does in the server.
+        const now = new Date((last?.sentAt.getTime() ?? 0) + 60_000);
+        resumed += (await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now, checkpoint: policy })).resumed;
+      }
+      await storeEvents(h.db, schoolId, data.ratings);
+      await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy });
+      // Every resumed scope was then judged at its own `now`: one last run at the end judges the open ones again.
+      await rows(h.db, sql`insert into dirty_scopes (school_id, channel_id, thread_id, from_sent_at)
+        select school_id, channel_id, coalesce(thread_id, 0), max(sent_at) from messages where school_id = ${schoolId} group by 1, 2, 3
+        on conflict do nothing`);
+      resumed += (await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy })).resumed;
+      expect(resumed).toBeGreaterThan(100);
+      const [stored] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from scope_checkpoints where school_id = ${schoolId}`);
+      expect(stored?.n).toBeGreaterThanOrEqual(3);
+
+      const incremental = await snapshot(h.db, schoolId);
+      const incLinks = await ratingLinks(h.db, schoolId);
+      const incContacts = await contactRows(h.db, schoolId);
+      const full = await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end, checkpoint: false });
+      expect(full).toMatchObject({ inserted: 0, deleted: 0, resumed: 0 });
+      expect(await snapshot(h.db, schoolId)).toEqual(incremental);
+      expect(await ratingLinks(h.db, schoolId)).toEqual(incLinks);
+      expect(await contactRows(h.db, schoolId)).toEqual(incContacts);
+      expect(incContacts.length).toBeGreaterThan(50);
+      // Without a policy no checkpoint outlives the run.
+      const [left] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from scope_checkpoints where school_id = ${schoolId}`);
+      expect(left?.n).toBe(0);
+    });
+
+    it("does not resume a checkpoint taken under other settings", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "chk2", name: "Chk2", timezone: "Europe/Moscow" })).id;
+      const data = synthetic(800, 12);
+      await storeEvents(h.db, schoolId, data.setup);
+      await applyConfig(h.db, schoolId, data.config);
+      const events = [...data.messages].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
+      const policy = { lagMs: 60 * 60_000, minMessages: 20 };
+      await storeEvents(h.db, schoolId, events.slice(0, -10));
+      await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy });
+      await rows(h.db, sql`update scope_checkpoints set fingerprint = 'other' where school_id = ${schoolId}`);
+      await storeEvents(h.db, schoolId, events.slice(-10));
+      const res = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy });
+      expect(res.scopes).toBeGreaterThan(0);
+      expect(res.resumed).toBe(0);
+      const incremental = await snapshot(h.db, schoolId);
+      expect(await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end })).toMatchObject({ inserted: 0, deleted: 0 });
+      expect(await snapshot(h.db, schoolId)).toEqual(incremental);
+      const [fresh] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from scope_checkpoints where school_id = ${schoolId} and fingerprint = 'other'`);
+      expect(fresh?.n).toBe(0);
     });
 
     it("clears only the marks it read: a mark set meanwhile survives", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../client";
 import * as t from "../../schema";
@@ -38,7 +39,15 @@ export interface SchoolContext {
   policyNames: Map<number, string>;
   calendars: Map<number, BusinessCalendar>;
   defaultCalendarId: number | null;
+  /**
+   * Everything above that derivation and SLA evaluation read, hashed (with the roles as held at `now`, which
+   * references are judged by): a scope checkpoint taken under another fingerprint is not resumed from.
+   */
+  fingerprint: string;
 }
+
+/** Bump when the derivation or evaluation rules change: stored checkpoints then no longer apply. */
+export const DERIVATION_VERSION = 1;
 
 function pick(spans: readonly RoleSpan[] | undefined, at: number): Role | undefined {
   if (!spans) return undefined;
@@ -83,9 +92,21 @@ export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Pr
     calendarId: p.calendarId,
   }));
 
-  const { calendars, defaultCalendarId } = await loadCalendars(db, schoolId);
+  const { calendars, defaultCalendarId, rows: calendarRows } = await loadCalendarsWithRows(db, schoolId);
   const nowMs = now.getTime();
+  const hash = createHash("sha1");
+  hash.update(`v${DERIVATION_VERSION}|${school.timezone}|`);
+  const people = [...spans.keys()].sort((a, b) => a - b);
+  for (const p of people) {
+    const list = [...(spans.get(p) ?? [])].sort((a, b) => a.from - b.from || a.to - b.to || a.role.localeCompare(b.role));
+    hash.update(`${p}:${pick(list, nowMs) ?? ""}:${list.map((x) => `${x.role}@${x.from}-${x.to}`).join(",")};`);
+  }
+  hash.update(`|bots:${[...bots].sort((a, b) => a - b).join(",")}|`);
+  hash.update(JSON.stringify(policyRows));
+  hash.update(JSON.stringify(calendarRows));
+  const fingerprint = hash.digest("hex");
   return {
+    fingerprint,
     schoolId,
     timezone: school.timezone,
     roleAt: (personId, at) => (bots.has(personId) ? "bot" : pick(spans.get(personId), at.getTime())),
@@ -104,6 +125,11 @@ export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Pr
  * and computing SLAs on a guessed calendar would be worse than stopping.
  */
 export async function loadCalendars(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null }> {
+  const { calendars, defaultCalendarId } = await loadCalendarsWithRows(db, schoolId);
+  return { calendars, defaultCalendarId };
+}
+
+async function loadCalendarsWithRows(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null; rows: unknown[] }> {
   const cals = await db.select().from(t.calendars).where(eq(t.calendars.schoolId, schoolId)).orderBy(asc(t.calendars.id));
   const intervals = await db.select().from(t.calendarIntervals).where(eq(t.calendarIntervals.schoolId, schoolId));
   const days = await db.select().from(t.calendarDays).where(eq(t.calendarDays.schoolId, schoolId));
@@ -120,5 +146,7 @@ export async function loadCalendars(db: Db, schoolId: number): Promise<{ calenda
   }
   // The lowest id wins if rows say two calendars are default (config apply never writes that).
   const defaultCalendarId = cals.find((c) => c.isDefault)?.id ?? null;
-  return { calendars, defaultCalendarId };
+  // Rows come back in no set order: sorted for a stable fingerprint.
+  const sorted = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+  return { calendars, defaultCalendarId, rows: [sorted(cals), sorted(intervals), sorted(days)] };
 }

@@ -75,15 +75,65 @@ export async function loadScopeMessages(
   if (scopes.length === 0) return [];
   const channelIds = `{${[...new Set(scopes.map((s) => Math.trunc(s.channelId)))].join(",")}}`;
   const res = await db.execute(sql`
-    select coalesce(json_agg(json_build_array(m.id, m.channel_id, m.thread_id, m.external_id, m.author_person_id, m.is_bot,
-        floor(extract(epoch from m.sent_at) * 1000), floor(extract(epoch from m.deleted_at) * 1000), m.content_kind, m.is_ack,
-        m.has_question, m.negative, m.category, m.reply_to_external_id, m.reply_to_person_id, m.mention_person_ids))::text, '[]') as j
+    select coalesce(json_agg(${MESSAGE_TUPLE})::text, '[]') as j
     from messages m
     where m.school_id = ${ctx.schoolId} and m.channel_id = any(${channelIds}::bigint[])
       and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(scopes)}
       ${range.from ? sql`and m.sent_at >= ${range.from.toISOString()}::timestamptz` : sql``}
       ${range.to ? sql`and m.sent_at < ${range.to.toISOString()}::timestamptz` : sql``}`);
-  const text = (res as unknown as { rows: Array<{ j: string }> }).rows[0]?.j ?? "[]";
+  return parseTuples(ctx, res);
+}
+
+/** A scope resumed from its checkpoint: its messages strictly after (afterSentMs, afterId) are read. */
+export interface ScopeAfter extends ScopeRef {
+  afterSentMs: number;
+  afterId: number;
+}
+
+/** The scopes' bounds as one bound JSON parameter: a relation `alias(c, t, ps, pid)`. */
+export function boundSet(scopes: readonly ScopeAfter[], alias = "k"): SQL {
+  const json = JSON.stringify(scopes.map((s) => ({ c: s.channelId, t: s.threadId, ps: new Date(s.afterSentMs).toISOString(), pid: s.afterId })));
+  return sql`json_to_recordset(${json}::json) as ${sql.raw(alias)}(c bigint, t bigint, ps timestamptz, pid bigint)`;
+}
+
+/**
+ * The messages of resumed scopes after their checkpoints (by the channel/sent_at index: a few minutes of
+ * a group chat, not its year), shaped as loadScopeMessages shapes them.
+ */
+export async function loadMessagesAfter(db: Db, ctx: SchoolContext, scopes: readonly ScopeAfter[]): Promise<ScopedEpisodeMessage[]> {
+  if (scopes.length === 0) return [];
+  const res = await db.execute(sql`
+    select coalesce(json_agg(${MESSAGE_TUPLE})::text, '[]') as j
+    from ${boundSet(scopes)}
+    join messages m on m.school_id = ${ctx.schoolId} and m.channel_id = k.c and coalesce(m.thread_id, 0) = k.t
+      and m.sent_at >= k.ps and (m.sent_at > k.ps or m.id > k.pid)`);
+  return parseTuples(ctx, res);
+}
+
+/**
+ * The messages at or before resumed scopes' checkpoints that later messages quote (`wanted`: external ids
+ * per scope key): what the reply rules look up besides the messages being derived.
+ */
+export async function loadQuoted(db: Db, ctx: SchoolContext, scopes: readonly ScopeAfter[], wanted: ReadonlyMap<string, readonly string[]>): Promise<ScopedEpisodeMessage[]> {
+  const rows: Array<{ c: number; t: number; x: string; ps: string; pid: number }> = [];
+  for (const s of scopes) {
+    for (const x of wanted.get(`${s.channelId}:${s.threadId}`) ?? []) rows.push({ c: s.channelId, t: s.threadId, x, ps: new Date(s.afterSentMs).toISOString(), pid: s.afterId });
+  }
+  if (rows.length === 0) return [];
+  const res = await db.execute(sql`
+    select coalesce(json_agg(${MESSAGE_TUPLE})::text, '[]') as j
+    from json_to_recordset(${JSON.stringify(rows)}::json) as q(c bigint, t bigint, x text, ps timestamptz, pid bigint)
+    join messages m on m.school_id = ${ctx.schoolId} and m.channel_id = q.c and m.external_id = q.x and coalesce(m.thread_id, 0) = q.t
+      and (m.sent_at < q.ps or (m.sent_at = q.ps and m.id <= q.pid))`);
+  return parseTuples(ctx, res);
+}
+
+const MESSAGE_TUPLE = sql`json_build_array(m.id, m.channel_id, m.thread_id, m.external_id, m.author_person_id, m.is_bot,
+  floor(extract(epoch from m.sent_at) * 1000), floor(extract(epoch from m.deleted_at) * 1000), m.content_kind, m.is_ack,
+  m.has_question, m.negative, m.category, m.reply_to_external_id, m.reply_to_person_id, m.mention_person_ids)`;
+
+function parseTuples(ctx: SchoolContext, res: unknown): ScopedEpisodeMessage[] {
+  const text = (res as { rows: Array<{ j: string }> }).rows[0]?.j ?? "[]";
   return (JSON.parse(text) as MessageTuple[]).map((r) => {
     const sentAt = new Date(Number(r[6]));
     const role = ctx.roleAt(r[4], sentAt) ?? "student";
@@ -111,6 +161,8 @@ export async function loadScopeMessages(
 
 export interface ScopeCount extends ScopeRef {
   messages: number;
+  /** `dirty` only: the mark's earliest new message (epoch ms); null = derive the scope whole. */
+  fromMs?: number | null;
 }
 
 /**
@@ -120,7 +172,7 @@ export interface ScopeCount extends ScopeRef {
 export async function listScopes(db: Db, schoolId: number, which: "dirty" | "all" | readonly ScopeRef[]): Promise<ScopeCount[]> {
   let candidates: SQL;
   if (which === "dirty") {
-    candidates = sql`select channel_id as c, thread_id as t from dirty_scopes where school_id = ${schoolId}`;
+    candidates = sql`select channel_id as c, thread_id as t, floor(extract(epoch from from_sent_at) * 1000) as f from dirty_scopes where school_id = ${schoolId}`;
   } else if (which === "all") {
     candidates = sql`select channel_id as c, coalesce(thread_id, 0) as t from messages where school_id = ${schoolId}
       union select channel_id, coalesce(thread_id, 0) from episodes where school_id = ${schoolId}
@@ -129,16 +181,22 @@ export async function listScopes(db: Db, schoolId: number, which: "dirty" | "all
     if (which.length === 0) return [];
     candidates = sql`select c, t from ${scopeSet(which)} as s`;
   }
+  const dirty = which === "dirty";
   const res = await db.execute(sql`
-    with s as (select distinct c, t from (${candidates}) x),
+    with s as (select distinct c, t${dirty ? sql`, f` : sql``} from (${candidates}) x),
     n as (select channel_id as c, coalesce(thread_id, 0) as t, count(*)::int as messages from messages
           where school_id = ${schoolId} and channel_id in (select c from s) group by 1, 2)
-    select s.c::text as c, s.t::text as t, coalesce(n.messages, 0) as messages
+    select s.c::text as c, s.t::text as t, coalesce(n.messages, 0) as messages${dirty ? sql`, s.f::text as f` : sql``}
     from s left join n on n.c = s.c and n.t = s.t
     where exists (select 1 from channels ch where ch.school_id = ${schoolId} and ch.id = s.c)
     order by s.c::bigint, s.t::bigint`);
-  const list = (res as unknown as { rows: Array<{ c: string; t: string; messages: number }> }).rows;
-  return list.map((r) => ({ channelId: Number(r.c), threadId: Number(r.t), messages: Number(r.messages) }));
+  const list = (res as unknown as { rows: Array<{ c: string; t: string; messages: number; f?: string | null }> }).rows;
+  return list.map((r) => ({
+    channelId: Number(r.c),
+    threadId: Number(r.t),
+    messages: Number(r.messages),
+    ...(dirty ? { fromMs: r.f == null ? null : Number(r.f) } : {}),
+  }));
 }
 
 /**

@@ -1,9 +1,28 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../client";
-import { deriveScopes, type ScopedEpisodeMessage, type StaffInitiatedContact } from "@/lib/metrics/episodes";
+import {
+  deriveScopes,
+  scopeKey,
+  type CheckpointPolicy,
+  type ResumeFrom,
+  type ScopeCheckpoint,
+  type ScopedEpisodeMessage,
+  type StaffInitiatedContact,
+} from "@/lib/metrics/episodes";
+import { channelFingerprint, planResume, resumeInputs, writeCheckpoints, type ResumePlan } from "./checkpoints";
 import { loadSchoolContext, type SchoolContext } from "./context";
 import { episodeRow, type EpisodeInsert } from "./evaluate";
-import { batchScopes, listScopes, loadChannels, loadScopeMessages, type ChannelInfo, type ScopeCount, type ScopeRef } from "./load";
+import {
+  batchScopes,
+  listScopes,
+  loadChannels,
+  loadMessagesAfter,
+  loadQuoted,
+  loadScopeMessages,
+  type ChannelInfo,
+  type ScopeCount,
+  type ScopeRef,
+} from "./load";
 import { RatingLinker } from "./ratings";
 import { clearMarks, readMarks, replaceEpisodes } from "./write";
 import { markStaffContactsComplete, writeStaffContacts } from "./staff-contacts";
@@ -17,7 +36,18 @@ export interface RecomputeOptions {
   batchMessages?: number;
   batchScopes?: number;
   onProgress?: (doneScopes: number, totalScopes: number) => void;
+  /**
+   * Checkpoints of big scopes (see checkpoints.ts): taken under this policy by every run, resumed from by
+   * `dirty` runs. Default DEFAULT_CHECKPOINT; `false` = take none and derive every scope whole.
+   */
+  checkpoint?: CheckpointPolicy | false;
 }
+
+/**
+ * A checkpoint before a scope's last hour (a webhook delivered up to an hour late still lands after it),
+ * in scopes of 1,000 messages or more: below that, deriving the scope whole costs a few milliseconds.
+ */
+export const DEFAULT_CHECKPOINT: CheckpointPolicy = { lagMs: 60 * 60_000, minMessages: 1_000 };
 
 export interface RecomputeResult {
   scopes: number;
@@ -28,6 +58,8 @@ export interface RecomputeResult {
   deleted: number;
   /** Ratings (re)linked to an episode. */
   ratingsLinked: number;
+  /** Scopes derived from their checkpoint (only their messages after it were read); `episodes` counts theirs from there. */
+  resumed: number;
   ms: number;
   /** Where the time went: reading messages, deriving + SLA (pure code), writing episodes and links. */
   phaseMs: { read: number; derive: number; write: number };
@@ -64,13 +96,18 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   // recompute, a bulk load's marks) reads the school's once instead of a huge scope list.
   const ratings = await RatingLinker.load(db, schoolId, scopes.length <= PARTIAL_RATINGS_MAX_SCOPES ? scopes.map((s) => ({ channelId: s.channelId, threadId: s.threadId })) : undefined);
   const phaseMs = { read: 0, derive: 0, write: 0 };
+  const policy = opts.checkpoint === false ? null : (opts.checkpoint ?? DEFAULT_CHECKPOINT);
+  let resumed = 0;
   opts.onProgress?.(0, scopes.length);
   for (const batch of batches) {
     await db.transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
       await tx.execute(sql`select pg_advisory_xact_lock(${RECOMPUTE_LOCK}::int, ${schoolId}::int)`);
       const marks = await readMarks(tx, schoolId, batch);
-      const written = await pipelineBatch(tx, ctx, batch, opts.now, warn, phaseMs, ratings);
+      // Decided here, under the lock and from the marks this batch will clear (checkpoints.ts).
+      const plans = opts.scopes === "dirty" && policy ? await planResume(tx, ctx, marks) : new Map<string, ResumePlan>();
+      resumed += plans.size;
+      const written = await pipelineBatch(tx, ctx, batch, { now: opts.now, policy, plans }, warn, phaseMs, ratings);
       const w0 = performance.now();
       await clearMarks(tx, schoolId, marks);
       phaseMs.write += performance.now() - w0;
@@ -93,6 +130,7 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
     inserted,
     deleted,
     ratingsLinked: ratings.linked,
+    resumed,
     ms: round(performance.now() - started),
     phaseMs: { read: round(phaseMs.read), derive: round(phaseMs.derive), write: round(phaseMs.write) },
     warnings: [...warnings],
@@ -108,13 +146,48 @@ interface Loaded {
   part: readonly ScopeCount[];
   channels: Map<number, ChannelInfo>;
   messages: ScopedEpisodeMessage[];
+  /** The part's scopes that resume from a checkpoint, by scope key. */
+  plans: Map<string, ResumePlan>;
+  resume: Map<string, ResumeFrom>;
 }
 
-async function readPart(db: Db, ctx: SchoolContext, part: readonly ScopeCount[]): Promise<Loaded> {
-  const refs: ScopeRef[] = part.map((s) => ({ channelId: s.channelId, threadId: s.threadId }));
-  const channels = await loadChannels(db, ctx.schoolId, [...new Set(refs.map((s) => s.channelId))]);
-  const messages = await loadScopeMessages(db, ctx, refs);
-  return { part, channels, messages };
+/** What a run derives with: its `now`, its checkpoint policy, and the batch's resume plans. */
+interface RunInput {
+  now: Date;
+  policy: CheckpointPolicy | null;
+  plans: ReadonlyMap<string, ResumePlan>;
+}
+
+async function readPart(db: Db, ctx: SchoolContext, part: readonly ScopeCount[], allPlans: ReadonlyMap<string, ResumePlan>): Promise<Loaded> {
+  const plans = new Map<string, ResumePlan>();
+  const whole: ScopeRef[] = [];
+  for (const s of part) {
+    const plan = allPlans.get(scopeKey(s.channelId, s.threadId));
+    if (plan) plans.set(scopeKey(s.channelId, s.threadId), plan);
+    else whole.push({ channelId: s.channelId, threadId: s.threadId });
+  }
+  const channels = await loadChannels(db, ctx.schoolId, [...new Set(part.map((s) => s.channelId))]);
+  const messages = await loadScopeMessages(db, ctx, whole);
+  if (plans.size === 0) return { part, channels, messages, plans, resume: new Map() };
+  const after = [...plans.values()].map((p) => p.after);
+  const later = await loadMessagesAfter(db, ctx, after);
+  // Reply targets the later messages name that are not among them: at or before the checkpoint.
+  const own = new Map<string, Set<string>>();
+  for (const m of later) {
+    const key = scopeKey(m.channelId, m.threadId);
+    own.set(key, (own.get(key) ?? new Set()).add(m.externalId));
+  }
+  const wanted = new Map<string, string[]>();
+  for (const m of later) {
+    const key = scopeKey(m.channelId, m.threadId);
+    if (m.replyToExternalId !== null && !own.get(key)?.has(m.replyToExternalId)) wanted.set(key, [...(wanted.get(key) ?? []), m.replyToExternalId]);
+  }
+  const quotedBy = new Map<string, ScopedEpisodeMessage[]>();
+  for (const m of await loadQuoted(db, ctx, after, wanted)) {
+    const key = scopeKey(m.channelId, m.threadId);
+    quotedBy.set(key, [...(quotedBy.get(key) ?? []), m]);
+  }
+  return { part, channels, messages: [...messages, ...later], plans, resume: resumeInputs(plans, quotedBy) };
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -127,10 +200,11 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 async function derivePart(
   ctx: SchoolContext,
   loaded: Loaded,
-  now: Date,
+  run: RunInput,
   warn: (m: string) => void,
   phaseMs: { derive: number },
-): Promise<{ rows: EpisodeInsert[]; contacts: StaffInitiatedContact[] }> {
+): Promise<{ rows: EpisodeInsert[]; contacts: StaffInitiatedContact[]; checkpoints: Map<string, { checkpoint: ScopeCheckpoint; fingerprint: string }> }> {
+  const { now } = run;
   const sliceOf = new Map<string, number>();
   const slices = batchScopes(loaded.part, SLICE_MESSAGES, Number.MAX_SAFE_INTEGER);
   slices.forEach((sl, i) => {
@@ -140,10 +214,16 @@ async function derivePart(
   for (const m of loaded.messages) bySlice[sliceOf.get(`${m.channelId}:${m.threadId ?? 0}`) ?? 0]?.push(m);
   const rows: EpisodeInsert[] = [];
   const contacts: StaffInitiatedContact[] = [];
+  const checkpoints = new Map<string, { checkpoint: ScopeCheckpoint; fingerprint: string }>();
   for (const [i, messages] of bySlice.entries()) {
     if (i > 0) await yieldToLoop();
     const d0 = performance.now();
-    const derived = deriveScopes({ channels: loaded.channels, messages, roleOf: ctx.roleOf, now });
+    const resume = new Map([...loaded.resume].filter(([key]) => sliceOf.get(key) === i));
+    const derived = deriveScopes({ channels: loaded.channels, messages, roleOf: ctx.roleOf, now, resume, checkpoint: run.policy ?? undefined });
+    for (const [key, checkpoint] of derived.checkpoints) {
+      const channel = loaded.channels.get(Number(key.split(":")[0]));
+      if (channel) checkpoints.set(key, { checkpoint, fingerprint: channelFingerprint(ctx, channel) });
+    }
     for (const c of derived.contacts) contacts.push(c);
     for (const e of derived.episodes) {
       const channel = loaded.channels.get(e.scope.channelId);
@@ -152,7 +232,7 @@ async function derivePart(
     }
     phaseMs.derive += performance.now() - d0;
   }
-  return { rows, contacts };
+  return { rows, contacts, checkpoints };
 }
 
 /**
@@ -166,7 +246,7 @@ async function pipelineBatch(
   db: Db,
   ctx: SchoolContext,
   batch: readonly ScopeCount[],
-  now: Date,
+  run: RunInput,
   warn: (m: string) => void,
   phaseMs: { read: number; derive: number; write: number },
   ratings: RatingLinker,
@@ -178,7 +258,7 @@ async function pipelineBatch(
   let failure: unknown = null;
   // A read that fails while Node derives (the transaction aborted by a failed write) is observed at its await.
   const read = (part: readonly ScopeCount[]) => {
-    const p = readPart(db, ctx, part);
+    const p = readPart(db, ctx, part, run.plans);
     p.catch(() => undefined);
     return p;
   };
@@ -197,13 +277,16 @@ async function pipelineBatch(
     phaseMs.read += performance.now() - r0;
     const following = parts[i + 1];
     next = following ? read(following) : null;
-    const { rows, contacts } = await derivePart(ctx, loaded, now, warn, phaseMs);
+    const { rows, contacts, checkpoints } = await derivePart(ctx, loaded, run, warn, phaseMs);
     const refs: ScopeRef[] = loaded.part.map((s) => ({ channelId: s.channelId, threadId: s.threadId }));
+    const bounds = [...loaded.plans.values()].map((p) => p.after);
+    const carried = [...loaded.plans.values()].flatMap((p) => p.checkpoint.unclosed.map((u) => u.episode.openedMessageId));
     writes = writes.then(async () => {
       if (failure !== null) return;
       try {
-        const replaced = await replaceEpisodes(db, ctx.schoolId, refs, rows);
-        await writeStaffContacts(db, ctx.schoolId, refs, contacts);
+        const replaced = await replaceEpisodes(db, ctx.schoolId, refs, rows, { bounds, carried });
+        await writeStaffContacts(db, ctx.schoolId, refs, contacts, bounds);
+        await writeCheckpoints(db, ctx.schoolId, refs, checkpoints, loaded.plans);
         await ratings.afterBatch(db, ctx.schoolId, rows, replaced);
         out.episodes += rows.length;
         out.inserted += replaced.idByOpening.size;

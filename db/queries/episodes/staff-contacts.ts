@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../client";
 import { deriveScopes, type StaffInitiatedContact } from "@/lib/metrics/episodes";
 import { loadSchoolContext } from "./context";
-import { batchScopes, listScopes, loadChannels, loadScopeMessages, scopeSet, type ScopeRef } from "./load";
+import { batchScopes, boundSet, listScopes, loadChannels, loadScopeMessages, scopeSet, type ScopeAfter, type ScopeRef } from "./load";
 
 /**
  * The writer of `staff_contacts` (db/schema/contacts.ts): staff contacts with students under the three
@@ -43,14 +43,30 @@ const channelArray = (scopes: readonly ScopeRef[]): SQL => sql`${`{${[...new Set
  * rows = recomputed in SQL from these scopes' messages, `silence` rows = recomputed in SQL over the whole
  * of every DM channel among them. Other scopes' rows are left as they are.
  */
-export async function writeStaffContacts(db: Db, schoolId: number, scopes: readonly ScopeRef[], contacts: readonly StaffInitiatedContact[]): Promise<void> {
+export async function writeStaffContacts(
+  db: Db,
+  schoolId: number,
+  scopes: readonly ScopeRef[],
+  contacts: readonly StaffInitiatedContact[],
+  resumed: readonly ScopeAfter[] = [],
+): Promise<void> {
   if (scopes.length === 0) return;
-  // One delete: the scopes' own rows, and every silence row of their channels (only DMs have any).
+  // One delete: the scopes' own rows, and every silence row of their channels (only DMs have any). A
+  // resumed scope (never a DM) keeps its rows of messages at or before its checkpoint: only later ones change.
+  const keep =
+    resumed.length === 0
+      ? sql``
+      : sql`and not exists (select 1 from ${boundSet(resumed, "b")}
+              where b.c = k.channel_id and b.t = k.thread_id and (k.sent_at < b.ps or (k.sent_at = b.ps and k.message_id <= b.pid)))`;
   await db.execute(sql`
     delete from staff_contacts k
-    where k.school_id = ${schoolId} and k.channel_id = any(${channelArray(scopes)}) and (k.rule = 'silence' or (k.channel_id, k.thread_id) in ${scopeSet(scopes)})`);
+    where k.school_id = ${schoolId} and k.channel_id = any(${channelArray(scopes)}) and (k.rule = 'silence' or (k.channel_id, k.thread_id) in ${scopeSet(scopes)})
+      ${keep}`);
   await insertDmContacts(db, schoolId, scopes, contacts);
-  await insertAddressed(db, schoolId, scopes);
+  const bounded = new Set(resumed.map((r) => `${r.channelId}:${r.threadId}`));
+  const whole = scopes.filter((s) => !bounded.has(`${s.channelId}:${s.threadId}`));
+  if (whole.length > 0) await insertAddressed(db, schoolId, { scopes: whole });
+  if (resumed.length > 0) await insertAddressed(db, schoolId, { after: resumed });
 }
 
 /**
@@ -59,15 +75,24 @@ export async function writeStaffContacts(db: Db, schoolId: number, scopes: reado
  * (the student's DM; a reply to them elsewhere; a mention elsewhere that is not also the reply), without
  * the as-of and active-student filters, which the reader applies. Call after deleting the scopes' rows.
  */
-async function insertAddressed(db: Db, schoolId: number, scopes: readonly ScopeRef[] | null): Promise<void> {
-  const inScopes = scopes === null ? sql`` : sql`and m.channel_id = any(${channelArray(scopes)}) and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(scopes)}`;
+async function insertAddressed(db: Db, schoolId: number, target: { scopes: readonly ScopeRef[] } | { after: readonly ScopeAfter[] } | null): Promise<void> {
+  // `after`: resumed scopes, only their messages after the checkpoint (by the sent_at index).
+  const from =
+    target !== null && "after" in target
+      ? sql`${boundSet(target.after, "b")} join messages m on m.school_id = ${schoolId} and m.channel_id = b.c
+              and coalesce(m.thread_id, 0) = b.t and m.sent_at >= b.ps and (m.sent_at > b.ps or m.id > b.pid)`
+      : sql`messages m`;
+  const inScopes =
+    target !== null && "scopes" in target
+      ? sql`and m.channel_id = any(${channelArray(target.scopes)}) and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(target.scopes)}`
+      : sql``;
   // The scopes' messages first, on their own (materialized), in the shape recompute reads them with: joined
   // with channels in one step, PostgreSQL read a forum channel's every topic once per topic in the batch
   // (9.8 s for 1,199 topics of one channel at large, instead of milliseconds).
   await db.execute(sql`
     with m0 as materialized (
       select m.id, m.channel_id, coalesce(m.thread_id, 0) as thread_id, m.author_person_id, m.sent_at, m.reply_to_person_id, m.mention_person_ids
-      from messages m
+      from ${from}
       where m.school_id = ${schoolId} ${inScopes}
         and not m.is_bot and m.content_kind <> 'service' and not (m.deleted_at is not null and m.deleted_at <= m.sent_at + interval '60 seconds')
         and exists (select 1 from person_roles r where r.school_id = ${schoolId} and r.person_id = m.author_person_id and r.role = any(${STAFF_ROLES}))),

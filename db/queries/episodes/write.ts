@@ -1,21 +1,23 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../client";
 import type { EpisodeInsert } from "./evaluate";
-import { scopeSet, type ScopeRef } from "./load";
+import { boundSet, scopeSet, type ScopeAfter, type ScopeRef } from "./load";
 
 export interface DirtyMark extends ScopeRef {
   /** marked_at as the database prints it: compared as text so microseconds survive the round trip. */
   mark: string;
+  /** from_sent_at in epoch ms: the earliest new message behind the mark; null = derive the scope whole. */
+  fromMs: number | null;
 }
 
 /** The dirty marks of some scopes as they are now, to clear exactly these later. */
 export async function readMarks(db: Db, schoolId: number, scopes: readonly ScopeRef[]): Promise<DirtyMark[]> {
   if (scopes.length === 0) return [];
   const res = await db.execute(sql`
-    select channel_id::text as c, thread_id::text as t, marked_at::text as mark from dirty_scopes
+    select channel_id::text as c, thread_id::text as t, marked_at::text as mark, floor(extract(epoch from from_sent_at) * 1000)::text as f from dirty_scopes
     where school_id = ${schoolId} and (channel_id, thread_id) in ${scopeSet(scopes)}`);
-  const list = (res as unknown as { rows: Array<{ c: string; t: string; mark: string }> }).rows;
-  return list.map((r) => ({ channelId: Number(r.c), threadId: Number(r.t), mark: r.mark }));
+  const list = (res as unknown as { rows: Array<{ c: string; t: string; mark: string; f: string | null }> }).rows;
+  return list.map((r) => ({ channelId: Number(r.c), threadId: Number(r.t), mark: r.mark, fromMs: r.f === null ? null : Number(r.f) }));
 }
 
 /**
@@ -62,6 +64,12 @@ const RECORD = sql.raw(`channel_id bigint, thread_id bigint, student_person_id b
   answer_message_id bigint, responder_person_id bigint, first_bot_reply_at timestamptz, first_peer_reply_at timestamptz, policy_id bigint,
   target_minutes int, clock clock_kind, response_calendar_minutes real, response_business_minutes real, breached boolean`);
 
+/** Scopes of a batch that resumed from a checkpoint, and the episodes their checkpoints carried open. */
+export interface Resumed {
+  bounds: readonly ScopeAfter[];
+  carried: readonly number[];
+}
+
 export interface Replaced {
   /** Episodes removed: gone, or changed (a changed episode is deleted and inserted anew). */
   deletedIds: number[];
@@ -77,13 +85,28 @@ export interface Replaced {
  * unchanged episodes keep their ids, so rating links to them stay valid. All rows of the batch go in as
  * one JSON parameter: building a statement with thousands of parameters costs more than running it.
  */
-export async function replaceEpisodes(db: Db, schoolId: number, scopes: readonly ScopeRef[], rows: readonly EpisodeInsert[]): Promise<Replaced> {
+export async function replaceEpisodes(
+  db: Db,
+  schoolId: number,
+  scopes: readonly ScopeRef[],
+  rows: readonly EpisodeInsert[],
+  resumed: Resumed = { bounds: [], carried: [] },
+): Promise<Replaced> {
   const out: Replaced = { deletedIds: [], idByOpening: new Map() };
   if (scopes.length === 0) return out;
   const json = JSON.stringify(rows.map(jsonRow));
+  // A resumed scope's episodes opened at or before its checkpoint were closed there and are not in `rows`
+  // (but for the carried ones, which were still open): they stay as stored.
+  const keep =
+    resumed.bounds.length === 0
+      ? sql``
+      : sql`and not exists (select 1 from ${boundSet(resumed.bounds)}
+              where k.c = e.channel_id and k.t = coalesce(e.thread_id, 0) and (e.opened_at < k.ps or (e.opened_at = k.ps and e.opened_message_id <= k.pid))
+                and not (e.opened_message_id = any(${`{${resumed.carried.map((n) => Math.trunc(n)).join(",")}}`}::bigint[])))`;
   const deleted = await db.execute(sql`
     delete from episodes e
     where e.school_id = ${schoolId} and e.channel_id in (select c from ${scopeSet(scopes)} s) and (e.channel_id, coalesce(e.thread_id, 0)) in ${scopeSet(scopes)}
+      ${keep}
       and not exists (select 1 from json_to_recordset(${json}::json) as v(${RECORD})
                       where v.opened_message_id = e.opened_message_id and (${prefixed("v")}) is not distinct from (${prefixed("e")}))
     returning e.id::text as id`);
