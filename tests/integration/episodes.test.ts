@@ -312,6 +312,45 @@ for (const engine of engines()) {
       expect(r?.minutes).toBeGreaterThan(0);
     });
 
+    it("looks once for the episode of a rating stored after it, and not again on every run", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "rlc", name: "Rlc", timezone: "Europe/Moscow" })).id;
+      const data = synthetic(300, 21);
+      await storeEvents(h.db, schoolId, [...data.setup, ...data.messages]);
+      await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end });
+      const [answered] = await rows<{ answer: string; channel: string }>(h.db, sql`
+        select am.external_id as answer, ch.external_id as channel from episodes e join messages am on am.id = e.answer_message_id
+        join channels ch on ch.id = e.channel_id where e.school_id = ${schoolId} and e.status = 'answered' order by am.external_id limit 1`);
+      const [question] = await rows<{ id: string; channel: string }>(h.db, sql`
+        select om.external_id as id, ch.external_id as channel from episodes e join messages om on om.id = e.opened_message_id
+        join channels ch on ch.id = e.channel_id where e.school_id = ${schoolId} order by om.external_id limit 1`);
+      if (!answered || !question) throw new Error("the data has answered episodes");
+      const rating = (externalId: string, channel: string, about: string): IngestEvent => ({
+        type: "rating", source: src, externalId, kind: "csat", rater: { externalId: "u1" }, rawScore: 5, scaleMax: 5, channelExternalId: channel,
+        aboutMessageExternalId: about, givenAt: data.end,
+      });
+      // Both stored after their messages' episodes were derived: no scope is dirty, the run links the first.
+      await storeEvents(h.db, schoolId, [rating("late-ok", answered.channel, answered.answer), rating("late-none", question.channel, question.id)]);
+      const run = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end });
+      expect(run).toMatchObject({ scopes: 0, ratingsLinked: 1 });
+      const state = async () =>
+        rows<{ external_id: string; linked: boolean; link_checked: boolean }>(h.db, sql`
+          select external_id, episode_id is not null as linked, link_checked from ratings where school_id = ${schoolId} and external_id like 'late-%' order by 1`);
+      expect(await state()).toEqual([
+        { external_id: "late-none", linked: false, link_checked: true },
+        { external_id: "late-ok", linked: true, link_checked: true },
+      ]);
+      // The rating about a question (which answers nothing) is not looked for again.
+      const again = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end });
+      expect(again.ratingsLinked).toBe(0);
+      expect(await state()).toEqual([
+        { external_id: "late-none", linked: false, link_checked: true },
+        { external_id: "late-ok", linked: true, link_checked: true },
+      ]);
+      // A full recompute agrees.
+      await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end });
+      expect((await state()).map((r) => r.linked)).toEqual([false, true]);
+    });
+
     it("recomputes an explicit list of scopes only", async () => {
       const [s] = await rows<{ id: number }>(h.db, sql`select id::int from schools where slug = 'inc'`);
       const schoolId = s!.id;

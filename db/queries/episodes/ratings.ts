@@ -21,6 +21,8 @@ interface RatingRef {
   raterId: number;
   aboutMessageId: number;
   episodeId: number | null;
+  /** `unlinked` already looked for its episode once (ratings.link_checked). */
+  checked: boolean;
 }
 
 interface Link {
@@ -38,22 +40,31 @@ export class RatingLinker {
   /**
    * Without `scopes`, every rating of the school that names a message. With `scopes` (an incremental run:
    * a webhook's dirty scopes), only the ratings about those scopes' messages, which are all that
-   * afterBatch can relink or unlink (an answer lies in its episode's scope), plus every unlinked rating
-   * for `unlinked`. At 10 M messages the school has ~200 k rated messages: reading them all on each
+   * afterBatch can relink or unlink (an answer lies in its episode's scope), plus the unlinked ratings
+   * not yet looked for by `unlinked`. At 10 M messages the school has ~200 k rated messages: reading them all on each
    * derivation run after a webhook took ~300 ms and ~200 MB of the server's memory (docs/performance.md).
    */
   static async load(db: Db, schoolId: number, scopes?: readonly ScopeRef[]): Promise<RatingLinker> {
     const linker = new RatingLinker();
-    const inScopes =
+    const cols = sql`id::text as id, person_id::text as rater, about_message_id::text as about, episode_id::text as episode, link_checked as checked`;
+    // Two indexed reads, not one OR (which PostgreSQL answered by reading every rating of the school):
+    // the ratings still to look for (partial index), and those about the scopes' messages.
+    const res =
       scopes === undefined
-        ? sql``
-        : sql`and (episode_id is null or about_message_id in (select m.id from messages m where m.school_id = ${schoolId}
-                 and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(scopes)}))`;
-    const res = await db.execute(sql`
-      select id::text as id, person_id::text as rater, about_message_id::text as about, episode_id::text as episode
-      from ratings where school_id = ${schoolId} and about_message_id is not null ${inScopes}`);
-    for (const r of (res as unknown as { rows: Array<{ id: string; rater: string; about: string; episode: string | null }> }).rows) {
-      const ref: RatingRef = { id: Number(r.id), raterId: Number(r.rater), aboutMessageId: Number(r.about), episodeId: r.episode === null ? null : Number(r.episode) };
+        ? await db.execute(sql`select ${cols} from ratings where school_id = ${schoolId} and about_message_id is not null`)
+        : await db.execute(sql`
+            select ${cols} from ratings where school_id = ${schoolId} and about_message_id is not null and episode_id is null and not link_checked
+            union
+            select ${cols} from ratings where school_id = ${schoolId} and about_message_id in (select m.id from messages m where m.school_id = ${schoolId}
+              and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(scopes)})`);
+    for (const r of (res as unknown as { rows: Array<{ id: string; rater: string; about: string; episode: string | null; checked: boolean }> }).rows) {
+      const ref: RatingRef = {
+        id: Number(r.id),
+        raterId: Number(r.rater),
+        aboutMessageId: Number(r.about),
+        episodeId: r.episode === null ? null : Number(r.episode),
+        checked: r.checked,
+      };
       linker.byAbout.set(ref.aboutMessageId, [...(linker.byAbout.get(ref.aboutMessageId) ?? []), ref]);
       if (ref.episodeId !== null) linker.byEpisode.set(ref.episodeId, ref);
     }
@@ -105,7 +116,9 @@ export class RatingLinker {
    * episodes already in the table, whether or not its scope was recomputed in this run.
    */
   async unlinked(db: Db, schoolId: number): Promise<void> {
-    const waiting = [...this.byAbout.values()].flat().filter((r) => r.episodeId === null);
+    // Each rating is looked for once after it is stored: later, an episode its message answers can only
+    // appear when that scope is derived, and afterBatch links it then.
+    const waiting = [...this.byAbout.values()].flat().filter((r) => r.episodeId === null && !r.checked);
     if (waiting.length === 0) return;
     const about = JSON.stringify([...new Set(waiting.map((r) => String(r.aboutMessageId)))]);
     const res = await db.execute(sql`
@@ -123,6 +136,10 @@ export class RatingLinker {
       if (best) links.push({ id: ref.id, episodeId: Number(best.id), responderPersonId: best.responder === null ? null : Number(best.responder), cohortId: best.cohort === null ? null : Number(best.cohort) });
     }
     await this.write(db, schoolId, links);
+    await db.execute(sql`
+      update ratings set link_checked = true
+      where school_id = ${schoolId} and id in (select x::bigint from json_array_elements_text(${JSON.stringify(waiting.map((r) => String(r.id)))}::json) as j(x))`);
+    for (const r of waiting) r.checked = true;
   }
 
   private async write(db: Db, schoolId: number, links: readonly Link[]): Promise<void> {

@@ -1,0 +1,2 @@
+ALTER TABLE "ratings" ADD COLUMN "link_checked" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX "ratings_link_pending_idx" ON "ratings" USING btree ("school_id") WHERE "ratings"."episode_id" is null and not "ratings"."link_checked";
