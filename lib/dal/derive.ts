@@ -64,6 +64,8 @@ async function run(db: Db, schoolId: number, st: SchoolState): Promise<void> {
   const started = performance.now();
   try {
     const r = await recomputeEpisodes(db, schoolId, { scopes: "dirty", now: new Date() });
+    // Opt-in timing of each run (how freshness was diagnosed at 10 M messages, docs/performance.md).
+    if (process.env.SQD_DERIVE_LOG === "1") console.error(`derive school ${schoolId}: ${r.ms} ms, ${r.scopes} scopes (${r.resumed} from checkpoints), phases ${JSON.stringify(r.phaseMs)}`);
     for (const w of r.warnings) console.warn(`derive school ${schoolId}: ${w}`);
   } catch (e) {
     // drizzle's message is the query; the driver's reason is its cause.

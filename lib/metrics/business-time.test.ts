@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { addBusinessMinutes, businessMinutesBetween, isWorkingInstant } from "./business-time";
+import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil, isWorkingInstant } from "./business-time";
 import { alwaysOpenCalendar, createCalendar, type BusinessCalendar } from "./calendar";
 import { hours, kathmandu, moscowOffice, nyDuty, nyNight, nyOffice } from "./__fixtures__/calendar/calendars";
 
@@ -166,6 +166,19 @@ describe("properties (seeded random instants)", () => {
       const mid = new Date(start.getTime() + Math.round(rand() * (end.getTime() - start.getTime())));
       expect(businessMinutesBetween(cal, start, mid) + businessMinutesBetween(cal, mid, end)).toBeCloseTo(between, 6);
     }
+  });
+
+  it.each(calendars)("%s: businessMinutesUntil equals businessMinutesBetween for each start, to the millisecond", (_name, cal) => {
+    const rand = prng(4242);
+    for (let round = 0; round < 20; round++) {
+      const end = randomInstant(rand, round);
+      // Starts up to 40 days before the end (some after it, some equal, some at piece edges), in any order.
+      const starts = Array.from({ length: 60 }, (_, i) =>
+        i === 0 ? end : i === 1 ? new Date(end.getTime() + 3_600_000) : i % 7 === 0 ? new Date(Math.floor((end.getTime() - rand() * 40 * 86_400_000) / 3_600_000) * 3_600_000) : new Date(end.getTime() - Math.round(rand() * 40 * 86_400_000)),
+      );
+      expect(businessMinutesUntil(cal, starts, end)).toEqual(starts.map((s) => businessMinutesBetween(cal, s, end)));
+    }
+    expect(businessMinutesUntil(cal, [], new Date())).toEqual([]);
   });
 
   it.each(calendars)("%s: agrees with minute-by-minute sampling of isWorkingInstant", (_name, cal) => {

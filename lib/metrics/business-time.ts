@@ -134,6 +134,42 @@ export function businessMinutesBetween(cal: BusinessCalendar, start: Date, end: 
 }
 
 /**
+ * Business minutes from each of `starts` to `end`: for each, exactly businessMinutesBetween(cal, start,
+ * end), but the calendar is walked once over the whole span (then a binary search and a suffix sum per
+ * start) instead of once per start. The live queue judges thousands of open episodes against one `now`:
+ * one walk per episode took ~160 µs each (1.4 s for 8 k open episodes at 10 M messages).
+ */
+export function businessMinutesUntil(cal: BusinessCalendar, starts: readonly Date[], end: Date): number[] {
+  const e = ms(end, "end");
+  const ss = starts.map((d) => ms(d, "start"));
+  let lo = Number.POSITIVE_INFINITY;
+  for (const s of ss) if (s < lo) lo = s;
+  if (!(lo < e)) return ss.map(() => 0);
+  const froms: number[] = [];
+  const tos: number[] = [];
+  for (const [from, to] of workingPieces(cal, lo, e)) {
+    froms.push(from);
+    tos.push(to);
+  }
+  // after[k]: working milliseconds in the pieces after piece k (integers: sums are exact).
+  const after = new Float64Array(tos.length + 1);
+  for (let k = tos.length - 1; k >= 0; k--) after[k] = (after[k + 1] ?? 0) + ((tos[k] ?? 0) - (froms[k] ?? 0));
+  return ss.map((s) => {
+    if (e <= s) return 0;
+    let a = 0;
+    let b = tos.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if ((tos[m] ?? 0) > s) b = m;
+      else a = m + 1;
+    }
+    if (a === tos.length) return 0;
+    const total = (tos[a] ?? 0) - Math.max(froms[a] ?? 0, s) + (after[a + 1] ?? 0);
+    return total / MINUTE;
+  });
+}
+
+/**
  * The earliest instant by which `minutes` business minutes have elapsed since `start` (a breach
  * deadline). It always lies inside or at the end of working time: 0 minutes gives `start` itself,
  * and a target met exactly at closing time gives the closing instant, not the next opening.

@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import { rows, type Db } from "../../client";
 import { loadCalendars } from "../episodes/context";
-import { addBusinessMinutes, businessMinutesBetween } from "@/lib/metrics/business-time";
+import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from "@/lib/metrics/business-time";
+import { groupBy } from "@/lib/group-by";
 import type { BusinessCalendar } from "@/lib/metrics/calendar";
 import { num, numOrNull } from "./common";
 
@@ -276,14 +277,22 @@ function businessDeadline(cal: BusinessCalendar, calKey: string, openedAt: Date,
   return new Date(t);
 }
 
-export function judgeOpen(openedAt: Date, targetMinutes: number, clock: "business" | "calendar", calendar: { cal: BusinessCalendar; key: string } | null, now: Date): OpenJudgement {
+/** `elapsedBusiness`: businessMinutesBetween(calendar, openedAt, now) when the caller has it (liveQueue computes all at once). */
+export function judgeOpen(
+  openedAt: Date,
+  targetMinutes: number,
+  clock: "business" | "calendar",
+  calendar: { cal: BusinessCalendar; key: string } | null,
+  now: Date,
+  elapsedBusiness?: number,
+): OpenJudgement {
   const risk = AT_RISK_SHARE * targetMinutes;
   let elapsedMinutes: number;
   let deadline: Date;
   let atRiskAt: Date;
   if (clock === "business") {
     if (calendar === null) throw new Error("a business-time target needs a calendar");
-    elapsedMinutes = businessMinutesBetween(calendar.cal, openedAt, now);
+    elapsedMinutes = elapsedBusiness ?? businessMinutesBetween(calendar.cal, openedAt, now);
     deadline = businessDeadline(calendar.cal, calendar.key, openedAt, targetMinutes);
     atRiskAt = businessDeadline(calendar.cal, calendar.key, openedAt, risk);
   } else {
@@ -379,18 +388,29 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
     personId: num(r.id), name: String(r.name), role: String(r.role), team: teams.get(num(r.id)) ?? null, openOwned: owned.get(num(r.id)) ?? 0, onShift: onShift.has(num(r.id)),
   }));
   const keyed = new Map([...calendars].map(([id, cal]) => [id, { cal, key: calendarKey(cal) }]));
+  const calendarOf = (o: Row) => {
+    const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
+    return calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
+  };
+  // Business minutes waited so far, per calendar in one walk of it (businessMinutesUntil), by row.
+  const waited = new Map<Row, number>();
+  for (const [, list] of groupBy(open.filter((o) => o.clock === "business" && calendarOf(o) !== null), (o) => calendarOf(o)?.key ?? "")) {
+    const cal = list[0] ? calendarOf(list[0]) : null;
+    if (!cal) continue;
+    const minutes = businessMinutesUntil(cal.cal, list.map((o) => new Date(String(o.opened_at))), now);
+    list.forEach((o, i) => waited.set(o, minutes[i] ?? 0));
+  }
   const items: QueueItem[] = open.map((o) => {
     const openedAt = new Date(String(o.opened_at));
     const target = numOrNull(o.target_minutes);
     const clock = o.clock === "business" || o.clock === "calendar" ? o.clock : null;
-    const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
-    const calendar = calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
+    const calendar = calendarOf(o);
     let deadline: string | null = null;
     let atRiskAt: string | null = null;
     let elapsed = (now.getTime() - openedAt.getTime()) / 60_000;
     let state: QueueState = "noSla";
     if (target !== null && clock !== null && !(clock === "business" && calendar === null)) {
-      const j = judgeOpen(openedAt, target, clock, calendar, now);
+      const j = judgeOpen(openedAt, target, clock, calendar, now, waited.get(o));
       deadline = j.deadline.toISOString();
       atRiskAt = j.atRiskAt.toISOString();
       elapsed = j.elapsedMinutes;
