@@ -62,7 +62,12 @@ export const teamMembers = pgTable("team_members", {
   schoolId: schoolId(),
   teamId: bigint("team_id", { mode: "number" }).notNull().references(() => teams.id),
   personId: bigint("person_id", { mode: "number" }).notNull().references(() => people.id),
-}, (t) => [primaryKey({ columns: [t.schoolId, t.teamId, t.personId] })]);
+}, (t) => [
+  primaryKey({ columns: [t.schoolId, t.teamId, t.personId] }),
+  // A person's teams: the load report looks them up per staff member (1 k at 10 M messages), and the key
+  // (school, team, person) cannot find a person: each look-up read the whole table (~50 ms a report).
+  index("team_members_person_idx").on(t.schoolId, t.personId),
+]);
 
 /** Capacity per staff member (METRICS.md, Load). Null = use 1.5 x team median. */
 export const staffCapacity = pgTable("staff_capacity", {

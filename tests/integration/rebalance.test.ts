@@ -114,6 +114,13 @@ for (const engine of engines()) {
       const items = await movableItems(h.db, school.id, school.timezone, { from: "2026-03-02", to: "2026-03-09" }, NOW);
       const anna = [...items.values()].find((l) => l.some((i) => i.label === "Кураторский чат"));
       expect(anna?.map((i) => [i.kind, i.label, i.episodes]).sort()).toEqual([["channel", "Кураторский чат", 3], ["student", "s1", 2], ["student", "s2", 1], ["student", "s3", 0]]);
+      // Only some people's items (the overloaded, as rebalanceSuggestions asks): the same items, no one else's.
+      const annaId = [...items].find(([, l]) => l === anna)?.[0];
+      if (annaId === undefined) throw new Error("Анна has items");
+      const only = await movableItems(h.db, school.id, school.timezone, { from: "2026-03-02", to: "2026-03-09" }, NOW, [annaId]);
+      expect([...only.keys()]).toEqual([annaId]);
+      expect(only.get(annaId)?.map((i) => [i.kind, i.id, i.episodes]).sort()).toEqual(anna?.map((i) => [i.kind, i.id, i.episodes]).sort());
+      expect((await movableItems(h.db, school.id, school.timezone, { from: "2026-03-02", to: "2026-03-09" }, NOW, [])).size).toBe(0);
     });
 
     it("flags Анна against her capacity and moves her heaviest item to Ольга", async () => {

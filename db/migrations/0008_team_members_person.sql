@@ -1,0 +1,1 @@
+CREATE INDEX "team_members_person_idx" ON "team_members" USING btree ("school_id","person_id");
