@@ -217,14 +217,18 @@ async function applyChannel(tx: Tx, schoolId: number, c: ChannelConfig, people: 
   return { matched: matches.length, changed: changed.map((r) => r.id) };
 }
 
-/** Marks the scopes of some channels (null = every channel) dirty; returns how many were marked. */
+/**
+ * Marks the scopes of some channels (null = every channel) dirty, to be derived whole (no `from_sent_at`:
+ * settings changed, not messages; the checkpoints' fingerprints would refuse them anyway); returns how
+ * many were marked.
+ */
 export async function markDirty(db: Db, schoolId: number, channelIds: readonly number[] | null): Promise<number> {
   if (channelIds !== null && channelIds.length === 0) return 0;
   const filter = channelIds === null ? sql`` : sql`and channel_id in ${[...channelIds]}`;
   const res = await db.execute(sql`
     insert into dirty_scopes (school_id, channel_id, thread_id)
     select distinct school_id, channel_id, coalesce(thread_id, 0) from messages where school_id = ${schoolId} ${filter}
-    on conflict (school_id, channel_id, thread_id) do update set marked_at = now()
+    on conflict (school_id, channel_id, thread_id) do update set marked_at = now(), from_sent_at = null
     returning channel_id`);
   return (res as unknown as { rows: unknown[] }).rows.length;
 }
