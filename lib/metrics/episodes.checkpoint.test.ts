@@ -12,7 +12,7 @@ import {
   type ScopeCheckpoint,
   type ScopedEpisodeMessage,
 } from "./episodes";
-import { BOT, COORD, DAY, HOUR, MENTOR, S1, S2, S3, UNKNOWN, at, channel, msg, prng, roleOf } from "./__fixtures__/episodes/builders";
+import { BOT, COORD, DAY, HOUR, MENTOR, S1, S2, S3, UNKNOWN, at, channel, msg, pick, prng, randomHistory, roleOf } from "./__fixtures__/episodes/builders";
 
 /**
  * A resumed derivation (ScopeCheckpoint) must give exactly what deriving the whole scope gives: the
@@ -29,39 +29,11 @@ const CHANNELS: EpisodeChannel[] = [
 const CHANNEL_MAP = new Map(CHANNELS.map((c) => [c.id, c]));
 const PEOPLE = [S1, S2, S3, UNKNOWN, S1, S2, MENTOR, COORD, BOT];
 
-function pick<T>(items: readonly T[], rand: () => number): T {
-  const item = items[Math.floor(rand() * items.length)];
-  if (item === undefined) throw new Error("pick from an empty list");
-  return item;
-}
-
 /** Random histories over ~20 days: ties in time, replies across the split, bots, quick deletions. */
 function scenario(seed: number, size: number): ScopedEpisodeMessage[] {
-  const rand = prng(seed);
-  const out: ScopedEpisodeMessage[] = [];
-  for (let id = 1; id <= size; id++) {
-    const ch = pick(CHANNELS, rand);
-    const threadId = ch.kind === "forum" ? pick([51, 52], rand) : null;
-    const author = pick(PEOPLE, rand);
-    const minute = Math.floor(rand() * 2900) * 10;
-    // A reply quotes an earlier message: a target delivered after its reply lands before the checkpoint,
-    // which recompute treats as a change to the past (the whole scope is derived again).
-    const sameScope = out.filter((m) => m.channelId === ch.id && m.threadId === threadId && m.sentAt.getTime() < at(minute).getTime());
-    const r = rand();
-    const reply = r < 0.3 && sameScope.length > 0 ? pick(sameScope, rand).id : r < 0.35 ? 100_000 + id : undefined;
-    const base = msg(id, minute, author, {
-      reply,
-      replyPerson: reply !== undefined && reply > 100_000 && rand() < 0.5 ? pick(PEOPLE, rand) : undefined,
-      mentions: rand() < 0.15 ? [pick(PEOPLE, rand)] : [],
-      ack: rand() < 0.15,
-      q: rand() < 0.4,
-      neg: rand() < 0.05,
-      kind: rand() < 0.05 ? "sticker" : rand() < 0.05 ? "media" : rand() < 0.02 ? "service" : "text",
-      deletedAfterSec: rand() < 0.05 ? pick([30, 60, 61, 3600], rand) : undefined,
-    });
-    out.push({ ...base, channelId: ch.id, threadId });
-  }
-  return out;
+  // A reply quotes an earlier message: a target delivered after its reply lands before the checkpoint,
+  // which recompute treats as a change to the past (the whole scope is derived again).
+  return randomHistory(seed, size, { channels: CHANNELS, people: PEOPLE, steps: 2900, earlierRepliesOnly: true });
 }
 
 const key = (m: { sentAt: Date; id: number }) => [m.sentAt.getTime(), m.id] as const;

@@ -11,7 +11,7 @@ import {
   type ScopedEpisodeMessage,
   type ScopesDerivation,
 } from "./episodes";
-import { BOT, COORD, MENTOR, S1, S2, S3, UNKNOWN, at, channel, msg, prng, roleOf, shuffle } from "./__fixtures__/episodes/builders";
+import { BOT, COORD, MENTOR, S1, S2, S3, UNKNOWN, at, channel, prng, randomHistory, roleOf, shuffle } from "./__fixtures__/episodes/builders";
 
 /** Out-of-order arrival and incremental recomputation must not change any scope's episodes. */
 
@@ -26,39 +26,16 @@ const CHANNEL_MAP = new Map(CHANNELS.map((c) => [c.id, c]));
 const PEOPLE = [S1, S2, S3, UNKNOWN, S1, S2, MENTOR, COORD, BOT];
 const NOW = at(12 * 24 * 60);
 
-function pick<T>(items: readonly T[], rand: () => number): T {
-  const item = items[Math.floor(rand() * items.length)];
-  if (item === undefined) throw new Error("pick from an empty list");
-  return item;
-}
-
 /** A random but plausible message history: ties in time, replies inside the scope and outside the data, bots, deletions. */
 function scenario(seed: number, size: number): ScopedEpisodeMessage[] {
-  const rand = prng(seed);
-  const out: ScopedEpisodeMessage[] = [];
-  for (let id = 1; id <= size; id++) {
-    const ch = pick(CHANNELS, rand);
-    const threadId = ch.kind === "forum" ? pick([51, 52], rand) : null;
-    const author = ch.id === 3 ? pick([S1, S1, S2, MENTOR, COORD, BOT], rand) : pick(PEOPLE, rand);
-    // Minutes spread over ~11 days, in 10-minute steps so equal times happen.
-    const minute = Math.floor(rand() * 1600) * 10;
-    const sameScope = out.filter((m) => m.channelId === ch.id && m.threadId === threadId);
-    const r = rand();
-    const reply = r < 0.3 && sameScope.length > 0 ? pick(sameScope, rand).id : r < 0.35 ? 100_000 + id : undefined;
-    const base = msg(id, minute, author, {
-      reply,
-      replyPerson: reply !== undefined && reply > 100_000 && rand() < 0.5 ? pick(PEOPLE, rand) : undefined,
-      mentions: rand() < 0.15 ? [pick(PEOPLE, rand)] : [],
-      ack: rand() < 0.15,
-      q: rand() < 0.4,
-      neg: rand() < 0.05,
-      cat: rand() < 0.3 ? pick(["organisational", "content", "technical"] as const, rand) : null,
-      kind: rand() < 0.05 ? "sticker" : rand() < 0.05 ? "media" : rand() < 0.02 ? "service" : "text",
-      deletedAfterSec: rand() < 0.05 ? pick([30, 60, 61, 3600], rand) : undefined,
-    });
-    out.push({ ...base, channelId: ch.id, threadId });
-  }
-  return out;
+  // Minutes spread over ~11 days, in 10-minute steps so equal times happen.
+  return randomHistory(seed, size, {
+    channels: CHANNELS,
+    people: PEOPLE,
+    steps: 1600,
+    authorsIn: (ch) => (ch.id === 3 ? [S1, S1, S2, MENTOR, COORD, BOT] : PEOPLE),
+    categories: true,
+  });
 }
 
 const SEEDS = Array.from({ length: 40 }, (_, i) => i + 1);

@@ -141,6 +141,15 @@ async function snapshot(db: Db, schoolId: number): Promise<unknown[]> {
     where e.school_id = ${schoolId} order by om.external_id`);
 }
 
+/** A new school with the synthetic data's staff, channels and SLA configuration (no messages yet). */
+async function configuredSchool(db: Db, slug: string, size: number, seed: number): Promise<{ schoolId: number; data: Synthetic }> {
+  const schoolId = (await ensureSchool(db, { organisation: { slug: "org", name: "Org" }, slug, name: slug, timezone: "Europe/Moscow" })).id;
+  const data = synthetic(size, seed);
+  await storeEvents(db, schoolId, data.setup);
+  await applyConfig(db, schoolId, data.config);
+  return { schoolId, data };
+}
+
 async function contactRows(db: Db, schoolId: number): Promise<unknown[]> {
   return rows(db, sql`
     select k.rule::text, m.external_id, k.channel_id, k.thread_id, k.staff_person_id, k.student_person_id, k.sent_at::text, k.student_replied_at::text
@@ -205,10 +214,7 @@ for (const engine of engines()) {
     });
 
     it("resumes big scopes from their checkpoints as messages arrive in time order, and ends as a whole recompute", async () => {
-      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "chk", name: "Chk", timezone: "Europe/Moscow" })).id;
-      const data = synthetic(2000, 11);
-      await storeEvents(h.db, schoolId, data.setup);
-      await applyConfig(h.db, schoolId, data.config);
+      const { schoolId, data } = await configuredSchool(h.db, "chk", 2000, 11);
       const r = mulberry32(5);
       // As webhooks deliver: in time order, a few at a time; now and then one late by minutes (still after
       // the checkpoint) and one late by days (before it: that scope is derived whole).
@@ -258,10 +264,7 @@ for (const engine of engines()) {
     });
 
     it("does not resume a checkpoint taken under other settings", async () => {
-      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "chk2", name: "Chk2", timezone: "Europe/Moscow" })).id;
-      const data = synthetic(800, 12);
-      await storeEvents(h.db, schoolId, data.setup);
-      await applyConfig(h.db, schoolId, data.config);
+      const { schoolId, data } = await configuredSchool(h.db, "chk2", 800, 12);
       const events = [...data.messages].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
       const policy = { lagMs: 60 * 60_000, minMessages: 20 };
       await storeEvents(h.db, schoolId, events.slice(0, -10));

@@ -1,4 +1,4 @@
-import type { EpisodeChannel, EpisodeMessage, Role } from "@/lib/metrics/episodes";
+import type { EpisodeChannel, EpisodeMessage, Role, ScopedEpisodeMessage } from "@/lib/metrics/episodes";
 
 /** Test builders for episode derivation: people, channels and a compact message DSL. */
 
@@ -101,6 +101,58 @@ export function shuffle<T>(items: readonly T[], rand: () => number): T[] {
     if (a === undefined || b === undefined) continue;
     out[i] = b;
     out[j] = a;
+  }
+  return out;
+}
+
+export function pick<T>(items: readonly T[], rand: () => number): T {
+  const item = items[Math.floor(rand() * items.length)];
+  if (item === undefined) throw new Error("pick from an empty list");
+  return item;
+}
+
+export interface HistoryOptions {
+  channels: readonly EpisodeChannel[];
+  people: readonly number[];
+  /** Sent times are whole 10-minute steps in [0, steps): equal times happen. */
+  steps: number;
+  /** Authors to draw from in a channel (default `people`). */
+  authorsIn?: (channel: EpisodeChannel) => readonly number[];
+  /** Replies quote only messages sent earlier (as in life), not any message generated before. */
+  earlierRepliesOnly?: boolean;
+  /** Draw a category for some messages. */
+  categories?: boolean;
+}
+
+/**
+ * A random but plausible message history for property tests: ties in time, replies inside the scope and
+ * to messages outside the data (some naming their author), mentions, acks, questions, negative messages,
+ * stickers, media, service messages, deletions around the 60-second rule; forum channels get two topics.
+ */
+export function randomHistory(seed: number, size: number, o: HistoryOptions): ScopedEpisodeMessage[] {
+  const rand = prng(seed);
+  const out: ScopedEpisodeMessage[] = [];
+  for (let id = 1; id <= size; id++) {
+    const ch = pick(o.channels, rand);
+    const threadId = ch.kind === "forum" ? pick([51, 52], rand) : null;
+    const author = pick(o.authorsIn?.(ch) ?? o.people, rand);
+    const minute = Math.floor(rand() * o.steps) * 10;
+    const sent = at(minute).getTime();
+    const sameScope = out.filter((m) => m.channelId === ch.id && m.threadId === threadId && (!o.earlierRepliesOnly || m.sentAt.getTime() < sent));
+    const r = rand();
+    const reply = r < 0.3 && sameScope.length > 0 ? pick(sameScope, rand).id : r < 0.35 ? 100_000 + id : undefined;
+    const base = msg(id, minute, author, {
+      reply,
+      replyPerson: reply !== undefined && reply > 100_000 && rand() < 0.5 ? pick(o.people, rand) : undefined,
+      mentions: rand() < 0.15 ? [pick(o.people, rand)] : [],
+      ack: rand() < 0.15,
+      q: rand() < 0.4,
+      neg: rand() < 0.05,
+      cat: o.categories && rand() < 0.3 ? pick(["organisational", "content", "technical"] as const, rand) : null,
+      kind: rand() < 0.05 ? "sticker" : rand() < 0.05 ? "media" : rand() < 0.02 ? "service" : "text",
+      deletedAfterSec: rand() < 0.05 ? pick([30, 60, 61, 3600], rand) : undefined,
+    });
+    out.push({ ...base, channelId: ch.id, threadId });
   }
   return out;
 }
