@@ -18,6 +18,9 @@ import { loadChannels, scopeSet, type ChannelInfo, type ScopeAfter, type ScopeRe
  * run cannot clear a mark or replace a checkpoint between the decision and the write.
  */
 
+/** A resumed scope's stored checkpoint is moved forward once it is this many messages behind the new one. */
+export const ADVANCE_MESSAGES = 200;
+
 export interface ResumePlan {
   after: ScopeAfter;
   fingerprint: string;
@@ -69,8 +72,8 @@ export function resumeInputs(plans: ReadonlyMap<string, ResumePlan>, quoted: Rea
 /**
  * After a part was derived: stores the checkpoints it took (`taken`, by scope key, with their
  * fingerprints) and drops the stored ones of its other scopes (derived without taking one: too small, a
- * DM, no policy), so no checkpoint outlives a derivation that did not confirm it. A resumed scope whose
- * new checkpoint is the one it resumed from keeps its row untouched.
+ * DM, no policy), so no checkpoint outlives a derivation that did not confirm it. A resumed scope keeps its
+ * row untouched until the new checkpoint is ADVANCE_MESSAGES past it.
  */
 export async function writeCheckpoints(
   db: Db,
@@ -87,7 +90,9 @@ export async function writeCheckpoints(
   const rows: Array<{ c: number; t: number; ps: string; pid: number; f: string; s: string }> = [];
   for (const [key, { checkpoint, fingerprint }] of taken) {
     const was = resumed.get(key);
-    if (was && was.after.afterId === checkpoint.afterId && was.after.afterSentMs === checkpoint.afterSentMs && was.fingerprint === fingerprint) continue;
+    // The stored checkpoint stays valid (the state at its own point): move it only when a run would
+    // otherwise re-read ADVANCE_MESSAGES more, since a chat with many open episodes has a big state to write.
+    if (was && was.fingerprint === fingerprint && checkpoint.messages - was.checkpoint.messages < ADVANCE_MESSAGES) continue;
     const [c, t] = key.split(":").map(Number);
     rows.push({ c: c ?? 0, t: t ?? 0, ps: new Date(checkpoint.afterSentMs).toISOString(), pid: checkpoint.afterId, f: fingerprint, s: JSON.stringify(checkpoint) });
   }
