@@ -263,6 +263,44 @@ for (const engine of engines()) {
       expect(left?.n).toBe(0);
     });
 
+    it("relinks a rating when a resumed scope rewrites its episode (an edit after the checkpoint)", async () => {
+      const { schoolId, data } = await configuredSchool(h.db, "chk3", 1500, 13);
+      // A three-day lag: the last three days of each big scope are derived again on every resumed run.
+      const policy = { lagMs: 3 * 86_400_000, minMessages: 20 };
+      await storeEvents(h.db, schoolId, data.messages);
+      await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy });
+      await storeEvents(h.db, schoolId, data.ratings);
+      await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy });
+      // A rated, answered, non-urgent episode opened after its scope's checkpoint.
+      const [target] = await rows<{ opened: string; channel: string; kind: string; episode: string }>(h.db, sql`
+        select om.external_id as opened, ch.external_id as channel, ch.kind::text as kind, e.id::text as episode
+        from ratings r join episodes e on e.id = r.episode_id join messages om on om.id = e.opened_message_id join channels ch on ch.id = e.channel_id
+        join scope_checkpoints k on k.school_id = e.school_id and k.channel_id = e.channel_id and k.thread_id = coalesce(e.thread_id, 0)
+        where r.school_id = ${schoolId} and e.status = 'answered' and e.priority = 'normal' and e.opened_at > k.after_sent_at
+        order by e.opened_at desc limit 1`);
+      if (!target) throw new Error("the data has a rated episode after a checkpoint");
+      const opening = data.messages.find((m) => m.externalId === target.opened);
+      if (!opening) throw new Error("the opening message is in the data");
+      // The student edits the question into a complaint: the episode turns urgent (another policy), so its row
+      // is replaced by a new one, and the rating must follow it.
+      await storeEvents(h.db, schoolId, [{ ...opening, action: "edit", editedAt: new Date(opening.sentAt.getTime() + 60_000), text: "Ужас, никто не отвечает, как сдать задание?" }]);
+      const run = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy });
+      expect(run.resumed).toBe(1);
+      const [now] = await rows<{ episode: string; priority: string }>(h.db, sql`
+        select e.id::text as episode, e.priority::text as priority from episodes e join messages om on om.id = e.opened_message_id
+        where e.school_id = ${schoolId} and om.external_id = ${target.opened}`);
+      expect(now?.priority).toBe("urgent");
+      expect(now?.episode).not.toBe(target.episode);
+      const links = await ratingLinks(h.db, schoolId);
+      expect(links.some((l) => (l as { opened: string | null }).opened === target.opened)).toBe(true);
+      // The same links as a whole recompute gives.
+      await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end, checkpoint: false });
+      expect(await ratingLinks(h.db, schoolId)).toEqual(links);
+      const [dangling] = await rows<{ n: number }>(h.db, sql`
+        select count(*)::int as n from ratings r where r.school_id = ${schoolId} and r.episode_id is not null and not exists (select 1 from episodes e where e.id = r.episode_id)`);
+      expect(dangling?.n).toBe(0);
+    });
+
     it("does not resume a checkpoint taken under other settings", async () => {
       const { schoolId, data } = await configuredSchool(h.db, "chk2", 800, 12);
       const events = [...data.messages].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());

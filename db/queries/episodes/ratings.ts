@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../client";
 import type { EpisodeInsert } from "./evaluate";
 import type { Replaced } from "./write";
-import { scopeSet, type ScopeRef } from "./load";
+import { boundSet, scopeSet, type ScopeAfter, type ScopeRef } from "./load";
 
 /**
  * Links ratings to the episode their `about_message_id` answered (the survey bot names the answer):
@@ -32,43 +32,67 @@ interface Link {
   cohortId: number | null;
 }
 
+const COLS = sql`id::text as id, person_id::text as rater, about_message_id::text as about, episode_id::text as episode, link_checked as checked`;
+
 export class RatingLinker {
   private byAbout = new Map<number, RatingRef[]>();
   private byEpisode = new Map<number, RatingRef>();
+  private byId = new Map<number, RatingRef>();
   linked = 0;
 
-  /**
-   * Without `scopes`, every rating of the school that names a message. With `scopes` (an incremental run:
-   * a webhook's dirty scopes), only the ratings about those scopes' messages, which are all that
-   * afterBatch can relink or unlink (an answer lies in its episode's scope), plus the unlinked ratings
-   * not yet looked for by `unlinked`. At 10 M messages the school has ~200 k rated messages: reading them all on each
-   * derivation run after a webhook took ~300 ms and ~200 MB of the server's memory (docs/performance.md).
-   */
-  static async load(db: Db, schoolId: number, scopes?: readonly ScopeRef[]): Promise<RatingLinker> {
+  /** Every rating of the school that names a message (a full recompute, or a run over many scopes). */
+  static async load(db: Db, schoolId: number): Promise<RatingLinker> {
     const linker = new RatingLinker();
-    const cols = sql`id::text as id, person_id::text as rater, about_message_id::text as about, episode_id::text as episode, link_checked as checked`;
-    // Two indexed reads, not one OR (which PostgreSQL answered by reading every rating of the school):
-    // the ratings still to look for (partial index), and those about the scopes' messages.
-    const res =
-      scopes === undefined
-        ? await db.execute(sql`select ${cols} from ratings where school_id = ${schoolId} and about_message_id is not null`)
-        : await db.execute(sql`
-            select ${cols} from ratings where school_id = ${schoolId} and about_message_id is not null and episode_id is null and not link_checked
-            union
-            select ${cols} from ratings where school_id = ${schoolId} and about_message_id in (select m.id from messages m where m.school_id = ${schoolId}
-              and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(scopes)})`);
-    for (const r of (res as unknown as { rows: Array<{ id: string; rater: string; about: string; episode: string | null; checked: boolean }> }).rows) {
-      const ref: RatingRef = {
-        id: Number(r.id),
-        raterId: Number(r.rater),
-        aboutMessageId: Number(r.about),
-        episodeId: r.episode === null ? null : Number(r.episode),
-        checked: r.checked,
-      };
-      linker.byAbout.set(ref.aboutMessageId, [...(linker.byAbout.get(ref.aboutMessageId) ?? []), ref]);
-      if (ref.episodeId !== null) linker.byEpisode.set(ref.episodeId, ref);
-    }
+    linker.addRows(await db.execute(sql`select ${COLS} from ratings where school_id = ${schoolId} and about_message_id is not null`));
     return linker;
+  }
+
+  /**
+   * An incremental run's linker: the unlinked ratings not yet looked for by `unlinked` (a partial index);
+   * each batch then adds the ratings its scopes can relink or unlink (`addScopes`). At 10 M messages the
+   * school has ~200 k rated messages: reading them all on each derivation run after a webhook took ~300 ms
+   * and ~200 MB of the server's memory (docs/performance.md).
+   */
+  static async pending(db: Db, schoolId: number): Promise<RatingLinker> {
+    const linker = new RatingLinker();
+    linker.addRows(await db.execute(sql`
+      select ${COLS} from ratings where school_id = ${schoolId} and about_message_id is not null and episode_id is null and not link_checked`));
+    return linker;
+  }
+
+  /**
+   * Adds the ratings about a batch's messages that afterBatch may relink or unlink (an answer lies in its
+   * episode's scope): every message of the scopes derived whole, and only the messages after the
+   * checkpoint of resumed ones (the episodes they rewrite were opened after it or were open at it, so
+   * their answers are later; earlier answers belong to episodes left as stored).
+   */
+  async addScopes(db: Db, schoolId: number, whole: readonly ScopeRef[], resumed: readonly ScopeAfter[]): Promise<void> {
+    const parts = [];
+    if (whole.length > 0) {
+      parts.push(sql`select m.id from messages m where m.school_id = ${schoolId}
+        and m.channel_id = any(${`{${[...new Set(whole.map((w) => Math.trunc(w.channelId)))].join(",")}}`}::bigint[])
+        and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(whole)}`);
+    }
+    if (resumed.length > 0) {
+      parts.push(sql`select m.id from ${boundSet(resumed)} join messages m on m.school_id = ${schoolId} and m.channel_id = k.c
+        and coalesce(m.thread_id, 0) = k.t and m.sent_at >= k.ps and (m.sent_at > k.ps or m.id > k.pid)`);
+    }
+    if (parts.length === 0) return;
+    // `= any(array(…))`: the scopes' message ids first, then one index probe each (ratings_about_msg_idx);
+    // as `in (subquery)` PostgreSQL hashed them and read every rating of the school.
+    this.addRows(await db.execute(sql`
+      select ${COLS} from ratings where school_id = ${schoolId} and about_message_id = any(array(${sql.join(parts, sql` union all `)}))`));
+  }
+
+  private addRows(res: unknown): void {
+    for (const r of (res as { rows: Array<{ id: string; rater: string; about: string; episode: string | null; checked: boolean }> }).rows) {
+      const id = Number(r.id);
+      if (this.byId.has(id)) continue;
+      const ref: RatingRef = { id, raterId: Number(r.rater), aboutMessageId: Number(r.about), episodeId: r.episode === null ? null : Number(r.episode), checked: r.checked };
+      this.byId.set(id, ref);
+      this.byAbout.set(ref.aboutMessageId, [...(this.byAbout.get(ref.aboutMessageId) ?? []), ref]);
+      if (ref.episodeId !== null) this.byEpisode.set(ref.episodeId, ref);
+    }
   }
 
   /**
@@ -165,9 +189,7 @@ export class RatingLinker {
     }
   }
 
-  private byId: Map<number, RatingRef> | null = null;
   private find(id: number): RatingRef | undefined {
-    this.byId ??= new Map([...this.byAbout.values()].flat().map((r) => [r.id, r]));
     return this.byId.get(id);
   }
 }

@@ -97,9 +97,11 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   let episodes = 0;
   let inserted = 0;
   let deleted = 0;
-  // An incremental run (webhooks' dirty scopes) reads only the ratings it can change; a big one (a full
-  // recompute, a bulk load's marks) reads the school's once instead of a huge scope list.
-  const ratings = await RatingLinker.load(db, schoolId, scopes.length <= PARTIAL_RATINGS_MAX_SCOPES ? scopes.map((s) => ({ channelId: s.channelId, threadId: s.threadId })) : undefined);
+  // An incremental run (webhooks' dirty scopes) reads only the ratings it can change, batch by batch once
+  // it knows which scopes resume (RatingLinker.addScopes); a big one (a full recompute, a bulk load's
+  // marks) reads the school's once instead of a huge scope list.
+  const partialRatings = scopes.length <= PARTIAL_RATINGS_MAX_SCOPES;
+  const ratings = partialRatings ? await RatingLinker.pending(db, schoolId) : await RatingLinker.load(db, schoolId);
   const phaseMs = { read: 0, derive: 0, write: 0 };
   const setupMs = performance.now() - started;
   const policy = opts.checkpoint === false ? null : (opts.checkpoint ?? DEFAULT_CHECKPOINT);
@@ -113,6 +115,10 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
       // Decided here, under the lock and from the marks this batch will clear (checkpoints.ts).
       const plans = opts.scopes === "dirty" && policy ? await planResume(tx, ctx, marks) : new Map<string, ResumePlan>();
       resumed += plans.size;
+      if (partialRatings) {
+        const whole = batch.filter((b) => !plans.has(scopeKey(b.channelId, b.threadId))).map((b) => ({ channelId: b.channelId, threadId: b.threadId }));
+        await ratings.addScopes(tx, schoolId, whole, [...plans.values()].map((p) => p.after));
+      }
       const written = await pipelineBatch(tx, ctx, batch, { now: opts.now, policy, plans }, warn, phaseMs, ratings);
       const w0 = performance.now();
       await clearMarks(tx, schoolId, marks);
