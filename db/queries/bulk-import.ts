@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { PoolClient } from "pg";
 import * as schema from "../schema";
 import { rows, type Db } from "../client";
-import type { IdentityRef, IngestEvent, ParsedIngestEvent } from "../../lib/ingest/types";
+import type { IdentityRef, IngestEvent, ParsedIngestEvent, SourceRef } from "../../lib/ingest/types";
 import { classifyCached, parseAll, type ParsedByType } from "../../lib/ingest/bulk";
 import { groupBy } from "../../lib/group-by";
 import { normaliseScore, srcKey, StoreContext, type StoreResult } from "./ingest";
@@ -471,6 +471,44 @@ const DELETE_STAGE: StageColumn[] = [
 
 let stageSeq = 0;
 
+/** A new staging table of `columns` holding `values`, analysed (so joins against it are planned for its size); its name. */
+async function stagedTable(stager: Stager, prefix: string, columns: StageColumn[], values: Array<readonly StageValue[]>): Promise<string> {
+  const table = `${prefix}_${++stageSeq}`;
+  await createStage(stager, table, columns);
+  await stageRows(stager, table, columns, values);
+  await stager.db.execute(sql.raw(`analyze ${table}`));
+  return table;
+}
+
+/**
+ * Events with their source's id and the person their actor (author, rater) is, source by source as the
+ * store path resolves them; an event whose actor resolves to nobody is left out, as there.
+ */
+async function withActors<E extends { source: SourceRef }>(
+  ctx: StoreContext,
+  events: readonly E[],
+  actor: (e: E) => IdentityRef,
+): Promise<Array<{ e: E; sourceId: number; personId: number }>> {
+  const out: Array<{ e: E; sourceId: number; personId: number }> = [];
+  for (const group of groupBy(events, (e) => srcKey(e.source)).values()) {
+    const first = group[0];
+    if (!first) continue;
+    const src = await ctx.source(first.source);
+    const ids = await ctx.identities(src.id, group.map(actor));
+    for (const e of group) {
+      const who = ids.get(actor(e).externalId);
+      if (who) out.push({ e, sourceId: src.id, personId: who.personId });
+    }
+  }
+  return out;
+}
+
+/** An insert of `total` staged rows that stored `stored`: the rest were already there. */
+function tally(result: StoreResult, total: number, stored: number): void {
+  result.stored += stored;
+  result.duplicates += total - stored;
+}
+
 async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Parsed<"message">>, result: StoreResult, phases: Phases): Promise<void> {
   if (events.length === 0) return;
   const db = stager.db;
@@ -562,9 +600,7 @@ async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Par
           returning 1)
         select count(*)::int as n from ins`,
   );
-  const stored = Number(ins?.n ?? 0);
-  result.stored += stored;
-  result.duplicates += createCount - stored;
+  tally(result, createCount, Number(ins?.n ?? 0));
   phases.lap("messages.insert");
   if (hasEdits) {
     // The store path's loop for edits and deletions (its channel and identity lookups are cached per call).
@@ -576,11 +612,8 @@ async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Par
     result.updated += tally.updated;
     result.duplicates += tally.duplicates;
   } else if (deleteCount > 0) {
-    const dtable = `bulk_deletes_${seq}`;
-    await createStage(stager, dtable, DELETE_STAGE);
-    await stageRows(stager, dtable, DELETE_STAGE, deletes);
-    // Known size: a few hundred deletions probe the unique key; unanalysed, the planner hashed all of messages (≈ 1 s a slice at `large`).
-    await db.execute(sql.raw(`analyze ${dtable}`));
+    // Analysed (stagedTable): a few hundred deletions probe the unique key; unanalysed, the planner hashed all of messages (≈ 1 s a slice at `large`).
+    const dtable = await stagedTable(stager, "bulk_deletes", DELETE_STAGE, deletes);
     // The first deletion of a message (in input order) marks it; later ones and deletions of messages never seen change nothing.
     const [del] = await rows<{ n: number }>(
       db,
@@ -700,31 +733,20 @@ async function bulkLms(stager: Stager, ctx: StoreContext, events: Array<Parsed<"
   const db = stager.db;
   const s = ctx.schoolId;
   const staged: Array<readonly StageValue[]> = [];
-  const xapi: number[] = [];
+  const xapi = new Set<number>();
   let ord = 0;
-  for (const group of groupBy(events, (e) => srcKey(e.source)).values()) {
-    const first = group[0];
-    if (!first) continue;
-    const src = await ctx.source(first.source);
-    const ids = await ctx.identities(src.id, group.map((e) => e.actor));
-    for (const e of group) {
-      const who = ids.get(e.actor.externalId);
-      if (!who) continue;
-      const courseId = e.courseExternalId ? await ctx.course(e.courseExternalId) : null;
-      const cohortId = e.cohortExternalId && courseId ? await ctx.cohort(courseId, { externalId: e.cohortExternalId }) : null;
-      staged.push([
-        ++ord, src.id, e.externalId, who.personId, courseId, cohortId, e.verb, e.objectId ?? null, e.objectKind ?? null, e.score ?? null, e.maxScore ?? null,
-        e.amount ?? null, e.occurredAt, e.voided ? e.occurredAt : null, e.extra ? JSON.stringify(e.extra) : null,
-      ]);
-    }
-    if (first.source.kind === "xapi") xapi.push(src.id);
+  for (const { e, sourceId, personId } of await withActors(ctx, events, (x) => x.actor)) {
+    const courseId = e.courseExternalId ? await ctx.course(e.courseExternalId) : null;
+    const cohortId = e.cohortExternalId && courseId ? await ctx.cohort(courseId, { externalId: e.cohortExternalId }) : null;
+    staged.push([
+      ++ord, sourceId, e.externalId, personId, courseId, cohortId, e.verb, e.objectId ?? null, e.objectKind ?? null, e.score ?? null, e.maxScore ?? null,
+      e.amount ?? null, e.occurredAt, e.voided ? e.occurredAt : null, e.extra ? JSON.stringify(e.extra) : null,
+    ]);
+    if (e.source.kind === "xapi") xapi.add(sourceId);
   }
-  const table = `bulk_lms_${++stageSeq}`;
-  await createStage(stager, table, LMS_STAGE);
-  await stageRows(stager, table, LMS_STAGE, staged);
   const total = staged.length;
+  const table = await stagedTable(stager, "bulk_lms", LMS_STAGE, staged);
   staged.length = 0;
-  await db.execute(sql.raw(`analyze ${table}`));
   // The enrollment of each new event (linkLmsEnrollments' choice) with one hash join and DISTINCT ON
   // rather than a lookup per event: a correlated lookup into tables not yet analysed in this transaction
   // was planned as a scan per event (50 µs an event at `large`).
@@ -748,9 +770,7 @@ async function bulkLms(stager: Stager, ctx: StoreContext, events: Array<Parsed<"
           returning 1)
         select count(*)::int as n from ins`,
   );
-  const stored = Number(ins?.n ?? 0);
-  result.stored += stored;
-  result.duplicates += total - stored;
+  tally(result, total, Number(ins?.n ?? 0));
   for (const sourceId of xapi) await applyVoids(db, s, sourceId, table);
 }
 
@@ -790,28 +810,16 @@ async function bulkRatings(stager: Stager, ctx: StoreContext, events: Array<Pars
   if (events.length === 0) return;
   const db = stager.db;
   const s = ctx.schoolId;
-  const staged: Array<readonly StageValue[]> = [];
   let ord = 0;
-  for (const group of groupBy(events, (e) => srcKey(e.source)).values()) {
-    const first = group[0];
-    if (!first) continue;
-    const src = await ctx.source(first.source);
-    const ids = await ctx.identities(src.id, group.map((e) => e.rater));
-    for (const e of group) {
-      const who = ids.get(e.rater.externalId);
-      if (!who) continue;
-      const linkable = e.channelExternalId && e.aboutMessageExternalId;
-      staged.push([
-        ++ord, src.id, e.externalId, e.kind, who.personId, normaliseScore(e.kind, e.rawScore, e.scaleMax), e.rawScore, e.scaleMax,
-        // Comments given in a DM are personal: kept only as the fact that one was given.
-        e.fromDm ? null : (e.comment ?? null), e.fromDm, linkable ? (e.channelExternalId ?? null) : null, linkable ? (e.aboutMessageExternalId ?? null) : null, e.givenAt,
-      ]);
-    }
-  }
-  const table = `bulk_ratings_${++stageSeq}`;
-  await createStage(stager, table, RATING_STAGE);
-  await stageRows(stager, table, RATING_STAGE, staged);
-  await db.execute(sql.raw(`analyze ${table}`));
+  const staged: Array<readonly StageValue[]> = (await withActors(ctx, events, (x) => x.rater)).map(({ e, sourceId, personId }) => {
+    const linkable = e.channelExternalId && e.aboutMessageExternalId;
+    return [
+      ++ord, sourceId, e.externalId, e.kind, personId, normaliseScore(e.kind, e.rawScore, e.scaleMax), e.rawScore, e.scaleMax,
+      // Comments given in a DM are personal: kept only as the fact that one was given.
+      e.fromDm ? null : (e.comment ?? null), e.fromDm, linkable ? (e.channelExternalId ?? null) : null, linkable ? (e.aboutMessageExternalId ?? null) : null, e.givenAt,
+    ];
+  });
+  const table = await stagedTable(stager, "bulk_ratings", RATING_STAGE, staged);
   // The message each rating is about, with one join (a correlated lookup was re-planned as a scan per rating).
   const [ins] = await rows<{ n: number }>(
     db,
@@ -830,9 +838,7 @@ async function bulkRatings(stager: Stager, ctx: StoreContext, events: Array<Pars
           returning 1)
         select count(*)::int as n from ins`,
   );
-  const stored = Number(ins?.n ?? 0);
-  result.stored += stored;
-  result.duplicates += staged.length - stored;
+  tally(result, staged.length, Number(ins?.n ?? 0));
 }
 
 // ---------------------------------------------------------------------------------------------------
