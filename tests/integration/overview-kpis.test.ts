@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DateTime } from "luxon";
-import { engines } from "./harness";
+import { engines, openDemoSchool } from "./harness";
 import type { DbHandle } from "@/db/client";
 import * as t from "@/db/schema";
-import { ensureSchool, listSchools, type SchoolRow } from "@/db/queries/schools";
-import { recomputeEpisodes } from "@/db/queries/episodes";
+import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import type { UserRole } from "@/db/queries/users";
-import { seedDemo } from "@/db/seed/demo";
 import { KPI_KEYS, overviewKpis, type OverviewKpis } from "@/lib/reports/overview-kpis";
 import { slaReport } from "@/lib/reports/sla";
 import { csatReport } from "@/lib/reports/csat";
@@ -49,11 +47,7 @@ for (const engine of engines()) {
     const g = globalThis as unknown as { __sqdDb?: Promise<DbHandle> };
 
     beforeAll(async () => {
-      h = await engine.open();
-      await seedDemo(h.db, { scale: "small", anchor });
-      const [first] = await listSchools(h.db);
-      school = first!;
-      await recomputeEpisodes(h.db, school.id, { scopes: "all", now });
+      ({ h, school } = await openDemoSchool(engine, anchor, now));
       empty = await ensureSchool(h.db, { organisation: { slug: "kpi-empty-org", name: "Empty" }, slug: "kpi-empty", name: "Empty school", timezone: "Asia/Yekaterinburg" });
       k = await overviewKpis(h.db, school, { days: "30" }, now);
       g.__sqdDb = Promise.resolve(h);

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { engines } from "./harness";
+import { engines, openDemoSchool } from "./harness";
 import { rows, type DbHandle } from "@/db/client";
-import { listSchools, type SchoolRow } from "@/db/queries/schools";
-import { recomputeEpisodes } from "@/db/queries/episodes";
-import { seedDemo } from "@/db/seed/demo";
+import type { SchoolRow } from "@/db/queries/schools";
 import { episodeGroupKey, inPeriod, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
 import { slaHeatmap, slaSummaries, slaSummary } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
@@ -53,11 +51,7 @@ for (const engine of engines()) {
     let school: SchoolRow;
 
     beforeAll(async () => {
-      h = await engine.open();
-      await seedDemo(h.db, { scale: "small", anchor });
-      const [first] = await listSchools(h.db);
-      school = first!;
-      await recomputeEpisodes(h.db, school.id, { scopes: "all", now });
+      ({ h, school } = await openDemoSchool(engine, anchor, now));
     });
     afterAll(async () => {
       await h?.drop();
