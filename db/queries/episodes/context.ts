@@ -103,7 +103,8 @@ export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Pr
   }
   hash.update(`|bots:${[...bots].sort((a, b) => a - b).join(",")}|`);
   hash.update(JSON.stringify(policyRows));
-  hash.update(JSON.stringify(calendarRows));
+  // Calendar rows come back in no set order: sorted for a stable fingerprint.
+  for (const table of calendarRows) hash.update(JSON.stringify(table.map((r) => JSON.stringify(r)).sort()));
   const fingerprint = hash.digest("hex");
   return {
     fingerprint,
@@ -129,7 +130,7 @@ export async function loadCalendars(db: Db, schoolId: number): Promise<{ calenda
   return { calendars, defaultCalendarId };
 }
 
-async function loadCalendarsWithRows(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null; rows: unknown[] }> {
+async function loadCalendarsWithRows(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null; rows: ReadonlyArray<readonly unknown[]> }> {
   const cals = await db.select().from(t.calendars).where(eq(t.calendars.schoolId, schoolId)).orderBy(asc(t.calendars.id));
   const intervals = await db.select().from(t.calendarIntervals).where(eq(t.calendarIntervals.schoolId, schoolId));
   const days = await db.select().from(t.calendarDays).where(eq(t.calendarDays.schoolId, schoolId));
@@ -146,7 +147,5 @@ async function loadCalendarsWithRows(db: Db, schoolId: number): Promise<{ calend
   }
   // The lowest id wins if rows say two calendars are default (config apply never writes that).
   const defaultCalendarId = cals.find((c) => c.isDefault)?.id ?? null;
-  // Rows come back in no set order: sorted for a stable fingerprint.
-  const sorted = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
-  return { calendars, defaultCalendarId, rows: [sorted(cals), sorted(intervals), sorted(days)] };
+  return { calendars, defaultCalendarId, rows: [cals, intervals, days] };
 }

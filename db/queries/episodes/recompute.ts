@@ -9,6 +9,7 @@ import {
   type ScopedEpisodeMessage,
   type StaffInitiatedContact,
 } from "@/lib/metrics/episodes";
+import { groupBy } from "@/lib/group-by";
 import { channelFingerprint, planResume, resumeInputs, writeCheckpoints, type ResumePlan } from "./checkpoints";
 import { loadSchoolContext, type SchoolContext } from "./context";
 import { episodeRow, type EpisodeInsert } from "./evaluate";
@@ -186,21 +187,13 @@ async function readPart(db: Db, ctx: SchoolContext, part: readonly ScopeCount[],
   const after = [...plans.values()].map((p) => p.after);
   const later = await loadMessagesAfter(db, ctx, after);
   // Reply targets the later messages name that are not among them: at or before the checkpoint.
-  const own = new Map<string, Set<string>>();
-  for (const m of later) {
-    const key = scopeKey(m.channelId, m.threadId);
-    own.set(key, (own.get(key) ?? new Set()).add(m.externalId));
-  }
+  const keyOf = (m: ScopedEpisodeMessage) => scopeKey(m.channelId, m.threadId);
   const wanted = new Map<string, string[]>();
-  for (const m of later) {
-    const key = scopeKey(m.channelId, m.threadId);
-    if (m.replyToExternalId !== null && !own.get(key)?.has(m.replyToExternalId)) wanted.set(key, [...(wanted.get(key) ?? []), m.replyToExternalId]);
+  for (const [key, list] of groupBy(later, keyOf)) {
+    const own = new Set(list.map((m) => m.externalId));
+    wanted.set(key, list.flatMap((m) => (m.replyToExternalId !== null && !own.has(m.replyToExternalId) ? [m.replyToExternalId] : [])));
   }
-  const quotedBy = new Map<string, ScopedEpisodeMessage[]>();
-  for (const m of await loadQuoted(db, ctx, after, wanted)) {
-    const key = scopeKey(m.channelId, m.threadId);
-    quotedBy.set(key, [...(quotedBy.get(key) ?? []), m]);
-  }
+  const quotedBy = groupBy(await loadQuoted(db, ctx, after, wanted), keyOf);
   return { part, channels, messages: [...messages, ...later], plans, resume: resumeInputs(plans, quotedBy) };
 }
 
