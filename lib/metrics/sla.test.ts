@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { evaluateSla, matchPolicy, median, percentile, slaCompliance, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
+import { evaluateSla, matchPolicy, median, percentile, percentiles, slaCompliance, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
 import { moscowOffice } from "./__fixtures__/calendar/calendars";
 
 const moscow = moscowOffice(readFileSync(path.join(import.meta.dirname, "__fixtures__/calendar/ru-production-2025-2026.csv"), "utf8"));
@@ -160,6 +160,26 @@ describe("percentile (linear interpolation, = PostgreSQL percentile_cont)", () =
     expect(() => percentile([1, 2], -0.1)).toThrow(RangeError);
     expect(() => percentile([1, 2], Number.NaN)).toThrow(RangeError);
     expect(() => percentile([1, Number.NaN], 0.5)).toThrow(RangeError);
+  });
+
+  it("percentiles: several cuts from one sort equal each percentile alone, negatives and -0 included", () => {
+    const values = [5, -3.5, 0, -0, 12, 7.25, 7.25, -40, 3, 1e6, 0.001];
+    const ps = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1];
+    // The reference: a comparator sort of a copy, then the same interpolation.
+    const sorted = [...values].sort((a, b) => a - b);
+    const ref = (p: number) => {
+      const h = (sorted.length - 1) * p;
+      const lo = Math.floor(h);
+      return sorted[lo]! + (h - lo) * (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!);
+    };
+    const got = percentiles(values, ps);
+    ps.forEach((p, i) => {
+      expect(got[i]).toBeCloseTo(ref(p), 12);
+      expect(percentile(values, p)).toBe(got[i]);
+    });
+    expect(Object.is(percentile([-0, -0], 0.5), 0)).toBe(true);
+    expect(percentiles([], [0.25, 0.75])).toEqual([null, null]);
+    expect(() => percentiles([1], [0.5, 2])).toThrow(RangeError);
   });
 
   it("median", () => {

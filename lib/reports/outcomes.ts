@@ -112,15 +112,22 @@ export function periodAsOf(period: Period, tz: string, now: Date): Date {
   return end.getTime() < now.getTime() ? end : now;
 }
 
-export function toOutcomeEnrollment(r: OutcomeRow, tz: string): OutcomeEnrollment {
+export function toOutcomeEnrollment(r: OutcomeRow, tz: string, startOf: (date: string) => Date = (date) => DateTime.fromISO(date, { zone: tz }).toJSDate()): OutcomeEnrollment & { row: OutcomeRow } {
   // Retention is counted from enrolled_at (else the cohort's start).
-  const start = r.enrolledAt ? new Date(r.enrolledAt) : r.cohortStartsOn ? DateTime.fromISO(r.cohortStartsOn, { zone: tz }).toJSDate() : undefined;
-  return {
-    id: String(r.enrollmentId),
-    tier: r.tier,
-    status: r.status,
-    ...(start ? { startsAt: start } : {}),
-    ...(r.endedAt ? { endedAt: new Date(r.endedAt) } : {}),
+  const start = r.enrolledAt ? new Date(r.enrolledAt) : r.cohortStartsOn ? startOf(r.cohortStartsOn) : undefined;
+  // Every object gets the same properties in the same order (undefined where absent): ~80 k of them go
+  // through completionRate and the quartiles several times, and objects of one shape keep those loops
+  // monomorphic (with optional spreads they took ~120 ms of the page).
+  return { id: String(r.enrollmentId), tier: r.tier, status: r.status, startsAt: start, endedAt: r.endedAt ? new Date(r.endedAt) : undefined, row: r };
+}
+
+/** A cohort start date's local midnight, converted once per date (luxon per row cost ~25 ms at 80 k rows). */
+function startsOfDays(tz: string): (date: string) => Date {
+  const seen = new Map<string, Date>();
+  return (date) => {
+    let d = seen.get(date);
+    if (!d) seen.set(date, (d = DateTime.fromISO(date, { zone: tz }).toJSDate()));
+    return d;
   };
 }
 
@@ -142,7 +149,8 @@ export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, 
     courses: [...new Map(present.map((c) => [c.courseExternalId, { value: c.courseExternalId, label: c.course }])).values()],
     cohorts: present.map((c) => ({ value: c.cohortExternalId, label: c.cohort, course: c.courseExternalId })),
   };
-  const enr = rows.map((r) => ({ ...toOutcomeEnrollment(r, school.timezone), row: r }));
+  const startOf = startsOfDays(school.timezone);
+  const enr = rows.map((r) => toOutcomeEnrollment(r, school.timezone, startOf));
   const quart = (f: (r: OutcomeRow) => number | null): QuartileReport => {
     const { cuts, quartiles, withoutExposure } = completionByQuartile(enr, (e) => f(e.row));
     return { cuts, quartiles, withoutExposure };

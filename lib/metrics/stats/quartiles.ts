@@ -1,4 +1,4 @@
-import { percentile } from "../sla";
+import { percentiles } from "../sla";
 
 /**
  * Quartile groups (Q1 = lowest values) by the cut points of percentile_cont (sla.ts): Q1 holds values
@@ -15,9 +15,7 @@ export interface QuartileCuts {
 }
 
 export function quartileCuts(values: readonly number[]): QuartileCuts | null {
-  const p25 = percentile(values, 0.25);
-  const p50 = percentile(values, 0.5);
-  const p75 = percentile(values, 0.75);
+  const [p25 = null, p50 = null, p75 = null] = percentiles(values, [0.25, 0.5, 0.75]);
   return p25 === null || p50 === null || p75 === null ? null : { p25, p50, p75 };
 }
 
