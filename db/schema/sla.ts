@@ -91,7 +91,14 @@ export const episodes = pgTable("episodes", {
   computedAt: ts("computed_at").notNull().defaultNow(),
 }, (t) => [
   uniqueIndex("episodes_opened_msg_uq").on(t.schoolId, t.openedMessageId),
-  index("episodes_school_opened_idx").on(t.schoolId, t.openedAt),
+  // Episodes of a period with every column the period reports read (SLA summary by any grouping, KPI
+  // cards, heatmap, load): read index-only. Its (school, opened_at) prefix serves every range scan the
+  // narrow index it replaced served. At 10 M messages a month's 136 k episodes were 136 k random heap
+  // fetches (~110 ms of the SLA query, twice that for the KPI cards' two periods).
+  index("episodes_period_idx").on(
+    t.schoolId, t.openedAt, t.status, t.clock, t.responseBusinessMinutes, t.responseCalendarMinutes, t.targetMinutes, t.breached,
+    t.ownerRole, t.responderPersonId, t.ownerPersonId, t.channelId, t.cohortId, t.studentPersonId, t.id,
+  ),
   index("episodes_open_idx").on(t.schoolId, t.status, t.openedAt),
   index("episodes_responder_idx").on(t.schoolId, t.responderPersonId, t.openedAt),
   index("episodes_scope_idx").on(t.schoolId, t.channelId, t.threadId),

@@ -46,6 +46,14 @@ export type ThreadRef = z.infer<typeof threadRefSchema>;
 
 const date = z.date();
 
+/**
+ * A string of at most `max` bytes in UTF-8. LMS verbs and object ids are keys of a btree index
+ * (lms_events_person_cover_idx), whose entries must stay under ~2.7 kB: a longer one would fail the
+ * insert of its whole batch, so it is refused here, by itself, with a clear reason.
+ */
+const bytesAtMost = (max: number, what: string) =>
+  z.string().refine((s) => new TextEncoder().encode(s).length <= max, { message: `${what} longer than ${max} bytes` });
+
 export const messageEventSchema = z.object({
   type: z.literal("message"),
   /** create = a new message (an existing id is a duplicate), edit = update text/flags, delete = mark deleted. */
@@ -74,8 +82,8 @@ export const lmsEventSchema = z.object({
   actor: identityRefSchema,
   courseExternalId: z.string().optional(),
   cohortExternalId: z.string().optional(),
-  verb: z.string().min(1),
-  objectId: z.string().optional(),
+  verb: bytesAtMost(256, "verb").pipe(z.string().min(1)),
+  objectId: bytesAtMost(1024, "object id").optional(),
   objectKind: z.string().optional(),
   score: z.number().optional(),
   maxScore: z.number().optional(),

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { loadCalendars } from "../../db/queries/episodes/context";
-import { activeEnrollments, cohortItems, itemEvents, supportSignals, type ActiveEnrollmentRow, type ItemRow } from "../../db/queries/reports/risk";
+import { activeEnrollments, cohortItems, itemEvents, lastActivity, supportSignals, type ActiveEnrollmentRow, type ItemEventRow, type ItemRow } from "../../db/queries/reports/risk";
 import { evaluateSla } from "../metrics/sla";
 import { groupBy } from "../group-by";
 import { defaultRiskModel, extractRiskFeatures, scoreEnrollment, type RiskFeatures, type RiskItem, type RiskModel, type RiskReason, type RiskSnapshot } from "../metrics/risk";
@@ -53,9 +53,11 @@ const d = (s: string) => new Date(s);
 export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: RiskModel = defaultRiskModel): Promise<RiskReport> {
   const enr = await activeEnrollments(db, school.id, school.timezone, asOf);
   // Independent reads of the listed enrollments, sent together (separate pooled connections on PostgreSQL).
-  const [items, events, support] = await Promise.all([
+  const ids = enr.map((e) => e.enrollmentId);
+  const [items, events, lastActive, support] = await Promise.all([
     cohortItems(db, school.id, [...new Set(enr.map((e) => e.cohortId))]),
-    itemEvents(db, school.id, enr.map((e) => e.enrollmentId), asOf),
+    itemEvents(db, school.id, ids, asOf),
+    lastActivity(db, school.id, ids, asOf),
     supportSignals(db, school.id, [...new Set(enr.map((e) => e.personId))], asOf),
   ]);
   const breached = await breachedAt(db, school.id, support.openEpisodes, asOf);
@@ -73,7 +75,7 @@ export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: R
   for (const o of support.openEpisodes) if (breached.has(o.id)) breachedBy.set(o.personId, (breachedBy.get(o.personId) ?? 0) + 1);
 
   const rows = enr.map((e): RiskRow => {
-    const snapshot = buildSnapshot(e, asOf, cohortsBy.get(e.cohortId) ?? noItems, eventsBy.get(e.enrollmentId) ?? [], {
+    const snapshot = buildSnapshot(e, asOf, cohortsBy.get(e.cohortId) ?? noItems, eventsBy.get(e.enrollmentId) ?? [], lastActive.get(e.enrollmentId) ?? null, {
       // Counted in SQL (supportSignals): the one figure the model takes from the contacts.
       outreach: [],
       outreachUnanswered: support.outreachUnanswered.get(e.personId) ?? 0,
@@ -123,7 +125,8 @@ function buildSnapshot(
   e: ActiveEnrollmentRow,
   asOf: Date,
   cohort: CohortShape,
-  events: ReadonlyArray<{ itemId: string; kind: "submission" | "attendance"; at: string; scorePct: number | null; banked: boolean }>,
+  events: readonly ItemEventRow[],
+  lastActivityMs: number | null,
   support: NonNullable<RiskSnapshot["support"]>,
 ): RiskSnapshot {
   const attended = new Set(events.filter((x) => x.kind === "attendance").map((x) => x.itemId));
@@ -136,8 +139,8 @@ function buildSnapshot(
     items: cohort.work,
     submissions: events
       .filter((x) => x.kind === "submission")
-      .map((x) => ({ itemId: x.itemId, submittedAt: d(x.at), ...(x.scorePct !== null ? { scorePct: x.scorePct } : {}), ...(x.banked ? { banked: true } : {}) })),
-    ...(e.lastActivityAt ? { activityAt: [d(e.lastActivityAt)] } : {}),
+      .map((x) => ({ itemId: x.itemId, submittedAt: new Date(x.atMs), ...(x.scorePct !== null ? { scorePct: x.scorePct } : {}), ...(x.banked ? { banked: true } : {}) })),
+    ...(lastActivityMs !== null ? { activityAt: [new Date(lastActivityMs)] } : {}),
     ...(webinars.length > 0 ? { webinars } : {}),
     support,
   };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engines } from "./harness";
 import type { DbHandle } from "@/db/client";
+import { eq, inArray } from "drizzle-orm";
 import * as t from "@/db/schema";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { outcomesReport, retentionTable } from "@/lib/reports/outcomes";
@@ -149,6 +150,30 @@ for (const engine of engines()) {
       // s7 withdrew on 03-15; s1, s2, s5 complete on 03-29, so are still active on 03-20.
       expect(after.rows.map((x) => x.student).sort()).toEqual(["s1", "s2", "s5", "s6"]);
     });
+    it("a banked result (OULAD is_banked, kept in extra) is stored as banked and stays out of the scores", async () => {
+      const base = (await riskReport(h.db, school, parseAsOf("2026-02-25", school.timezone, now))).rows.find((x) => x.student === "s6");
+      const [ev] = await h.db.select().from(t.lmsEvents).where(eq(t.lmsEvents.externalId, "e1"));
+      // A banked 100 % on A1 the day before the as-of date: not a score the student earned in this run.
+      const e = ev!;
+      await h.db.insert(t.lmsEvents).values({
+        schoolId: e.schoolId, sourceId: e.sourceId, personId: e.personId, courseId: e.courseId, cohortId: e.cohortId, enrollmentId: e.enrollmentId, verb: e.verb, objectId: e.objectId,
+        externalId: "e-banked", score: 100, maxScore: 100, occurredAt: at("2026-02-24T10:00:00Z"), extra: { banked: true },
+      });
+      try {
+        const stored = await h.db.select({ banked: t.lmsEvents.banked }).from(t.lmsEvents).where(inArray(t.lmsEvents.externalId, ["e1", "e-banked"])).orderBy(t.lmsEvents.externalId);
+        expect(stored.map((x) => x.banked)).toEqual([true, false]); // "e-banked" sorts before "e1"
+        const row = (await riskReport(h.db, school, parseAsOf("2026-02-25", school.timezone, now))).rows.find((x) => x.student === "s6");
+        expect(row?.features.lowScore).toBe(base?.features.lowScore);
+        expect(row?.features.scoreDrop).toBe(base?.features.scoreDrop);
+        // A mutation check of the flag's path: the same event unbanked is a third score (mean of 30, 90, 100).
+        await h.db.update(t.lmsEvents).set({ extra: null }).where(eq(t.lmsEvents.externalId, "e-banked"));
+        const unbanked = (await riskReport(h.db, school, parseAsOf("2026-02-25", school.timezone, now))).rows.find((x) => x.student === "s6");
+        expect(unbanked?.features.lowScore).toBeCloseTo(100 - (30 + 90 + 100) / 3, 10);
+      } finally {
+        await h.db.delete(t.lmsEvents).where(eq(t.lmsEvents.externalId, "e-banked"));
+      }
+    });
+
     it("the retention table: at risk, withdrawals and S(t) per tier and week, with a log-log interval", async () => {
       const r = await outcomesReport(h.db, school, { from: "2026-01-01", to: "2026-12-31" }, now);
       const std = retentionTable(r.retention.curves).filter((x) => x.tier === "standard");

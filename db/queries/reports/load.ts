@@ -99,7 +99,8 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
             and not (m.deleted_at is not null and m.deleted_at <= m.sent_at + interval '60 seconds')
           group by 1),
         ep as (
-          select e.*, ${responseMinutes} as rm, ${f.breached} as is_breached from episodes e
+          -- Only the columns used below: all are in episodes_period_idx, so the period is read index-only.
+          select e.responder_person_id, e.owner_person_id, e.student_person_id, e.status, ${responseMinutes} as rm, ${f.breached} as is_breached from episodes e
           where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, period)}),
         answered as (
           select responder_person_id as id, count(*)::int as n, count(distinct student_person_id)::int as students,
