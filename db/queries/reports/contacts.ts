@@ -60,7 +60,7 @@ export async function activeContactRows(db: Db, schoolId: number, asOf: Date): P
           where en.school_id = ${schoolId} and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active'
         ),
         st as materialized (select distinct person_id from act),
-        -- The latest own message per student: a backward scan of the student's messages (messages_author_sent_idx)
+        -- The latest own message per student: a backward scan of the student's messages (messages_author_cover_idx)
         -- that stops at the first one that counts, instead of reading each student's whole history.
         own as (
           select st.person_id as pid,

@@ -89,9 +89,11 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
             (select r.role::text from person_roles r where r.school_id = p.school_id and r.person_id = p.id and r.role in ('coordinator', 'mentor', 'reviewer', 'support', 'team_lead')
              order by array_position(array['coordinator', 'mentor', 'reviewer', 'support', 'team_lead'], r.role::text) limit 1) as role,
             (select min(t.name) from team_members tm join teams t on t.id = tm.team_id where tm.school_id = p.school_id and tm.person_id = p.id) as team
+          -- From the staff roles to their people: the school has ~100 students per staff member, and testing
+          -- each person for a role scanned every student.
           from people p where p.school_id = ${schoolId}
-            and exists (select 1 from person_roles r where r.school_id = p.school_id and r.person_id = p.id and r.role in ('coordinator', 'mentor', 'reviewer', 'support', 'team_lead'))),
-        -- Only the staff's own messages are read (messages_author_sent_idx per staff member), not every
+            and p.id in (select r.person_id from person_roles r where r.school_id = ${schoolId} and r.role in ('coordinator', 'mentor', 'reviewer', 'support', 'team_lead'))),
+        -- Only the staff's own messages are read (messages_author_cover_idx per staff member), not every
         -- message of the period: students write most of them, and only staff rows are kept below.
         sent as (
           select m.author_person_id as id, count(*)::int as n from messages m
