@@ -9,6 +9,7 @@ import { teamReport } from "../lib/reports/team";
 import { satisfactionReport } from "../lib/reports/satisfaction";
 import { outcomesReport } from "../lib/reports/outcomes";
 import { riskReport } from "../lib/reports/risk";
+import { checkInsReport, staffOutcomesReport, unreachableReport } from "../lib/reports/contacts";
 import { median, percentile, round, timed } from "./stats";
 
 /**
@@ -26,6 +27,11 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   satisfaction: (db, s, now) => satisfactionReport(db, s, endingAt(s, now), now),
   outcomes: (db, s, now) => outcomesReport(db, s, endingAt(s, now), now),
   risk: (db, s, now) => riskReport(db, s, now),
+  // The outcomes page's contact sections (loaded beside the outcomes report): students nobody reached,
+  // check-ins of assigned students, completion by the staff who supported them.
+  unreachable: (db, s, now) => unreachableReport(db, s, now),
+  "check-ins": (db, s, now) => checkInsReport(db, s, now),
+  "staff outcomes": (db, s, now) => staffOutcomesReport(db, s, endingAt(s, now), now),
   // The same pages over a whole year: the volume a 30-day period holds at ~12x this scale, a proxy for
   // how the period-bounded pages grow toward 10 M messages (docs/performance.md, "Extrapolation").
   "overview (365 d)": (db, s, now) => overviewReport(db, s, { ...endingAt(s, now), days: "365" }, now),
