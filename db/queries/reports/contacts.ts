@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { idArray, num } from "./common";
-import { isoTs, statusAt } from "./outcomes";
+import { isoTs, statusesAt, statusFrom } from "./outcomes";
 
 /**
  * Contact reports of the outcomes page (docs/metrics.md, "Contacts: unreachable students, check-ins due,
@@ -57,7 +57,10 @@ export async function activeContactRows(db: Db, schoolId: number, asOf: Date): P
           from enrollments en
           join cohorts c on c.id = en.cohort_id and c.school_id = en.school_id
           join people p on p.id = en.person_id
-          where en.school_id = ${schoolId} and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active'
+          -- Statuses as of asOf from one pass over the school's enrollment events (statusesAt), not a probe per
+          -- enrollment of the school (92 k probes at 10 M messages).
+          left join ${statusesAt(schoolId, a)} est on est.enrollment_id = en.id
+          where en.school_id = ${schoolId} and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusFrom(sql`est`, a)} = 'active'
         ),
         st as materialized (select distinct person_id from act),
         -- The latest own message per student: a backward scan of the student's messages (messages_author_cover_idx)
@@ -142,8 +145,8 @@ export async function assignmentRows(db: Db, schoolId: number, activeAt?: Date):
         join people stp on stp.id = a.student_person_id
         where a.school_id = ${schoolId}
           ${a
-            ? sql`and ${validAt(a)} and exists (select 1 from enrollments en where en.school_id = a.school_id and en.person_id = a.student_person_id
-                    and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active')`
+            ? sql`and ${validAt(a)} and a.student_person_id in (select en.person_id from enrollments en left join ${statusesAt(schoolId, a)} est on est.enrollment_id = en.id
+                    where en.school_id = ${schoolId} and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusFrom(sql`est`, a)} = 'active')`
             : sql``}
         order by sp.display_name, a.staff_person_id, a.role, stp.display_name, a.student_person_id`,
   );
@@ -184,7 +187,8 @@ export async function activeCohortsOf(db: Db, schoolId: number, personIds: reado
   const r = await rows<{ person_id: unknown; cohorts: string }>(
     db,
     sql`select en.person_id, string_agg(distinct c.title, ', ') as cohorts from enrollments en join cohorts c on c.id = en.cohort_id and c.school_id = en.school_id
-        where en.school_id = ${schoolId} and en.person_id = any(${idArray(personIds)}) and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusAt(a)} = 'active'
+        left join ${statusesAt(schoolId, a)} est on est.enrollment_id = en.id
+        where en.school_id = ${schoolId} and en.person_id = any(${idArray(personIds)}) and (en.enrolled_at is null or en.enrolled_at <= ${a}) and ${statusFrom(sql`est`, a)} = 'active'
         group by 1`,
   );
   return new Map(r.map((x) => [num(x.person_id), x.cohorts]));

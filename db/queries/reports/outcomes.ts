@@ -17,26 +17,22 @@ export const isoTs = (col: SQL): SQL => sql`to_char(${col} at time zone 'UTC', '
 /** Staff roles (people whose DMs to a student count as staff contacts). */
 export const STAFF_ROLES = sql`array['coordinator', 'mentor', 'reviewer', 'support', 'team_lead']::role_kind[]`;
 
-/** The status of enrollment `en` as of `asOf` (a timestamptz parameter), as text. */
-export function statusAt(asOf: SQL): SQL {
-  return sql`coalesce(
-    (select ev.status::text from enrollment_events ev where ev.school_id = en.school_id and ev.enrollment_id = en.id and ev.at <= ${asOf} order by ev.at desc, ev.id desc limit 1),
-    case when en.ended_at is not null and en.ended_at > ${asOf} then 'active' else en.status::text end)`;
-}
-
 /**
  * The status of every enrollment of a school that has an enrollment_event on or before `asOf`, as a
- * relation (enrollment_id, status): `statusAt`'s first branch for all enrollments at once. One sort of the
- * school's events instead of one index probe per enrollment, which grew with the enrollments read (risk
- * probed every enrollment of the school to find the active ones). Same order: latest `at`, then latest id.
- * Join it left and fall back as statusAt does (`statusFrom`).
+ * relation (enrollment_id, status): its latest event on or before asOf (latest `at`, then latest id), for
+ * all enrollments at once. One sort of the school's events instead of one index probe per enrollment,
+ * which grew with the enrollments read (every page that lists active enrollments tests every enrollment
+ * of the school). Join it left and fall back with `statusFrom`.
  */
 export function statusesAt(schoolId: number, asOf: SQL): SQL {
   return sql`(select distinct on (ev.enrollment_id) ev.enrollment_id, ev.status::text as status from enrollment_events ev
     where ev.school_id = ${schoolId} and ev.at <= ${asOf} order by ev.enrollment_id, ev.at desc, ev.id desc)`;
 }
 
-/** statusAt from a left-joined `statusesAt` row `st` (its status, else the enrollment's own). */
+/**
+ * The status of enrollment `en` as of `asOf` from a left-joined `statusesAt` row `st`: its latest event's
+ * status; without one, `active` if it ended after asOf, else its own status.
+ */
 export function statusFrom(st: SQL, asOf: SQL): SQL {
   return sql`coalesce(${st}.status, case when en.ended_at is not null and en.ended_at > ${asOf} then 'active' else en.status::text end)`;
 }
