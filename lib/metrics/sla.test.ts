@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { evaluateSla, matchPolicy, median, percentile, percentiles, slaCompliance, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
-import { moscowOffice } from "./__fixtures__/calendar/calendars";
+import { evaluateSla, judgeOpenAt, matchPolicy, median, percentile, percentiles, slaCompliance, type OpenToJudge, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
+import { kathmandu, moscowOffice, nyNight, nyOffice } from "./__fixtures__/calendar/calendars";
 
 const moscow = moscowOffice(readFileSync(path.join(import.meta.dirname, "__fixtures__/calendar/ru-production-2025-2026.csv"), "utf8"));
 const at = (iso: string): Date => new Date(iso);
@@ -186,5 +186,40 @@ describe("percentile (linear interpolation, = PostgreSQL percentile_cont)", () =
     expect(median([9, 1, 5])).toBe(5);
     expect(median([1, 2])).toBe(1.5);
     expect(median([])).toBeNull();
+  });
+});
+
+describe("judgeOpenAt (many open episodes at one moment) = evaluateSla of each", () => {
+  // Calendars with holidays (Moscow), DST (New York office and night desk) and a :45 offset (Kathmandu).
+  const calendars = [moscow, nyOffice, nyNight, kathmandu];
+  const cases: Array<[string, string]> = [
+    ["Moscow: after the May holidays", "2025-05-12T12:00:00+03:00"],
+    ["New York: the Monday after spring-forward", "2025-03-10T10:30:00-04:00"],
+    ["New York: the fall-back night", "2025-11-02T01:30:00-05:00"],
+    ["a Sunday noon UTC", "2026-01-11T12:00:00Z"],
+  ];
+  it.each(cases)("%s", (_name, nowIso) => {
+    const now = at(nowIso);
+    // Opened up to 5 days before now (some after it), targets from 5 minutes to 2 days, both clocks.
+    const list: OpenToJudge[] = [];
+    for (let i = 0; i < 400; i++) {
+      const openedAt = new Date(now.getTime() - ((i * 7_919_000) % (5 * 86_400_000)) + (i % 23 === 0 ? 3_600_000 : 0));
+      const targetMinutes = [5, 30, 60, 240, 480, 2880][i % 6]!;
+      const clock = i % 5 === 0 ? "calendar" : "business";
+      list.push({ openedAt, targetMinutes, clock, calendar: clock === "business" ? calendars[i % calendars.length]! : null });
+    }
+    const got = judgeOpenAt(list, now);
+    const expected = list.map((o) => {
+      const ev = evaluateSla({ openedAt: o.openedAt, answeredAt: null, policy: policy(1, { targetMinutes: o.targetMinutes, clock: o.clock }), calendar: o.calendar, now });
+      return { breachingNow: ev.breachingNow, atRisk: ev.atRisk };
+    });
+    expect(got).toEqual(expected);
+    // The cases are not trivial: each state occurs.
+    expect(got.some((j) => j.breachingNow) && got.some((j) => j.atRisk) && got.some((j) => !j.breachingNow && !j.atRisk)).toBe(true);
+  });
+
+  it("rejects business time without a calendar, as evaluateSla does; nothing to judge is nothing", () => {
+    expect(() => judgeOpenAt([{ openedAt: at("2026-01-12T09:00:00Z"), targetMinutes: 60, clock: "business", calendar: null }], at("2026-01-12T12:00:00Z"))).toThrow();
+    expect(judgeOpenAt([], at("2026-01-12T12:00:00Z"))).toEqual([]);
   });
 });

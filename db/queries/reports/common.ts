@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { loadCalendars } from "../episodes/context";
-import { evaluateSla } from "@/lib/metrics/sla";
+import { judgeOpenAt } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
 
 /**
@@ -128,23 +128,39 @@ export async function openFlags(db: Db, schoolId: number, tz: string, p: Period 
         where e.school_id = ${schoolId} and e.status = 'open' and e.target_minutes is not null ${p ? sql`and ${inPeriod(sql`e.opened_at`, tz, p)}` : sql``}`,
   );
   const flags: OpenFlags = { breachingNow: [], atRisk: [] };
-  if (open.length === 0) return flags;
-  const { calendars, defaultCalendarId } = await loadCalendars(db, schoolId);
-  for (const o of open) {
-    const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
-    const calendar = calendarId !== null ? (calendars.get(calendarId) ?? null) : null;
-    if (o.clock === "business" && calendar === null) continue;
-    const ev = evaluateSla({
-      openedAt: new Date(o.opened_at),
-      answeredAt: null,
-      policy: { id: 0, ownerRole: null, channelKind: null, priority: null, targetMinutes: o.target, clock: o.clock, calendarId },
-      calendar,
-      now,
-    });
-    if (ev.breachingNow) flags.breachingNow.push(num(o.id));
-    else if (ev.atRisk) flags.atRisk.push(num(o.id));
+  const judged = await judgeOpenEpisodes(
+    db,
+    schoolId,
+    open.map((o) => ({ id: num(o.id), openedAt: new Date(o.opened_at), target: o.target, clock: o.clock, calendarId: numOrNull(o.calendar_id) })),
+    now,
+  );
+  for (const [id, j] of judged) {
+    if (j.breachingNow) flags.breachingNow.push(id);
+    else if (j.atRisk) flags.atRisk.push(id);
   }
   return flags;
+}
+
+/**
+ * Unanswered episodes judged at `at` in their policy's clock and calendar (the school's default when the
+ * policy names none), by id (lib/metrics/sla judgeOpenAt). Business-time episodes without a calendar are
+ * not judged: there is nothing to count them in.
+ */
+export async function judgeOpenEpisodes(
+  db: Db,
+  schoolId: number,
+  open: ReadonlyArray<{ id: number; openedAt: Date; target: number; clock: "business" | "calendar"; calendarId: number | null }>,
+  at: Date,
+): Promise<Map<number, { breachingNow: boolean; atRisk: boolean }>> {
+  if (open.length === 0) return new Map();
+  const { calendars, defaultCalendarId } = await loadCalendars(db, schoolId);
+  const list = open.flatMap((o) => {
+    const calendarId = o.calendarId ?? defaultCalendarId;
+    const calendar = calendarId !== null ? (calendars.get(calendarId) ?? null) : null;
+    return o.clock === "business" && calendar === null ? [] : [{ id: o.id, openedAt: o.openedAt, targetMinutes: o.target, clock: o.clock, calendar }];
+  });
+  const judged = judgeOpenAt(list, at);
+  return new Map(list.map((o, i) => [o.id, judged[i] ?? { breachingNow: false, atRisk: false }]));
 }
 
 /**

@@ -5,6 +5,7 @@ import { loadCalendars } from "../episodes/context";
 import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from "@/lib/metrics/business-time";
 import { groupBy } from "@/lib/group-by";
 import type { BusinessCalendar } from "@/lib/metrics/calendar";
+import { AT_RISK_SHARE } from "@/lib/metrics/sla";
 import { num, numOrNull } from "./common";
 
 /**
@@ -252,7 +253,6 @@ export interface OpenJudgement {
   state: Exclude<QueueState, "noSla">;
 }
 
-const AT_RISK_SHARE = 0.8;
 const deadlineMemo = new Map<string, Map<string, number>>();
 
 /** A calendar's content as a string (its holidays and workdays in a fixed order). */
