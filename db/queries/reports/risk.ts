@@ -32,8 +32,8 @@ export async function activeEnrollments(db: Db, schoolId: number, tz: string, as
   const a = sql`${asOf.toISOString()}::timestamptz`;
   // The status as of asOf comes from one pass over the school's enrollment_events (statusesAt), not a probe
   // per enrollment: every enrollment of the school is tested, and most are not active. The subqueries below
-  // run only for the active ones. The last LMS activity is read with the item events (enrollmentActivity),
-  // in the same pass over each student's events.
+  // run only for the active ones. The last LMS activity is not read here (a subquery per row over the
+  // heap) but by lastActivity, index-only, beside the item events.
   const r = await rows<Record<string, unknown>>(
     db,
     sql`select en.id, en.person_id, p.display_name, co.external_id as course_ext, c.id as cohort_id, c.external_id as cohort_ext, c.title as cohort, en.tier,
@@ -119,8 +119,9 @@ export async function itemEvents(db: Db, schoolId: number, enrollmentIds: readon
     sql`with le as materialized (
           select en.id as enrollment_id, en.cohort_id, le.object_id, le.verb, le.occurred_at, le.id, le.score, le.max_score, le.banked
           from enrollments en
-          -- offset 0 keeps each enrollment's own events a probe of the person index (see below), not a
-          -- hash join over every LMS event of the school.
+          -- offset 0 keeps each enrollment's own events a probe of the person index: flattened, PostgreSQL
+          -- chose a hash join over every LMS event of the school (a parallel sequential scan of all of them
+          -- at 285 k messages: the cost grew with the school's history, not with the list).
           cross join lateral (
             select le.object_id, le.verb, le.occurred_at, le.id, le.score, le.max_score, le.banked from lms_events le
             where ${knownEvents(a)} and le.object_id is not null and le.verb = any(${textArray([...new Set([...ATTEND_VERBS, ...SUBMIT_VERBS])])})
