@@ -211,6 +211,16 @@ test.describe("what each role sees", () => {
     expect(again).not.toBe(nonce);
   });
 
+  test("the tab icon is served at both addresses browsers ask for, without a session", async ({ request }) => {
+    // Chromium asks for /favicon.ico on some navigations even with <link rel=icon>: a 404 there was a
+    // console error on whatever page a test happened to be on.
+    for (const [path, type] of [["/favicon.ico", "image/x-icon"], ["/icon.svg", "image/svg+xml"]] as const) {
+      const r = await get(request, path);
+      expect(r.status(), path).toBe(200);
+      expect(r.headers()["content-type"], path).toContain(type);
+    }
+  });
+
   test("the audit log: admins read sign-ins and exports, with the link in their nav only", async ({ page }) => {
     await signIn(page, "admin");
     await page.goto("/audit");
