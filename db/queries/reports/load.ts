@@ -7,6 +7,7 @@ import { businessMinutesBetween } from "@/lib/metrics/business-time";
 import { median } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
 import { inPeriod, num, numOrNull, openFlags, responseMinutes, slaFlags } from "./common";
+import { STAFF_ROLES } from "./outcomes";
 
 /**
  * Load per staff member (METRICS.md "Load"). Episode counts are of episodes opened in the period, as in
@@ -92,7 +93,7 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
           -- From the staff roles to their people: the school has ~100 students per staff member, and testing
           -- each person for a role scanned every student.
           from people p where p.school_id = ${schoolId}
-            and p.id in (select r.person_id from person_roles r where r.school_id = ${schoolId} and r.role in ('coordinator', 'mentor', 'reviewer', 'support', 'team_lead'))),
+            and p.id in (select r.person_id from person_roles r where r.school_id = ${schoolId} and r.role = any(${STAFF_ROLES}))),
         -- Only the staff's own messages are read (messages_author_cover_idx per staff member), not every
         -- message of the period: students write most of them, and only staff rows are kept below.
         sent as (
