@@ -1,4 +1,5 @@
 import type { Db } from "../client";
+import { DeriveBehind } from "../queries/episodes/behind";
 import { storeEvents } from "../queries/ingest";
 import { ensureSchool } from "../queries/schools";
 import type { IdentityRef, IngestEvent, SourceRef } from "../../lib/ingest/types";
@@ -208,6 +209,11 @@ export interface SeedStreamOptions extends StreamOptions {
   onProgress?: (done: number, totalEstimate: number) => void;
   /** Stores one slice's events (default: storeEvents in batches of 5,000, as seedDemo does). */
   store?: (db: Db, schoolId: number, events: Iterable<IngestEvent>) => Promise<void>;
+  /**
+   * Derive episodes as the school is stored: each slice's scopes while the next slice is generated and
+   * stored (DeriveBehind), judged at `now`; `onDerived` hears the runs and the wait after the last slice.
+   */
+  deriveBehind?: { now: Date; onDerived?: (r: { slug: string; runs: number; episodesWritten: number; tailMs: number }) => void };
 }
 
 export interface StreamSummary {
@@ -230,6 +236,7 @@ export async function seedStream(db: Db, opts: SeedStreamOptions): Promise<Strea
   for (const school of demo.schools) {
     const row = await ensureSchool(db, { organisation: demo.organisation, slug: school.slug, name: school.name, timezone: school.timezone });
     const sum = { slug: school.slug, messages: 0, events: 0, students: 0, staff: 0 };
+    const behind = opts.deriveBehind ? await DeriveBehind.start(db, row.id, opts.deriveBehind.now) : null;
     for (const slice of streamSlices(demo, school)) {
       if (slice.index === 0) await configureSchool(db, row.id, slice.plan);
       let pending = 0;
@@ -250,10 +257,13 @@ export async function seedStream(db: Db, opts: SeedStreamOptions): Promise<Strea
       await configureChannels(db, row.id, slice.plan);
       await configureLmsItems(db, row.id, slice.plan);
       await configureShifts(db, row.id, slice.plan);
+      // The slice's scopes are complete (slices share no channels) and configured: derive them behind the next.
+      behind?.partStored();
       sum.messages += slice.plan.messages.length;
       sum.students += slice.plan.students.length;
       sum.staff += slice.plan.staff.length;
     }
+    if (behind) opts.deriveBehind?.onDerived?.({ slug: school.slug, ...(await behind.finish()) });
     out.push(sum);
   }
   // The total was an estimate; at the end it is what was generated.
