@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, real, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { id, ref, schoolId, ts } from "./columns";
 import { lmsItemKind, ratingKind } from "./enums";
-import { cohorts, courses, enrollments, people } from "./org";
+import { cohorts, people } from "./org";
 import { sources } from "./messaging";
 
 /** What a cohort schedules: assignments and tests with due dates, webinars with start times. */
@@ -21,12 +21,12 @@ export const lmsItems = pgTable("lms_items", {
 export const lmsEvents = pgTable("lms_events", {
   id: id(),
   schoolId: schoolId(),
-  sourceId: ref("source_id").notNull().references(() => sources.id),
+  sourceId: ref("source_id").notNull(),
   externalId: text("external_id").notNull(),
-  personId: ref("person_id").notNull().references(() => people.id),
-  courseId: ref("course_id").references(() => courses.id),
-  cohortId: ref("cohort_id").references(() => cohorts.id),
-  enrollmentId: ref("enrollment_id").references(() => enrollments.id),
+  personId: ref("person_id").notNull(),
+  courseId: ref("course_id"),
+  cohortId: ref("cohort_id"),
+  enrollmentId: ref("enrollment_id"),
   /** ADL verb short name: registered, attended, experienced, progressed, completed, passed, failed, answered, submitted, voided. */
   verb: text("verb").notNull(),
   objectId: text("object_id"),

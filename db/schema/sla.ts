@@ -1,8 +1,7 @@
 import { boolean, date, index, integer, pgTable, real, smallint, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { id, ref, schoolId, ts } from "./columns";
 import { calendarDayKind, channelKind, clockKind, episodeKind, episodeStatus, messageCategory, priorityKind, roleKind } from "./enums";
-import { channels, messages, threads } from "./messaging";
-import { cohorts, people, teams } from "./org";
+import { people, teams } from "./org";
 
 export const calendars = pgTable("calendars", {
   id: id(),
@@ -63,11 +62,11 @@ export const shifts = pgTable("shifts", {
 export const episodes = pgTable("episodes", {
   id: id(),
   schoolId: schoolId(),
-  channelId: ref("channel_id").notNull().references(() => channels.id),
-  threadId: ref("thread_id").references(() => threads.id),
-  studentPersonId: ref("student_person_id").notNull().references(() => people.id),
-  cohortId: ref("cohort_id").references(() => cohorts.id),
-  openedMessageId: ref("opened_message_id").notNull().references(() => messages.id),
+  channelId: ref("channel_id").notNull(),
+  threadId: ref("thread_id"),
+  studentPersonId: ref("student_person_id").notNull(),
+  cohortId: ref("cohort_id"),
+  openedMessageId: ref("opened_message_id").notNull(),
   openedAt: ts("opened_at").notNull(),
   lastStudentMessageAt: ts("last_student_message_at").notNull(),
   messageCount: integer("message_count").notNull(),
@@ -76,13 +75,13 @@ export const episodes = pgTable("episodes", {
   priority: priorityKind("priority").notNull().default("normal"),
   category: messageCategory("category"),
   ownerRole: roleKind("owner_role"),
-  ownerPersonId: ref("owner_person_id").references(() => people.id),
+  ownerPersonId: ref("owner_person_id"),
   answeredAt: ts("answered_at"),
-  answerMessageId: ref("answer_message_id").references(() => messages.id),
-  responderPersonId: ref("responder_person_id").references(() => people.id),
+  answerMessageId: ref("answer_message_id"),
+  responderPersonId: ref("responder_person_id"),
   firstBotReplyAt: ts("first_bot_reply_at"),
   firstPeerReplyAt: ts("first_peer_reply_at"),
-  policyId: ref("policy_id").references(() => slaPolicies.id),
+  policyId: ref("policy_id"),
   targetMinutes: integer("target_minutes"),
   clock: clockKind("clock"),
   responseCalendarMinutes: real("response_calendar_minutes"),
