@@ -95,7 +95,10 @@ export async function bulkImport(
   return result;
 }
 
-const ANALYZED = ["messages", "lms_events", "source_identities", "people", "channels", "threads", "enrollments", "enrollment_events", "ratings", "survey_requests", "dirty_scopes"];
+// person_roles, team_members, assignments and cohorts too: derivation reads them (staff contacts drive from the
+// staff's roles), and behind a streamed load (DeriveBehind) it runs before any later ANALYZE: with person_roles
+// estimated at one row, each batch's `addressed` contacts scanned every staff message of the school.
+const ANALYZED = ["messages", "lms_events", "source_identities", "people", "person_roles", "team_members", "assignments", "cohorts", "channels", "threads", "enrollments", "enrollment_events", "ratings", "survey_requests", "dirty_scopes"];
 
 /**
  * Statistics for the tables this import grew (all schools share them): the planner must see a table
@@ -104,16 +107,16 @@ const ANALYZED = ["messages", "lms_events", "source_identities", "people", "chan
  * round costs ≈ 1.6 s at `large`). Pages rather than the statistics collector's counters, which PGlite
  * does not keep.
  */
-async function analyzeGrown(db: Db): Promise<void> {
+export async function analyzeGrown(db: Db, tables: readonly string[] = ANALYZED): Promise<void> {
   const stale = (
     await rows<{ t: string }>(
       db,
       sql`select c.relname::text as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
-          where n.nspname = 'public' and c.relname::text = any(${arrayLiteral(ANALYZED)}::text[])
+          where n.nspname = 'public' and c.relname::text = any(${arrayLiteral(tables)}::text[])
             and (c.reltuples < 0 or pg_relation_size(c.oid) / current_setting('block_size')::int > 1.2 * c.relpages + 8)`,
     )
   ).map((r) => r.t);
-  const known = ANALYZED.filter((t) => stale.includes(t));
+  const known = tables.filter((t) => stale.includes(t));
   if (known.length > 0) await db.execute(sql.raw(`analyze ${known.join(", ")}`));
 }
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../client";
+import { analyzeGrown } from "../bulk-import";
 import { recomputeEpisodes, type RecomputeResult } from "./recompute";
 import { markStaffContactsComplete } from "./staff-contacts";
 
@@ -17,6 +18,8 @@ import { markStaffContactsComplete } from "./staff-contacts";
  * At most one run is in flight: a part committed during a run asks for one more after it, and the
  * importer never waits for a run until `finish`.
  */
+const DERIVED = ["episodes", "staff_contacts", "scope_checkpoints", "dirty_scopes"];
+
 export class DeriveBehind {
   private running: Promise<void> | null = null;
   private again = false;
@@ -52,6 +55,8 @@ export class DeriveBehind {
       do {
         this.again = false;
         this.runs.push(await recomputeEpisodes(this.db, this.schoolId, { scopes: "dirty", now: this.now }));
+        // What the runs write grows from nothing during the load, and the next run's statements read it.
+        await analyzeGrown(this.db, DERIVED);
       } while (this.again);
     } catch (e) {
       // Kept, not thrown here: nobody awaits this promise until the next part or `finish`.
