@@ -46,7 +46,11 @@ export function registerDbCommands(program: Command): void {
         };
         const summary =
           scale === "xl" || scale === "full"
-            ? await seedStream(db, { scale, seed: Number(opts.seed), anchor, onProgress })
+            ? await seedStream(db, {
+                scale, seed: Number(opts.seed), anchor, onProgress,
+                // Episodes derived as the slices go in (the other core), so the school opens with its SLAs.
+                deriveBehind: { now: new Date(), onDerived: (r) => console.log(`\nEpisodes for ${r.slug}: ${r.episodesWritten} in ${r.runs} runs behind the slices.`) },
+              })
             : await seedDemo(db, { scale, seed: Number(opts.seed), anchor, onProgress });
         if (started) bar.stop();
         console.log(`Seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s into ${describeDb()}:`);
