@@ -79,6 +79,27 @@ for (const engine of engines()) {
       },
     );
 
+    // Over 1,000 rows the check is planned for the statement (migration 0013): the other branch of the same test.
+    it.each(["channel_id", "author_person_id", "reply_to_person_id"] as const)("refuses %s not stored among 1,500 good rows of one statement", async (column) => {
+      const bad = sql`case when g = 777 then ${MISSING}::bigint end`;
+      const v = {
+        channel_id: column === "channel_id" ? sql`coalesce(${bad}, ${msg.channel_id}::bigint)` : sql`${msg.channel_id}::bigint`,
+        author_person_id: column === "author_person_id" ? sql`coalesce(${bad}, ${msg.author_person_id}::bigint)` : sql`${msg.author_person_id}::bigint`,
+        reply_to_person_id: column === "reply_to_person_id" ? bad : sql`null::bigint`,
+      };
+      const insert = (prefix: string, withBad: boolean) =>
+        sql`insert into messages (school_id, source_id, channel_id, external_id, author_person_id, author_identity_id, sent_at, reply_to_person_id)
+            select ${schoolId}, ${msg.source_id}, ${withBad ? v.channel_id : sql`${msg.channel_id}::bigint`}, ${prefix} || g, ${withBad ? v.author_person_id : sql`${msg.author_person_id}::bigint`},
+                   ${msg.author_identity_id}, ${at}, ${withBad ? v.reply_to_person_id : sql`null::bigint`}
+            from generate_series(1, 1500) g`;
+      expect(await sqlstate(h, insert(`bulk-bad-${column}-`, true))).toBe("23503");
+      expect(await count("messages")).toBe(2);
+      expect(await sqlstate(h, insert(`bulk-ok-${column}-`, false))).toBeNull();
+      expect(await count("messages")).toBe(1502);
+      expect(await sqlstate(h, sql`delete from messages where external_id like 'bulk-ok-%'`)).toBeNull();
+      expect(await count("messages")).toBe(2);
+    });
+
     it("accepts a good insert and refuses an update to a missing person", async () => {
       expect(await sqlstate(h, insertMessages(messageRow({ reply_to_person_id: lonePerson }, "ok-1"), messageRow({}, "ok-2")))).toBeNull();
       expect(await count("messages")).toBe(4);
