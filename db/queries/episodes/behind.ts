@@ -4,6 +4,9 @@ import { analyzeGrown } from "../bulk-import";
 import { recomputeEpisodes, type RecomputeResult } from "./recompute";
 import { markStaffContactsComplete } from "./staff-contacts";
 
+/** What the runs write (analysed when grown: each run's statements read what the runs before it wrote). */
+const DERIVED = ["episodes", "staff_contacts", "scope_checkpoints", "dirty_scopes"];
+
 /**
  * Derivation behind a load that is stored in parts (the streamed demo's slices): once a part is committed,
  * the scopes it marked dirty are derived while the next part is generated and stored, instead of all
@@ -18,8 +21,6 @@ import { markStaffContactsComplete } from "./staff-contacts";
  * At most one run is in flight: a part committed during a run asks for one more after it, and the
  * importer never waits for a run until `finish`.
  */
-const DERIVED = ["episodes", "staff_contacts", "scope_checkpoints", "dirty_scopes"];
-
 export class DeriveBehind {
   private running: Promise<void> | null = null;
   private again = false;
@@ -55,7 +56,7 @@ export class DeriveBehind {
       do {
         this.again = false;
         this.runs.push(await recomputeEpisodes(this.db, this.schoolId, { scopes: "dirty", now: this.now }));
-        // What the runs write grows from nothing during the load, and the next run's statements read it.
+        // These tables grow from nothing during a load; without statistics the next run's plans go wrong.
         await analyzeGrown(this.db, DERIVED);
       } while (this.again);
     } catch (e) {
