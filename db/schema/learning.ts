@@ -17,7 +17,11 @@ export const lmsItems = pgTable("lms_items", {
   weight: real("weight"),
 }, (t) => [uniqueIndex("lms_items_uq").on(t.schoolId, t.cohortId, t.externalId)]);
 
-/** A learning event (xAPI statement, OULAD row, CSV line), keyed on the source's own id. */
+/**
+ * A learning event (xAPI statement, OULAD row, CSV line), keyed on the source's own id. Its source, person,
+ * course, cohort and enrollment ids are checked once per statement by triggers, not by foreign keys
+ * (migrations 0012–0013, ADR 0007).
+ */
 export const lmsEvents = pgTable("lms_events", {
   id: id(),
   schoolId: schoolId(),

@@ -69,6 +69,8 @@ export const threads = pgTable("threads", {
 /**
  * Message metadata. `text` is nullable: DM text is never stored, group text only where the source allows.
  * The flags are decided at ingestion from the text, before the text is dropped.
+ * The id columns that name other rows (source, channel, thread, author, identity, reply-to person) are
+ * checked once per statement by triggers, not by foreign keys (migrations 0012–0013, ADR 0007).
  */
 export const messages = pgTable("messages", {
   id: id(),

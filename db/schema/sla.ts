@@ -58,7 +58,11 @@ export const shifts = pgTable("shifts", {
   repeatUntil: ts("repeat_until"),
 }, (t) => [index("shifts_school_start_idx").on(t.schoolId, t.startsAt)]);
 
-/** A waiting episode (METRICS.md), derived from messages; recomputed per dirty scope. */
+/**
+ * A waiting episode (METRICS.md), derived from messages; recomputed per dirty scope. The ids it holds
+ * (channel, thread, people, cohort, messages, policy) are checked once per statement by triggers, not by
+ * foreign keys (migrations 0012–0013, ADR 0007).
+ */
 export const episodes = pgTable("episodes", {
   id: id(),
   schoolId: schoolId(),
