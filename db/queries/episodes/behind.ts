@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../client";
+import { rows, type Db } from "../../client";
 import { analyzeGrown } from "../bulk-import";
 import { recomputeEpisodes, type RecomputeResult } from "./recompute";
 import { markStaffContactsComplete } from "./staff-contacts";
@@ -37,8 +37,8 @@ export class DeriveBehind {
 
   /** Call before the load's first part is stored. */
   static async start(db: Db, schoolId: number, now: Date): Promise<DeriveBehind> {
-    const res = await db.execute(sql`select 1 as x from messages where school_id = ${schoolId} limit 1`);
-    return new DeriveBehind(db, schoolId, now, (res as unknown as { rows: unknown[] }).rows.length === 0);
+    const found = await rows<{ x: number }>(db, sql`select 1 as x from messages where school_id = ${schoolId} limit 1`);
+    return new DeriveBehind(db, schoolId, now, found.length === 0);
   }
 
   /** After a part (and whatever configuration its scopes' SLA depends on) is committed. Throws an earlier run's error. */
@@ -55,7 +55,7 @@ export class DeriveBehind {
     try {
       do {
         this.again = false;
-        this.runs.push(await recomputeEpisodes(this.db, this.schoolId, { scopes: "dirty", now: this.now }));
+        await this.runOnce();
         // These tables grow from nothing during a load; without statistics the next run's plans go wrong.
         await analyzeGrown(this.db, DERIVED);
       } while (this.again);
@@ -65,6 +65,10 @@ export class DeriveBehind {
     } finally {
       this.running = null;
     }
+  }
+
+  private async runOnce(): Promise<void> {
+    this.runs.push(await recomputeEpisodes(this.db, this.schoolId, { scopes: "dirty", now: this.now }));
   }
 
   private throwIfFailed(): void {
@@ -79,7 +83,7 @@ export class DeriveBehind {
     const t0 = performance.now();
     if (this.running) await this.running;
     this.throwIfFailed();
-    this.runs.push(await recomputeEpisodes(this.db, this.schoolId, { scopes: "dirty", now: this.now }));
+    await this.runOnce();
     if (this.fresh) await markStaffContactsComplete(this.db, this.schoolId);
     return { runs: this.runs.length, episodesWritten: this.runs.reduce((n, r) => n + r.episodes, 0), tailMs: Math.round(performance.now() - t0) };
   }
