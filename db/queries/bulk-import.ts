@@ -98,7 +98,7 @@ export async function bulkImport(
 // person_roles, team_members, assignments and cohorts too: derivation reads them (staff contacts drive from the
 // staff's roles), and behind a streamed load (DeriveBehind) it runs before any later ANALYZE: with person_roles
 // estimated at one row, each batch's `addressed` contacts scanned every staff message of the school.
-const ANALYZED = ["messages", "lms_events", "source_identities", "people", "person_roles", "team_members", "assignments", "cohorts", "channels", "threads", "enrollments", "enrollment_events", "ratings", "survey_requests", "dirty_scopes"];
+const ANALYZED = ["messages", "lms_events", "source_identities", "people", "person_roles", "team_members", "assignments", "cohorts", "channels", "threads", "enrollments", "enrollment_events", "enrollment_latest", "ratings", "survey_requests", "dirty_scopes"];
 
 /**
  * Statistics for the tables this import grew (all schools share them): the planner must see a table

@@ -132,7 +132,11 @@ export const enrollmentEvents = pgTable("enrollment_events", {
   enrollmentId: bigint("enrollment_id", { mode: "number" }).notNull().references(() => enrollments.id),
   status: enrollmentStatus("status").notNull(),
   at: ts("at").notNull(),
-}, (t) => [uniqueIndex("enrollment_events_uq").on(t.schoolId, t.enrollmentId, t.status, t.at)]);
+}, (t) => [
+  uniqueIndex("enrollment_events_uq").on(t.schoolId, t.enrollmentId, t.status, t.at),
+  // An enrollment's events newest first: "status as of a date" before its latest event (enrollment_latest).
+  index("enrollment_events_at_idx").on(t.schoolId, t.enrollmentId, t.at, t.id),
+]);
 
 export const users = pgTable("users", {
   id: id(),
