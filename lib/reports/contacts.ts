@@ -131,10 +131,13 @@ export interface CheckInsReport {
  * that answered nothing, after 1 h without human messages) in the 30 days up to asOf. Due = none.
  */
 export async function checkInsReport(db: Db, school: SchoolRow, asOf: Date): Promise<CheckInsReport> {
-  const assigned = await assignmentRows(db, school.id, asOf);
   const to = new Date(asOf.getTime() + 1); // the window's end is exclusive; asOf itself counts.
-  const last = assigned.length === 0 ? new Map<string, Date>() : await lastCheckIns(db, school.id, asOf, new Date(asOf.getTime() - CHECK_IN_LOOKBACK_DAYS * DAY_MS), to);
-  const cohorts = await activeCohortsOf(db, school.id, [...new Set(assigned.map((a) => a.studentPersonId))], asOf);
+  // The assignments and the window's contacts are independent reads: sent together.
+  const [assigned, last] = await Promise.all([
+    assignmentRows(db, school.id, asOf),
+    lastCheckIns(db, school.id, asOf, new Date(asOf.getTime() - CHECK_IN_LOOKBACK_DAYS * DAY_MS), to),
+  ]);
+  const cohorts = assigned.length === 0 ? new Map<number, string>() : await activeCohortsOf(db, school.id, [...new Set(assigned.map((a) => a.studentPersonId))], asOf);
   const windowFrom = asOf.getTime() - CHECK_IN_DAYS * DAY_MS;
   const byStaff = new Map<string, CheckInStaffRow>();
   const rows: CheckInDueRow[] = [];
