@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { idArray, num } from "./common";
-import { ENROLLMENT_PARTS, inPart, isoTs, mergeParts, statusesAt, statusFrom, type Part } from "./outcomes";
+import { inPart, isoTs, readInParts, statusesAt, statusFrom, type Part } from "./outcomes";
 
 /**
  * Contact reports of the outcomes page (docs/metrics.md, "Contacts: unreachable students, check-ins due,
@@ -51,8 +51,7 @@ export async function activeContactRows(db: Db, schoolId: number, asOf: Date): P
   await ensureStaffContacts(db, schoolId);
   // Each student's messages and contacts are read per student (~15 k active at 10 M messages, ~0.5 s in one
   // statement): the students are split into parts run at once on their own connections (outcomes.ts).
-  const parts = Array.from({ length: ENROLLMENT_PARTS }, (_, index) => contactRowsPart(db, schoolId, asOf, { index, of: ENROLLMENT_PARTS }));
-  const r = mergeParts(await Promise.all(parts), (x) => num(x.id));
+  const r = await readInParts((part) => contactRowsPart(db, schoolId, asOf, part), (x) => num(x.id));
   return r.map((x) => ({
     enrollmentId: num(x.id),
     personId: num(x.person_id),

@@ -59,6 +59,11 @@ export function inPart(id: SQL, part: Part): SQL {
  */
 export const ENROLLMENT_PARTS = 2;
 
+/** `read` run for each of the ENROLLMENT_PARTS parts at once, its rows (each part ordered by `key`) merged in that order. */
+export async function readInParts<T>(read: (part: Part) => Promise<T[]>, key: (r: T) => number): Promise<T[]> {
+  return mergeParts(await Promise.all(Array.from({ length: ENROLLMENT_PARTS }, (_, index) => read({ index, of: ENROLLMENT_PARTS }))), key);
+}
+
 /** Rows of the parts, each ordered by `key`, merged into one list in that order. */
 export function mergeParts<T>(parts: readonly T[][], key: (r: T) => number): T[] {
   const out: T[] = [];
@@ -153,8 +158,7 @@ const inFlight = new WeakMap<Db, Map<string, Promise<OutcomeRow[]>>>();
 
 async function loadOutcomeRows(db: Db, schoolId: number, tz: string, period: Period, asOf: Date): Promise<OutcomeRow[]> {
   await ensureStaffContacts(db, schoolId);
-  const parts = Array.from({ length: ENROLLMENT_PARTS }, (_, index) => outcomeRowsPart(db, schoolId, tz, period, asOf, { index, of: ENROLLMENT_PARTS }));
-  const r = mergeParts(await Promise.all(parts), (x) => num(x.id));
+  const r = await readInParts((part) => outcomeRowsPart(db, schoolId, tz, period, asOf, part), (x) => num(x.id));
   return r.map((x) => ({
     enrollmentId: num(x.id),
     personId: num(x.person_id),
