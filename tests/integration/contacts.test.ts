@@ -4,6 +4,7 @@ import type { DbHandle } from "@/db/client";
 import * as t from "@/db/schema";
 import { ensureSchool, listSchools, type SchoolRow } from "@/db/queries/schools";
 import { seedDemo } from "@/db/seed/demo";
+import { outcomeEnrollments, outcomeRows } from "@/db/queries/reports/outcomes";
 import { checkInsReport, staffOutcomesReport, unreachableReport, UNREACHABLE_DAYS } from "@/lib/reports/contacts";
 import { parseAsOf, riskReport } from "@/lib/reports/risk";
 import { wilsonInterval } from "@/lib/metrics/stats/wilson";
@@ -213,6 +214,20 @@ for (const engine of engines()) {
       }
       expect(due).toBeGreaterThan(0);
       expect(partial).toBeGreaterThan(0);
+    }, 120_000);
+
+    it("staff outcomes read the outcomes report's enrollments: the same rows, statuses and dates, at two as-of dates", async () => {
+      let compared = 0;
+      for (const school of schools) {
+        for (const [period, at] of [[{ from: "2025-11-28", to: "2026-11-28" }, "2026-11-27"], [{ from: "2025-06-01", to: "2026-06-01" }, "2026-05-31"]] as const) {
+          const asOf = parseAsOf(at, school.timezone, anchor);
+          const full = await outcomeRows(h.db, school.id, school.timezone, period, asOf);
+          const slim = await outcomeEnrollments(h.db, school.id, school.timezone, period, asOf);
+          expect(slim).toEqual(full.map((r) => ({ enrollmentId: r.enrollmentId, personId: r.personId, status: r.status, enrolledAt: r.enrolledAt, cohortStartsOn: r.cohortStartsOn, endedAt: r.endedAt })));
+          compared += slim.length;
+        }
+      }
+      expect(compared).toBeGreaterThan(100);
     }, 120_000);
   });
 }

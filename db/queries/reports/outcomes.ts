@@ -176,12 +176,13 @@ async function loadOutcomeRows(db: Db, schoolId: number, tz: string, period: Per
   }));
 }
 
-/** The outcome rows of one part of the period's enrollments, ordered by enrollment id. */
-function outcomeRowsPart(db: Db, schoolId: number, tz: string, period: Period, asOf: Date, part: Part): Promise<Record<string, unknown>[]> {
-  const a = sql`${asOf.toISOString()}::timestamptz`;
-  return rows<Record<string, unknown>>(
-    db,
-    sql`with c as (
+/**
+ * The period's enrollments as CTEs `c` (cohorts), `en0` and `en1` (with their status as of asOf and their
+ * window [win_from, win_to]), for one part of them or all: the outcomes rows and the enrollment list of
+ * the staff outcomes read the same selection.
+ */
+function periodEnrollments(schoolId: number, tz: string, period: Period, a: SQL, part?: Part): SQL {
+  return sql`with c as (
           -- A cohort's start and end instants, converted from local dates once per cohort, not per enrollment.
           select c.id, c.title, c.starts_on, c.ends_on, (c.starts_on::timestamp at time zone ${tz}) as starts_at, ((c.ends_on + 1)::timestamp at time zone ${tz}) as ends_at
           from cohorts c where c.school_id = ${schoolId}
@@ -191,14 +192,53 @@ function outcomeRowsPart(db: Db, schoolId: number, tz: string, period: Period, a
                  least(coalesce(c.starts_at, en.enrolled_at), coalesce(en.enrolled_at, c.starts_at)) as win_from
           from enrollments en join c on c.id = en.cohort_id
           left join ${statusesAt(schoolId, a, part)} st on st.enrollment_id = en.id
-          where en.school_id = ${schoolId} and ${inPart(sql`en.id`, part)}
+          where en.school_id = ${schoolId} ${part ? sql`and ${inPart(sql`en.id`, part)}` : sql``}
             and coalesce(c.starts_on, (en.enrolled_at at time zone ${tz})::date) >= ${period.from}::date
             and coalesce(c.starts_on, (en.enrolled_at at time zone ${tz})::date) < ${period.to}::date
             and (en.enrolled_at is null or en.enrolled_at <= ${a})
         ),
         en1 as (
           select en0.*, least(${a}, coalesce(case when en0.ended_at <= ${a} then en0.ended_at end, en0.ends_at, ${a})) as win_to from en0
-        ),
+        )`;
+}
+
+/** An outcome row's `ended_at`: only an ended status's end, and only once it is on or before asOf. */
+const endedAt = (a: SQL) => sql`case when en1.status in ('completed', 'withdrawn') and en1.ended_at <= ${a} then ${isoTs(sql`en1.ended_at`)} end`;
+
+export type OutcomeEnrollment = Pick<OutcomeRow, "enrollmentId" | "personId" | "status" | "enrolledAt" | "cohortStartsOn" | "endedAt">;
+
+/**
+ * The enrollments outcomeRows lists, without their support exposure (the per-enrollment part of its cost):
+ * for reports that count enrollments by status (staff outcomes), ordered by enrollment id.
+ */
+export async function outcomeEnrollments(db: Db, schoolId: number, tz: string, period: Period, asOf: Date): Promise<OutcomeEnrollment[]> {
+  const a = sql`${asOf.toISOString()}::timestamptz`;
+  const r = await readInParts(
+    (part) =>
+      rows<Record<string, unknown>>(
+        db,
+        sql`${periodEnrollments(schoolId, tz, period, a, part)}
+            select en1.id, en1.person_id, en1.status, ${isoTs(sql`en1.enrolled_at`)} as enrolled_at, en1.starts_on::text as starts_on, ${endedAt(a)} as ended_at
+            from en1 order by en1.id`,
+      ),
+    (x) => num(x.id),
+  );
+  return r.map((x) => ({
+    enrollmentId: num(x.id),
+    personId: num(x.person_id),
+    status: String(x.status) as OutcomeRow["status"],
+    enrolledAt: (x.enrolled_at as string | null) ?? null,
+    cohortStartsOn: (x.starts_on as string | null) ?? null,
+    endedAt: (x.ended_at as string | null) ?? null,
+  }));
+}
+
+/** The outcome rows of one part of the period's enrollments, ordered by enrollment id. */
+function outcomeRowsPart(db: Db, schoolId: number, tz: string, period: Period, asOf: Date, part: Part): Promise<Record<string, unknown>[]> {
+  const a = sql`${asOf.toISOString()}::timestamptz`;
+  return rows<Record<string, unknown>>(
+    db,
+    sql`${periodEnrollments(schoolId, tz, period, a, part)},
         -- Stored contacts (staff_contacts, rule silence = staffContacts above); win_to <= asOf, so the window
         -- bound is the as-of bound too. One join instead of a window over every DM message up to asOf.
         sc as (
@@ -207,8 +247,7 @@ function outcomeRowsPart(db: Db, schoolId: number, tz: string, period: Period, a
           group by en1.id
         )
         select en1.id, en1.person_id, en1.cohort_id, en1.cohort, en1.tier, en1.status,
-               ${isoTs(sql`en1.enrolled_at`)} as enrolled_at, en1.starts_on::text as starts_on,
-               case when en1.status in ('completed', 'withdrawn') and en1.ended_at <= ${a} then ${isoTs(sql`en1.ended_at`)} end as ended_at,
+               ${isoTs(sql`en1.enrolled_at`)} as enrolled_at, en1.starts_on::text as starts_on, ${endedAt(a)} as ended_at,
                ep.n as episodes, ep.median_response, ep.breached_share,
                coalesce(sc.n, 0) as staff_contacts
         from en1
