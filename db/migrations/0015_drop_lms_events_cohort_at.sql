@@ -1,0 +1,1 @@
+DROP INDEX "lms_events_cohort_at_idx";
