@@ -23,7 +23,7 @@ export const STAFF_ROLES = sql`array['coordinator', 'mentor', 'reviewer', 'suppo
  * all enrollments at once. Read from each enrollment's latest event (enrollment_latest) when that is on or
  * before asOf, as it is for nearly all of them when asOf is now; only the others look back in their own
  * events (enrollment_events_at_idx, newest first); those with no event that old have no row.
- * Sorting every event of the school instead cost ~65 ms a report at 100 k students, and an index probe per
+ * Sorting every event of the school instead cost ~55 ms a statement at 100 k students, and an index probe per
  * enrollment more. Join it left and fall back with `statusFrom`.
  */
 export function statusesAt(schoolId: number, asOf: SQL, part?: Part): SQL {
@@ -40,13 +40,13 @@ export function statusesAt(schoolId: number, asOf: SQL, part?: Part): SQL {
     where ${mine} and l.at > ${asOf})`;
 }
 
-/** One of `of` disjoint parts of the enrollments, by id: `index` in 0..of-1. */
+/** One of `of` disjoint parts of a read, by an id (enrollment or student): `index` in 0..of-1. */
 export interface Part {
   index: number;
   of: number;
 }
 
-/** `id` belongs to the part (ids spread evenly over the residues: the school's enrollments are numbered in turn). */
+/** `id` belongs to the part (ids spread evenly over the residues: a school's rows are numbered in turn). */
 export function inPart(id: SQL, part: Part): SQL {
   return sql`${id} % ${Math.trunc(part.of)} = ${Math.trunc(part.index)}`;
 }
@@ -54,7 +54,7 @@ export function inPart(id: SQL, part: Part): SQL {
 /**
  * Statements that read every enrollment of a period are split into this many parts, run at once and
  * merged: a statement runs on one core, and the per-enrollment work (the windows' episodes, ~6 µs an
- * enrollment) was the whole of the outcomes page's ~0.9 s at 10 M messages while the other core idled.
+ * enrollment) was most of the outcomes page's ~0.9 s at 10 M messages while the other core idled.
  * The pool gives each part its own connection; PGlite runs them in turn (same rows, no gain).
  */
 export const ENROLLMENT_PARTS = 2;
