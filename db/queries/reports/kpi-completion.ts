@@ -20,8 +20,8 @@ export interface CompletionCounts {
 
 export async function completionCounts(db: Db, schoolId: number, tz: string, period: Period, asOf: Date, cohortIds: readonly number[] | null): Promise<CompletionCounts> {
   const a = sql`${asOf.toISOString()}::timestamptz`;
-  // The status as of asOf from one pass over the school's enrollment_events (statusesAt, as the outcomes
-  // report's en0 reads it), not an index probe per enrollment: ~80 k probes cost ~0.3 s per period at 10 M.
+  // The status as of asOf for all enrollments at once (statusesAt, as the outcomes report's en0 reads it),
+  // not an index probe per enrollment: ~80 k probes cost ~0.3 s per period at 10 M.
   const found = await rows<{ status: string | null; n: unknown }>(
     db,
     sql`select status, count(*) as n

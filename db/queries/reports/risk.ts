@@ -30,8 +30,7 @@ export interface ActiveEnrollmentRow {
 
 export async function activeEnrollments(db: Db, schoolId: number, tz: string, asOf: Date): Promise<ActiveEnrollmentRow[]> {
   const a = sql`${asOf.toISOString()}::timestamptz`;
-  // The status as of asOf comes from one pass over the school's enrollment_events (statusesAt), not a probe
-  // per enrollment: every enrollment of the school is tested, and most are not active. The subqueries below
+  // The status as of asOf comes from statusesAt for all enrollments at once, not a probe per enrollment: every enrollment of the school is tested, and most are not active. The subqueries below
   // run only for the active ones. The last LMS activity is not read here (a subquery per row over the
   // heap) but by lastActivity, index-only, beside the item events.
   const r = await rows<Record<string, unknown>>(
