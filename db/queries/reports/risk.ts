@@ -30,9 +30,10 @@ export interface ActiveEnrollmentRow {
 
 export async function activeEnrollments(db: Db, schoolId: number, tz: string, asOf: Date): Promise<ActiveEnrollmentRow[]> {
   const a = sql`${asOf.toISOString()}::timestamptz`;
-  // The status as of asOf comes from statusesAt for all enrollments at once, not a probe per enrollment: every enrollment of the school is tested, and most are not active. The subqueries below
-  // run only for the active ones. The last LMS activity is not read here (a subquery per row over the
-  // heap) but by lastActivity, index-only, beside the item events.
+  // The status as of asOf comes from statusesAt for all enrollments at once, not a probe per enrollment:
+  // every enrollment of the school is tested, and most are not active. The subqueries below run only for
+  // the active ones. The last LMS activity is not read here (a subquery per row over the heap) but by
+  // lastActivity, index-only, beside the item events.
   const r = await rows<Record<string, unknown>>(
     db,
     sql`select en.id, en.person_id, p.display_name, co.external_id as course_ext, c.id as cohort_id, c.external_id as cohort_ext, c.title as cohort, en.tier,
