@@ -12,7 +12,7 @@ import { csatReport, parseReportFilter, type CsatFilter, type CsatReport, type F
 import { lastDayOf } from "./episode-detail";
 import { periodAsOf } from "./outcomes";
 import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
-import { queueReport, type QueueReport } from "./queue";
+import { queueCounts, type QueueCounts } from "./queue";
 
 /**
  * The overview's KPI cards, as the page and `cli report kpis` read them: a composition of the existing
@@ -160,7 +160,7 @@ export interface KpiParts {
   slaPrevious: SlaFigures;
   csat: CsatReport;
   csatPrevious: CsatReport;
-  queue: Pick<QueueReport, "totalOpen" | "counts" | "items">;
+  queue: QueueCounts;
   completion: { successes: number; n: number; rate: number | null };
   completionPrevious: { successes: number; n: number; rate: number | null };
   /** The filters applied; absent = none. */
@@ -255,7 +255,8 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
   // serves one query at a time and simply queues them.
   const slaChain = slaFigures(db, school, [period, previous], filter, now);
   const csatChain = (async () => [await csatReport(db, school, { ...dates(period), ...fq }, now), await csatReport(db, school, { ...dates(previous), ...fq }, now)] as const)();
-  const queueChain = queueReport(db, school, filterParams(filter, APPLIES.openNow), now);
+  // The queue's counts only (not its names, staff and suggestions, which the cards do not show).
+  const queueChain = queueCounts(db, school, filterParams(filter, APPLIES.openNow), now);
   const completionChain = (async () => {
     // Outcomes filter cohorts by external id (their URL's key); the overview's cohort is the SLA page's id.
     const cc = filter.cohortId === undefined ? [] : await cohortCourses(db, school.id);

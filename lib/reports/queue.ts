@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { liveQueue, type QueueItem, type QueueState } from "../../db/queries/reports/queue";
+import { liveQueue, openEpisodeStates, type QueueItem, type QueueState } from "../../db/queries/reports/queue";
 
 export type { QueueItem, QueueState };
 
@@ -52,14 +52,8 @@ export async function queueReport(db: Db, school: SchoolRow, q: QueueQuery, now:
   const staffTeam = new Map<number, string | null>();
   for (const s of data.staff) if (!staffTeam.has(s.personId)) staffTeam.set(s.personId, s.team);
   const teamOf = (it: QueueItem) => (it.ownerPersonId !== null ? (staffTeam.get(it.ownerPersonId) ?? null) : (it.suggested?.team ?? null));
-  const items = data.items.filter(
-    (it) =>
-      (filters.role === undefined || (filters.role === "none" ? it.ownerRole === null : it.ownerRole === filters.role)) &&
-      (filters.team === undefined || teamOf(it) === filters.team) &&
-      (filters.channel === undefined || it.channelId === filters.channel),
-  );
-  const counts: Record<QueueState, number> = { breaching: 0, atRisk: 0, ok: 0, noSla: 0 };
-  for (const it of items) counts[it.state] += 1;
+  const items = data.items.filter((it) => roleAndChannel(filters, it) && (filters.team === undefined || teamOf(it) === filters.team));
+  const counts = countStates(items);
   const channels = new Map<number, string>();
   for (const it of data.items) channels.set(it.channelId, it.channelTitle);
   return {
@@ -77,4 +71,37 @@ export async function queueReport(db: Db, school: SchoolRow, q: QueueQuery, now:
     onShift: data.staff.filter((s) => s.onShift).length,
     staffCount: data.staff.length,
   };
+}
+
+/** The role and channel filters of the queue (the team filter needs the staff: queueReport applies it). */
+function roleAndChannel(filters: QueueFilters, it: { ownerRole: string | null; channelId: number }): boolean {
+  return (filters.role === undefined || (filters.role === "none" ? it.ownerRole === null : it.ownerRole === filters.role)) && (filters.channel === undefined || it.channelId === filters.channel);
+}
+
+function countStates(items: ReadonlyArray<{ state: QueueState }>): Record<QueueState, number> {
+  const counts: Record<QueueState, number> = { breaching: 0, atRisk: 0, ok: 0, noSla: 0 };
+  for (const it of items) counts[it.state] += 1;
+  return counts;
+}
+
+export interface QueueCounts {
+  /** Open episodes before filters. */
+  totalOpen: number;
+  /** After the role and channel filters. */
+  counts: Record<QueueState, number>;
+  /** The filtered episodes' opening instants. */
+  items: Array<{ openedAt: string }>;
+}
+
+/**
+ * queueReport's totalOpen, counts and items' opening instants under its role and channel filters, without
+ * reading what only the page shows (names, staff, shifts, suggestions): the overview's live KPI figures.
+ * Without the team filter, which needs the suggestions; tests/integration/overview-kpis.test.ts compares
+ * the figures with queueReport's.
+ */
+export async function queueCounts(db: Db, school: SchoolRow, q: Pick<QueueQuery, "role" | "channel">, now: Date): Promise<QueueCounts> {
+  const filters = parseQueueFilters({ role: q.role, channel: q.channel });
+  const open = await openEpisodeStates(db, school.id, now);
+  const items = open.filter((it) => roleAndChannel(filters, it));
+  return { totalOpen: open.length, counts: countStates(items), items: items.map((it) => ({ openedAt: it.openedAt })) };
 }

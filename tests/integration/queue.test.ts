@@ -10,7 +10,7 @@ import { applyConfig } from "@/db/queries/config";
 import { upsertSource } from "@/db/queries/sources";
 import { recomputeEpisodes } from "@/db/queries/episodes";
 import { liveQueue, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
-import { queueReport } from "@/lib/reports/queue";
+import { queueCounts, queueReport } from "@/lib/reports/queue";
 import { handleWebhookWith } from "@/lib/dal/webhooks";
 import { deriveIdle } from "@/lib/dal/derive";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
@@ -164,6 +164,20 @@ for (const engine of engines()) {
       expect((await queueReport(h.db, school, { channel: String(g1.id) }, NOW)).items.map((i) => i.state)).toEqual(["breaching", "ok"]);
       // A bad filter value is ignored, not an error.
       expect((await queueReport(h.db, school, { role: "boss", channel: "x" }, NOW)).items).toHaveLength(6);
+    });
+
+    it("counts as the report counts (the KPI cards' read): open total, states and opening instants under role and channel filters", async () => {
+      const all = await queueReport(h.db, school, {}, NOW);
+      const g1 = all.options.channels.find((c) => c.title === "Кураторский чат")!;
+      for (const at of [NOW, msk("2026-03-12", "15:00"), msk("2026-03-16", "10:00")]) {
+        for (const q of [{}, { role: "mentor" }, { role: "coordinator" }, { role: "none" }, { channel: String(g1.id) }, { role: "mentor", channel: String(g1.id) }, { role: "boss", channel: "x" }]) {
+          const full = await queueReport(h.db, school, q, at);
+          const slim = await queueCounts(h.db, school, q, at);
+          expect(slim).toEqual({ totalOpen: full.totalOpen, counts: full.counts, items: expect.arrayContaining(full.items.map((i) => ({ openedAt: i.openedAt }))) });
+          expect(slim.items).toHaveLength(full.items.length);
+        }
+      }
+      expect((await queueCounts(h.db, school, {}, NOW)).counts).toEqual({ breaching: 1, atRisk: 1, ok: 3, noSla: 1 });
     });
 
     it("reads only the shifts that can cover now, and still finds those that do", async () => {

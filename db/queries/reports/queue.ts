@@ -307,6 +307,95 @@ export function judgeOpen(
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => new Date(String(v)).toISOString();
 
+interface JudgedRow {
+  openedAt: Date;
+  target: number | null;
+  clock: "business" | "calendar" | null;
+  deadline: string | null;
+  atRiskAt: string | null;
+  elapsed: number;
+  state: QueueState;
+}
+
+/**
+ * Open episode rows (opened_at, target_minutes, clock, calendar_id) judged at `now`, in their order: on the
+ * policy's clock and calendar (the school's default when the policy names none); no policy, or business
+ * time with no calendar, is "noSla" with calendar minutes waited.
+ */
+function judgeRows(open: readonly Row[], calendars: Map<number, BusinessCalendar>, defaultCalendarId: number | null, now: Date): JudgedRow[] {
+  const keyed = new Map([...calendars].map(([id, cal]) => [id, { cal, key: calendarKey(cal) }]));
+  const calendarOf = (o: Row) => {
+    const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
+    return calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
+  };
+  // Business minutes waited so far, per calendar in one walk of it (businessMinutesUntil), by row.
+  const waited = new Map<Row, number>();
+  for (const [, list] of groupBy(open.filter((o) => o.clock === "business" && calendarOf(o) !== null), (o) => calendarOf(o)?.key ?? "")) {
+    const cal = list[0] ? calendarOf(list[0]) : null;
+    if (!cal) continue;
+    const minutes = businessMinutesUntil(cal.cal, list.map((o) => new Date(String(o.opened_at))), now);
+    list.forEach((o, i) => waited.set(o, minutes[i] ?? 0));
+  }
+  return open.map((o) => {
+    const openedAt = new Date(String(o.opened_at));
+    const target = numOrNull(o.target_minutes);
+    const clock = o.clock === "business" || o.clock === "calendar" ? o.clock : null;
+    const calendar = calendarOf(o);
+    let deadline: string | null = null;
+    let atRiskAt: string | null = null;
+    let elapsed = (now.getTime() - openedAt.getTime()) / 60_000;
+    let state: QueueState = "noSla";
+    if (target !== null && clock !== null && !(clock === "business" && calendar === null)) {
+      const j = judgeOpen(openedAt, target, clock, calendar, now, waited.get(o));
+      deadline = j.deadline.toISOString();
+      atRiskAt = j.atRiskAt.toISOString();
+      elapsed = j.elapsedMinutes;
+      state = j.state;
+    }
+    return { openedAt, target, clock, deadline, atRiskAt, elapsed, state };
+  });
+}
+
+export interface OpenEpisodeState {
+  episodeId: number;
+  openedAt: string;
+  ownerRole: string | null;
+  channelId: number;
+  state: QueueState;
+}
+
+/**
+ * The live queue's episodes judged at `now` without what liveQueue adds for the page (names, titles,
+ * staff, shifts, suggestions): the same episodes, in the same order, with the same state, for figures that
+ * only count them (the overview's KPI cards). ~110 → ~20 ms at 10 M messages with ~6 k open episodes.
+ */
+export async function openEpisodeStates(db: Db, schoolId: number, now: Date): Promise<OpenEpisodeState[]> {
+  const [open, { calendars, defaultCalendarId }] = await Promise.all([
+    rows<Row>(
+      db,
+      // The same episodes as liveQueue's read, which keeps only those whose channel (with its source) and
+      // student are stored: the same tests, as probes, without reading their labels.
+      sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.owner_role::text as owner_role, e.channel_id,
+            e.target_minutes, e.clock::text as clock,
+            (select p.calendar_id from sla_policies p where p.id = e.policy_id and p.school_id = e.school_id) as calendar_id
+          from episodes e
+          where e.school_id = ${schoolId} and e.status = 'open'
+            and exists (select 1 from channels c join sources s on s.id = c.source_id and s.school_id = e.school_id where c.id = e.channel_id and c.school_id = e.school_id)
+            and exists (select 1 from people st where st.id = e.student_person_id and st.school_id = e.school_id)
+          order by e.opened_at, e.id`,
+    ),
+    loadCalendars(db, schoolId),
+  ]);
+  const judged = judgeRows(open, calendars, defaultCalendarId, now);
+  return open.map((o, i) => ({
+    episodeId: num(o.id),
+    openedAt: judged[i]!.openedAt.toISOString(),
+    ownerRole: o.owner_role === null ? null : String(o.owner_role),
+    channelId: num(o.channel_id),
+    state: judged[i]!.state,
+  }));
+}
+
 export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date): Promise<QueueData> {
   const roles = `{${STAFF_ROLES.join(",")}}`;
   // The reads are independent: issued together, a poll waits for the slowest, not for their sum.
@@ -387,35 +476,9 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
   const staff: QueueStaff[] = staffRows.map((r) => ({
     personId: num(r.id), name: String(r.name), role: String(r.role), team: teams.get(num(r.id)) ?? null, openOwned: owned.get(num(r.id)) ?? 0, onShift: onShift.has(num(r.id)),
   }));
-  const keyed = new Map([...calendars].map(([id, cal]) => [id, { cal, key: calendarKey(cal) }]));
-  const calendarOf = (o: Row) => {
-    const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
-    return calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
-  };
-  // Business minutes waited so far, per calendar in one walk of it (businessMinutesUntil), by row.
-  const waited = new Map<Row, number>();
-  for (const [, list] of groupBy(open.filter((o) => o.clock === "business" && calendarOf(o) !== null), (o) => calendarOf(o)?.key ?? "")) {
-    const cal = list[0] ? calendarOf(list[0]) : null;
-    if (!cal) continue;
-    const minutes = businessMinutesUntil(cal.cal, list.map((o) => new Date(String(o.opened_at))), now);
-    list.forEach((o, i) => waited.set(o, minutes[i] ?? 0));
-  }
-  const items: QueueItem[] = open.map((o) => {
-    const openedAt = new Date(String(o.opened_at));
-    const target = numOrNull(o.target_minutes);
-    const clock = o.clock === "business" || o.clock === "calendar" ? o.clock : null;
-    const calendar = calendarOf(o);
-    let deadline: string | null = null;
-    let atRiskAt: string | null = null;
-    let elapsed = (now.getTime() - openedAt.getTime()) / 60_000;
-    let state: QueueState = "noSla";
-    if (target !== null && clock !== null && !(clock === "business" && calendar === null)) {
-      const j = judgeOpen(openedAt, target, clock, calendar, now, waited.get(o));
-      deadline = j.deadline.toISOString();
-      atRiskAt = j.atRiskAt.toISOString();
-      elapsed = j.elapsedMinutes;
-      state = j.state;
-    }
+  const judged = judgeRows(open, calendars, defaultCalendarId, now);
+  const items: QueueItem[] = open.map((o, i) => {
+    const { openedAt, target, clock, deadline, atRiskAt, elapsed, state } = judged[i]!;
     return {
       episodeId: num(o.id),
       openedAt: openedAt.toISOString(),
