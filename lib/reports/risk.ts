@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { judgeOpenEpisodes } from "../../db/queries/reports/common";
-import { activeEnrollments, cohortItems, itemEvents, lastActivity, supportSignals, type ActiveEnrollmentRow, type ItemEventRow, type ItemRow } from "../../db/queries/reports/risk";
+import { activeEnrollments, cohortItems, itemEvents, lastActivity, lmsStudentIds, supportSignals, type ActiveEnrollmentRow, type ItemEventRow, type ItemRow } from "../../db/queries/reports/risk";
 import { groupBy } from "../group-by";
 import { defaultRiskModel, extractRiskFeatures, scoreEnrollment, type RiskFeatures, type RiskItem, type RiskModel, type RiskSubmission, type RiskReason, type RiskSnapshot } from "../metrics/risk";
 
@@ -53,11 +53,13 @@ export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: R
   const enr = await activeEnrollments(db, school.id, school.timezone, asOf);
   // Independent reads of the listed enrollments, sent together (separate pooled connections on PostgreSQL).
   const ids = enr.map((e) => e.enrollmentId);
-  const [items, events, lastActive, support] = await Promise.all([
+  const students = [...new Set(enr.map((e) => e.personId))];
+  const [items, events, lastActive, support, lmsIds] = await Promise.all([
     cohortItems(db, school.id, [...new Set(enr.map((e) => e.cohortId))]),
     itemEvents(db, school.id, ids, asOf),
     lastActivity(db, school.id, ids, asOf),
-    supportSignals(db, school.id, [...new Set(enr.map((e) => e.personId))], asOf),
+    supportSignals(db, school.id, students, asOf),
+    lmsStudentIds(db, school.id, students),
   ]);
   const breached = await breachedAt(db, school.id, support.openEpisodes, asOf);
 
@@ -87,7 +89,7 @@ export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: R
       enrollmentId: e.enrollmentId,
       personId: e.personId,
       student: e.student,
-      lmsStudentId: e.lmsStudentId,
+      lmsStudentId: lmsIds.get(e.personId) ?? null,
       courseExternalId: e.courseExternalId,
       cohortExternalId: e.cohortExternalId,
       cohort: e.cohort,
