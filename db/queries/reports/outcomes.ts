@@ -137,26 +137,6 @@ export interface OutcomeRow {
  * earlier) to its end (ended_at, else the cohort's end, else asOf), never after asOf.
  */
 export async function outcomeRows(db: Db, schoolId: number, tz: string, period: Period, asOf: Date): Promise<OutcomeRow[]> {
-  // The outcomes page asks for the same rows twice at once (getOutcomes' report and getContacts' staff
-  // outcomes, in one Promise.all): a call made while an identical one is running shares its result
-  // instead of running the query again. Only while it runs: a later call reads afresh.
-  const key = `${schoolId}|${tz}|${period.from}|${period.to}|${asOf.toISOString()}`;
-  let running = inFlight.get(db);
-  if (!running) inFlight.set(db, (running = new Map()));
-  const same = running.get(key);
-  if (same) return [...(await same)];
-  const started = loadOutcomeRows(db, schoolId, tz, period, asOf);
-  running.set(key, started);
-  try {
-    return [...(await started)];
-  } finally {
-    running.delete(key);
-  }
-}
-
-const inFlight = new WeakMap<Db, Map<string, Promise<OutcomeRow[]>>>();
-
-async function loadOutcomeRows(db: Db, schoolId: number, tz: string, period: Period, asOf: Date): Promise<OutcomeRow[]> {
   await ensureStaffContacts(db, schoolId);
   const r = await readInParts((part) => outcomeRowsPart(db, schoolId, tz, period, asOf, part), (x) => num(x.id));
   return r.map((x) => ({
