@@ -7,7 +7,7 @@ import { classifyCached, parseAll, type ParsedByType } from "../../lib/ingest/bu
 import { groupBy } from "../../lib/group-by";
 import { normaliseScore, srcKey, StoreContext, type StoreResult } from "./ingest";
 import { arrayLiteral } from "./ingest-bulk";
-import { linkLmsEnrollments, PARENT_JOINS_THREAD } from "./ingest-links";
+import { attachThreadParents, linkLmsEnrollments, PARENT_JOINS_THREAD, threadParentKey } from "./ingest-links";
 import { storeDeletions, storeLmsItems } from "./ingest-extra";
 import { createStage, stageRows, type StageColumn, type Stager, type StageValue } from "./bulk-stage";
 import { recomputeEpisodes } from "./episodes/recompute";
@@ -524,7 +524,7 @@ async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Par
   const deletes: Array<readonly StageValue[]> = [];
   // Sources whose thread parent joins its thread (Slack): per source, the (channel, id) pairs that can be a
   // parent now — this load's timeline messages, and the ids of the threads this load names.
-  const parentKeys: Array<{ sourceId: number; channelIds: number[]; externalIds: string[] }> = [];
+  const parentKeys: Array<{ sourceId: number; keys: Array<{ channelId: number; externalId: string }> }> = [];
   let createCount = 0;
   let deleteCount = 0;
   let ord = 0;
@@ -570,14 +570,14 @@ async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Par
       }
     }
     if (PARENT_JOINS_THREAD.has(first.source.kind)) {
-      const keys = new Map<string, { c: number; x: string }>();
+      const keys = new Map<string, { channelId: number; externalId: string }>();
       for (const e of group) {
         const ch = channels.get(e.channel.externalId);
         if (!ch) continue;
-        if (!e.thread) keys.set(`${ch.id}\u0000${e.externalId}`, { c: ch.id, x: e.externalId });
-        else keys.set(`${ch.id}\u0000${e.thread.externalId}`, { c: ch.id, x: e.thread.externalId });
+        const k = threadParentKey(ch.id, e);
+        keys.set(`${k.channelId}\u0000${k.externalId}`, k);
       }
-      parentKeys.push({ sourceId: src.id, channelIds: [...keys.values()].map((k) => k.c), externalIds: [...keys.values()].map((k) => k.x) });
+      parentKeys.push({ sourceId: src.id, keys: [...keys.values()] });
     }
   }
   phases.lap("messages.resolve");
@@ -630,36 +630,9 @@ async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Par
     result.duplicates += deleteCount - updated;
   }
   phases.lap("messages.deletes");
-  for (const pk of parentKeys) for (const d of await attachParents(db, s, pk)) dirty.set(`${d.channelId}:${d.threadId}`, d);
+  for (const pk of parentKeys) for (const d of await attachThreadParents(db, s, pk.sourceId, pk.keys)) dirty.set(`${d.channelId}:${d.threadId}`, d);
   await ctx.markDirty([...dirty.values()]);
   phases.lap("messages.rest");
-}
-
-/**
- * ingest-links.ts attachThreadParents, limited to what this load can change: a timeline message of the
- * load whose id names a thread, or a stored timeline message whose id names a thread the load wrote.
- * (The store path passes whole channels; over a big load's slices that rescanned every channel's
- * timeline per slice: ≈ 3 s a slice at `large`.) Returns both scopes of every message moved.
- */
-async function attachParents(db: Db, schoolId: number, keys: { sourceId: number; channelIds: number[]; externalIds: string[] }): Promise<Array<{ channelId: number; threadId: number }>> {
-  if (keys.channelIds.length === 0) return [];
-  const moved = await rows<{ channel_id: string; thread_id: string }>(
-    db,
-    // The keys that name a thread first (few), then those messages by their unique key: written as one
-    // join, the planner hashed the whole messages table per slice.
-    sql`with k as (
-          select distinct th.id as thread_id, th.channel_id, th.external_id
-          from unnest(${intArray(keys.channelIds)}::bigint[], ${arrayLiteral(keys.externalIds)}::text[]) as u(c, x)
-          join threads th on th.school_id = ${schoolId} and th.channel_id = u.c and th.external_id = u.x)
-        update messages m set thread_id = k.thread_id
-        from k
-        where m.school_id = ${schoolId} and m.channel_id = k.channel_id and m.external_id = k.external_id and m.source_id = ${keys.sourceId} and m.thread_id is null
-        returning m.channel_id::text as channel_id, k.thread_id::text as thread_id`,
-  );
-  return moved.flatMap((r) => [
-    { channelId: Number(r.channel_id), threadId: 0 },
-    { channelId: Number(r.channel_id), threadId: Number(r.thread_id) },
-  ]);
 }
 
 /** The channels of a source's messages: one upsert, each channel with its first message's kind and title (the store path's first upsert). */

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../client";
+import { arrayLiteral } from "./ingest-bulk";
 import type { IdentityRef, SourceKind } from "../../lib/ingest/types";
 
 /**
@@ -17,22 +18,44 @@ import type { IdentityRef, SourceKind } from "../../lib/ingest/types";
  */
 export const PARENT_JOINS_THREAD: ReadonlySet<SourceKind> = new Set(["slack"]);
 
-/** Moves timeline messages whose id names a thread of their channel into it; returns the scopes touched. */
-export async function attachThreadParents(db: Db, schoolId: number, sourceId: number, channelIds: number[]): Promise<Array<{ channelId: number; threadId: number }>> {
-  if (channelIds.length === 0) return [];
-  const moved = await rows<{ channel_id: number; thread_id: number }>(
+/**
+ * Moves timeline messages whose id names a thread of their channel into it; returns both scopes of every
+ * message moved (the timeline lost it, the thread gained it). Limited to what one write can change, by
+ * `keys` (channel, message id): a timeline message it wrote whose id names a thread, or a stored timeline
+ * message whose id names a thread it wrote (a reply that came after its parent). Every path that writes
+ * messages or threads of these sources calls this, so no other timeline message can have become a parent.
+ * Scanning the written channels' whole timelines instead cost the bulk import ≈ 3 s a slice at `large`,
+ * and a webhook batch ≈ 36 ms in busy Slack channels at 10 M messages (docs/performance.md, round 8).
+ */
+export async function attachThreadParents(
+  db: Db,
+  schoolId: number,
+  sourceId: number,
+  keys: ReadonlyArray<{ channelId: number; externalId: string }>,
+): Promise<Array<{ channelId: number; threadId: number }>> {
+  if (keys.length === 0) return [];
+  const moved = await rows<{ channel_id: string; thread_id: string }>(
     db,
-    sql`update messages m set thread_id = th.id
-        from threads th
-        where m.school_id = ${schoolId} and m.source_id = ${sourceId} and m.channel_id in ${channelIds} and m.thread_id is null
-          and th.school_id = m.school_id and th.channel_id = m.channel_id and th.external_id = m.external_id
-        returning m.channel_id, th.id as thread_id`,
+    // The keys that name a thread first (few), then those messages by their unique key: written as one
+    // join, the planner hashed the whole messages table per slice.
+    sql`with k as (
+          select distinct th.id as thread_id, th.channel_id, th.external_id
+          from unnest(${`{${keys.map((k) => Math.trunc(k.channelId)).join(",")}}`}::bigint[], ${arrayLiteral(keys.map((k) => k.externalId))}::text[]) as u(c, x)
+          join threads th on th.school_id = ${schoolId} and th.channel_id = u.c and th.external_id = u.x)
+        update messages m set thread_id = k.thread_id
+        from k
+        where m.school_id = ${schoolId} and m.channel_id = k.channel_id and m.external_id = k.external_id and m.source_id = ${sourceId} and m.thread_id is null
+        returning m.channel_id::text as channel_id, k.thread_id::text as thread_id`,
   );
-  // Both scopes change: the timeline lost the message, the thread gained it.
   return moved.flatMap((r) => [
     { channelId: Number(r.channel_id), threadId: 0 },
     { channelId: Number(r.channel_id), threadId: Number(r.thread_id) },
   ]);
+}
+
+/** The keys of attachThreadParents for messages of one source: each message's own id, or its thread's. */
+export function threadParentKey(channelId: number, e: { externalId: string; thread?: { externalId: string } | null }): { channelId: number; externalId: string } {
+  return { channelId, externalId: e.thread ? e.thread.externalId : e.externalId };
 }
 
 /**

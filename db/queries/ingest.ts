@@ -3,7 +3,7 @@ import { rows, type Db } from "../client";
 import * as t from "../schema";
 import { classifyText } from "../../lib/ingest/classify";
 import { groupBy } from "../../lib/group-by";
-import { applyLmsVoids, attachThreadParents, linkLmsEnrollments, matchUsernames, mergePeople, PARENT_JOINS_THREAD } from "./ingest-links";
+import { applyLmsVoids, attachThreadParents, linkLmsEnrollments, matchUsernames, mergePeople, PARENT_JOINS_THREAD, threadParentKey } from "./ingest-links";
 import { storeDeletions, storeLmsItems } from "./ingest-extra";
 import { arrayLiteral, insertLmsEvents, insertMessages } from "./ingest-bulk";
 import {
@@ -555,9 +555,12 @@ export class StoreContext {
         else result.duplicates++; // a repeat, a stale edit, or the deletion of a message we never saw: nothing to keep
       }
       if (PARENT_JOINS_THREAD.has(first.source.kind)) {
-        // Every channel of the batch: a reply may have come first, and its parent now.
-        const channelIds = [...new Set(group.map((e) => this.channelIds.get(`${src.id}\u0000${e.channel.externalId}`)?.id ?? 0))].filter((x) => x > 0);
-        for (const d of await attachThreadParents(this.db, this.schoolId, src.id, channelIds)) mergeDirty(dirty, d);
+        // Each message of the batch: a reply may have come first and its parent now, or the other way round.
+        const keys = group.flatMap((e) => {
+          const ch = this.channelIds.get(`${src.id}\u0000${e.channel.externalId}`);
+          return ch ? [threadParentKey(ch.id, e)] : [];
+        });
+        for (const d of await attachThreadParents(this.db, this.schoolId, src.id, keys)) mergeDirty(dirty, d);
       }
       await this.markDirty([...dirty.values()]);
     }

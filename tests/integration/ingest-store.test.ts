@@ -37,6 +37,13 @@ for (const engine of engines()) {
       expect(late?.in_thread).toBe(true);
       const dirty = await one<{ n: number }>(sql`select count(*)::int as n from dirty_scopes where thread_id = 0`);
       expect(dirty?.n).toBe(1); // the timeline the parents left is recomputed too
+      // A reply and its parent in one write, the reply first.
+      await store([
+        msg({ externalId: "250.000200", sentAt: at(7), thread: { externalId: "250.000100", kind: "thread" } }),
+        msg({ externalId: "250.000100", sentAt: at(6) }),
+      ]);
+      const both = await rows<{ external_id: string; in_thread: boolean }>(h.db, sql`select external_id, thread_id is not null as in_thread from messages where external_id like '250.%' order by 1`);
+      expect(both).toEqual([{ external_id: "250.000100", in_thread: true }, { external_id: "250.000200", in_thread: true }]);
     });
 
     it("an edit without text keeps the stored text; the same edit again and an older edit count as duplicates", async () => {
