@@ -134,6 +134,12 @@ for (const engine of engines()) {
       expect(await sqlstate(h, sql`delete from messages where external_id = 'ok-2'`)).toBeNull();
       const [p] = await rows<{ id: number }>(h.db, sql`insert into people (school_id, display_name) values (${schoolId}, 'Никто 2') returning id::int`);
       expect(await sqlstate(h, sql`delete from people where id = ${p?.id ?? 0}`)).toBeNull();
+      // One statement deleting the referenced message among unreferenced ones is refused whole.
+      await h.db.execute(sql`insert into messages (school_id, source_id, channel_id, external_id, author_person_id, author_identity_id, sent_at)
+        select school_id, source_id, channel_id, 'many-' || g, author_person_id, author_identity_id, sent_at from messages, generate_series(1, 500) g where id = ${msg.id}`);
+      expect(await sqlstate(h, sql`delete from messages where external_id like 'many-%' or id = ${msg.id}`)).toBe("23503");
+      expect(await count("messages")).toBeGreaterThan(500);
+      expect(await sqlstate(h, sql`delete from messages where external_id like 'many-%'`)).toBeNull();
     });
   });
 }
