@@ -15,6 +15,7 @@ import { loadSchoolContext, type SchoolContext } from "./context";
 import { episodeRow, type EpisodeInsert } from "./evaluate";
 import {
   batchScopes,
+  runBatches,
   listScopes,
   loadChannels,
   loadMessagesAfter,
@@ -92,7 +93,7 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   const ctx = await loadSchoolContext(db, schoolId, opts.now);
   const which = typeof opts.scopes === "string" ? opts.scopes : opts.scopes.map((s) => ({ channelId: s.channelId, threadId: s.threadId ?? 0 }));
   const scopes = await listScopes(db, schoolId, which);
-  const batches = batchScopes(scopes, opts.batchMessages ?? 25_000, opts.batchScopes ?? 5_000);
+  const batches = runBatches(scopes, opts.batchMessages ?? 25_000, opts.batchScopes ?? 5_000);
 
   let done = 0;
   let episodes = 0;
