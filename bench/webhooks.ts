@@ -5,7 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { openDb, rows, sql } from "../db/client";
+import { openDb, rows, sql, type Db } from "../db/client";
 import { listSchools } from "../db/queries/schools";
 import { upsertSource } from "../db/queries/sources";
 import { liveQueue } from "../db/queries/reports/queue";
@@ -118,6 +118,28 @@ function prepareApp(build: boolean, log: (m: string) => void): string {
   return dir;
 }
 
+/**
+ * Deletes what earlier webhook runs (--reuse) wrote into the bench's own sources, so that each run starts as
+ * the first one did: left behind, their chats' open episodes were re-derived by every later run, and the
+ * figures fell run after run (round 6). Nothing of the imported school is touched.
+ */
+async function clearEarlierRuns(db: Db, sourceIds: readonly number[], log: (m: string) => void): Promise<void> {
+  const ids = sql.raw(sourceIds.map((x) => Math.trunc(x)).join(", "));
+  const channels = sql`(select id from channels where source_id in (${ids}))`;
+  const [left] = await rows<{ n: number }>(db, sql`select count(*)::int as n from channels where source_id in (${ids})`);
+  if (!left || left.n === 0) return;
+  log(`deleting what earlier webhook runs left in the bench's sources (${left.n} chats)…`);
+  await db.transaction(async (tx) => {
+    for (const table of ["staff_contacts", "episodes", "scope_checkpoints", "dirty_scopes", "messages", "threads"]) {
+      await tx.execute(sql`delete from ${sql.identifier(table)} where channel_id in ${channels}`);
+    }
+    await tx.execute(sql`delete from channels where source_id in (${ids})`);
+    await tx.execute(sql`delete from ingest_receipts where source_id in (${ids})`);
+  });
+  // As autovacuum would soon after: the next run's reads should not wade through the dead rows.
+  await db.execute(sql`vacuum (analyze) episodes, messages, threads, channels, scope_checkpoints, dirty_scopes, staff_contacts, ingest_receipts`);
+}
+
 /** Peak resident set (VmHWM) of a process and its descendants, in MiB. */
 function peakRssTree(pid: number): number {
   let kb = 0;
@@ -228,6 +250,7 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
   if (!school) throw new Error("no school");
   const tgSource = await upsertSource(db, { schoolId: school.id, kind: "telegram", externalId: BOT, name: "bench bot", secret: TG_SECRET });
   const slackSource = await upsertSource(db, { schoolId: school.id, kind: "slack", externalId: TEAM, name: "bench slack", secret: SLACK_SECRET });
+  await clearEarlierRuns(db, [tgSource, slackSource], log);
   const appDir = prepareApp(o.build === true, log);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
