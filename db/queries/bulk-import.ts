@@ -570,14 +570,11 @@ async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Par
       }
     }
     if (PARENT_JOINS_THREAD.has(first.source.kind)) {
-      const keys = new Map<string, { channelId: number; externalId: string }>();
-      for (const e of group) {
+      const keys = group.flatMap((e) => {
         const ch = channels.get(e.channel.externalId);
-        if (!ch) continue;
-        const k = threadParentKey(ch.id, e);
-        keys.set(`${k.channelId}\u0000${k.externalId}`, k);
-      }
-      parentKeys.push({ sourceId: src.id, keys: [...keys.values()] });
+        return ch ? [threadParentKey(ch.id, e)] : [];
+      });
+      parentKeys.push({ sourceId: src.id, keys });
     }
   }
   phases.lap("messages.resolve");

@@ -34,13 +34,15 @@ export async function attachThreadParents(
   keys: ReadonlyArray<{ channelId: number; externalId: string }>,
 ): Promise<Array<{ channelId: number; threadId: number }>> {
   if (keys.length === 0) return [];
+  // One key per (channel, id): a batch's messages name the same thread many times.
+  const unique = [...new Map(keys.map((k) => [`${k.channelId}\u0000${k.externalId}`, k])).values()];
   const moved = await rows<{ channel_id: string; thread_id: string }>(
     db,
     // The keys that name a thread first (few), then those messages by their unique key: written as one
     // join, the planner hashed the whole messages table per slice.
     sql`with k as (
           select distinct th.id as thread_id, th.channel_id, th.external_id
-          from unnest(${`{${keys.map((k) => Math.trunc(k.channelId)).join(",")}}`}::bigint[], ${arrayLiteral(keys.map((k) => k.externalId))}::text[]) as u(c, x)
+          from unnest(${`{${unique.map((k) => Math.trunc(k.channelId)).join(",")}}`}::bigint[], ${arrayLiteral(unique.map((k) => k.externalId))}::text[]) as u(c, x)
           join threads th on th.school_id = ${schoolId} and th.channel_id = u.c and th.external_id = u.x)
         update messages m set thread_id = k.thread_id
         from k
