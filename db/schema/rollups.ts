@@ -1,4 +1,4 @@
-import { boolean, integer, pgTable, primaryKey } from "drizzle-orm/pg-core";
+import { boolean, integer, json, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { ref, schoolId, ts } from "./columns";
 import { enrollmentStatus } from "./enums";
 import { sources } from "./messaging";
@@ -33,3 +33,27 @@ export const enrollmentLatest = pgTable("enrollment_latest", {
   status: enrollmentStatus("status").notNull(),
   at: ts("at").notNull(),
 }, (t) => [primaryKey({ columns: [t.schoolId, t.enrollmentId] })]);
+
+/**
+ * Reports that read every enrollment of a school, as last computed, one per school and kind
+ * (docs/adr/0009-stored-report-runs.md): `risk` (the at-risk list, ~1.2 s to score at 100 k students) and
+ * `outcomes` (every enrollment's outcome and support exposure, ~0.9 s). The pages reuse a run that is
+ * recent on both clocks (db/queries/reports/report-runs.ts) and compute again otherwise. Changes to
+ * learning data drop the school's runs at once (statement triggers of migration 0017: enrollments,
+ * enrollment_events and cohorts drop every kind, lms_events and lms_items the at-risk list); messages,
+ * episodes and names may lag by the reuse window. `body` is kept as `json` (text, stored uncompressed):
+ * it is only ever written and read whole, so no jsonb conversion on either side.
+ */
+export const reportRuns = pgTable("report_runs", {
+  schoolId: schoolId(),
+  kind: text("kind").notNull(),
+  asOf: ts("as_of").notNull(),
+  /** What computed it (the risk model's version; the outcome rows' format): a run of another is not reused. */
+  version: text("version").notNull(),
+  /** When computing started, in the caller's clock. */
+  computedAt: ts("computed_at").notNull(),
+  /** How long computing took. */
+  ms: integer("ms").notNull(),
+  rows: integer("rows").notNull(),
+  body: json("body").notNull(),
+}, (t) => [primaryKey({ columns: [t.schoolId, t.kind] })]);

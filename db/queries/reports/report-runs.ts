@@ -1,0 +1,84 @@
+import { sql } from "drizzle-orm";
+import { rows, type Db } from "../../client";
+import { num } from "./common";
+import { isoTs } from "./outcomes";
+
+/** What a stored run holds: the at-risk list, or every enrollment's outcome row. */
+export type ReportRunKind = "risk" | "outcomes";
+
+/**
+ * A stored report run of a school (db/schema/rollups.ts `report_runs`, docs/adr/0009-stored-report-runs.md):
+ * a report as computed at `asOf`, kept whole, one per school and kind.
+ */
+export interface StoredReportRun {
+  asOf: string;
+  version: string;
+  computedAt: string;
+  ms: number;
+  rows: number;
+  /** The run as stored (JSON text): parsed by the caller, which knows its shape. */
+  body: string;
+}
+
+/**
+ * The school's run of `kind` when it may stand for one as of `asOf` asked at `now`: of `version`, as of
+ * no later than `asOf` and at most `maxAgeMs` before it, and scored at most `maxAgeMs` before `now` (the
+ * second clock matters for a past as-of date: the data behind an old run may have changed since). The
+ * triggers of migration 0017 have already dropped any run whose learning data changed.
+ */
+export async function readReportRun(db: Db, schoolId: number, kind: ReportRunKind, version: string, asOf: Date, now: Date, maxAgeMs: number): Promise<StoredReportRun | null> {
+  const a = sql`${asOf.toISOString()}::timestamptz`;
+  const oldest = sql`${new Date(now.getTime() - maxAgeMs).toISOString()}::timestamptz`;
+  const r = await rows<Record<string, unknown>>(
+    db,
+    sql`select ${isoTs(sql`as_of`)} as as_of, version, ${isoTs(sql`computed_at`)} as computed_at, ms, rows, body::text as body
+        from report_runs
+        where school_id = ${schoolId} and kind = ${kind} and version = ${version} and as_of <= ${a} and as_of >= ${a} - ${`${Math.trunc(maxAgeMs)} milliseconds`}::interval
+          and computed_at >= ${oldest}`,
+  );
+  const x = r[0];
+  if (!x) return null;
+  return { asOf: String(x.as_of), version: String(x.version), computedAt: String(x.computed_at), ms: num(x.ms), rows: num(x.rows), body: String(x.body) };
+}
+
+/**
+ * Keeps `body` (JSON text) as the school's run of its kind, replacing the one before, unless that one is
+ * of a later as-of date and still reusable (computed within `maxAgeMs`): a report asked for a past date
+ * must not push out the current one that the default view reuses. `lockTimeoutMs` bounds
+ * the wait for a writer that has just dropped the run (migration 0017's triggers lock its row until they
+ * commit): the page that computed must not wait for an import; its run is simply not kept then.
+ * Returns whether the run was kept.
+ */
+export async function storeReportRun(
+  db: Db,
+  schoolId: number,
+  run: { kind: ReportRunKind; asOf: Date; version: string; computedAt: Date; ms: number; rows: number; body: string },
+  maxAgeMs: number,
+  lockTimeoutMs = 200,
+): Promise<boolean> {
+  try {
+    return await db.transaction(async (t) => {
+      const tx = t as unknown as Db;
+      await tx.execute(sql.raw(`set local lock_timeout = ${Math.max(1, Math.trunc(lockTimeoutMs))}`));
+      const r = await rows<{ school_id: unknown }>(
+        tx,
+        sql`insert into report_runs as r (school_id, kind, as_of, version, computed_at, ms, rows, body)
+            values (${schoolId}, ${run.kind}, ${run.asOf.toISOString()}::timestamptz, ${run.version}, ${run.computedAt.toISOString()}::timestamptz, ${Math.round(run.ms)}, ${run.rows}, ${run.body}::json)
+            on conflict (school_id, kind) do update set as_of = excluded.as_of, version = excluded.version, computed_at = excluded.computed_at, ms = excluded.ms, rows = excluded.rows, body = excluded.body
+            where excluded.as_of >= r.as_of or excluded.version <> r.version or r.computed_at < excluded.computed_at - ${`${Math.trunc(maxAgeMs)} milliseconds`}::interval
+            returning school_id`,
+      );
+      return r.length > 0;
+    });
+  } catch (e) {
+    // 55P03 lock_not_available: a writer holds the row (it is dropping the run); the run is not kept.
+    const code = (e as { code?: unknown; cause?: { code?: unknown } }).code ?? (e as { cause?: { code?: unknown } }).cause?.code;
+    if (code === "55P03") return false;
+    throw e;
+  }
+}
+
+/** Drops the school's stored runs (of one kind, or all): tests, and a caller that knows its data changed in a way the triggers do not see. */
+export async function forgetReportRuns(db: Db, schoolId: number, kind?: ReportRunKind): Promise<void> {
+  await db.execute(sql`delete from report_runs where school_id = ${schoolId} ${kind ? sql`and kind = ${kind}` : sql``}`);
+}

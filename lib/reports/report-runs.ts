@@ -1,0 +1,86 @@
+import type { Db } from "../../db/client";
+import { readReportRun, storeReportRun, type ReportRunKind } from "../../db/queries/reports/report-runs";
+
+/**
+ * Reports over every enrollment of a school, computed once and reused for a while
+ * (docs/adr/0009-stored-report-runs.md): the at-risk list and the outcome rows.
+ */
+
+/**
+ * How long a computed run stands: it is reused for a report asked as of at most this long after its own
+ * as-of instant, when it was computed at most this long ago. Learning-data changes drop it at once
+ * (migration 0017); support signals (messages, episodes) and names may lag by this much.
+ */
+export const RUN_REUSE_MS = 15 * 60_000;
+/** A reused run older than this is computed again in the background (the reader does not wait for it). */
+export const RUN_REFRESH_MS = 5 * 60_000;
+
+export interface RunOptions {
+  reuseMs?: number;
+  /** Compute again in the background when the reused run is older than this; absent = never. */
+  refreshMs?: number;
+}
+
+export interface RunInfo {
+  /** When the run was computed (ISO), in the caller's clock. */
+  computedAt: string;
+  /** Whether it was stored (true) or computed for this call (false). */
+  reused: boolean;
+  /** How long computing it took, ms. */
+  computeMs: number;
+}
+
+export interface RunSpec<T> {
+  kind: ReportRunKind;
+  version: string;
+  /** The value as of an instant, computed from the database. */
+  compute(asOf: Date): Promise<T>;
+  rows(value: T): number;
+  pack(value: T): string;
+  /** Null when the text is of another format: computed again. */
+  unpack(text: string): T | null;
+}
+
+/**
+ * The value as of `asOf` asked at `now`: the school's stored run when it may stand for it (readReportRun),
+ * else computed now and stored for the next reader. A stored run is as of its own instant, at most
+ * `reuseMs` earlier than asked.
+ */
+export async function currentRun<T>(db: Db, schoolId: number, spec: RunSpec<T>, asOf: Date, now: Date, opts: RunOptions = {}): Promise<{ value: T; asOf: Date } & RunInfo> {
+  const reuseMs = opts.reuseMs ?? RUN_REUSE_MS;
+  const run = await readReportRun(db, schoolId, spec.kind, spec.version, asOf, now, reuseMs);
+  const value = run ? spec.unpack(run.body) : null;
+  if (run && value !== null) {
+    if (opts.refreshMs !== undefined && now.getTime() - Date.parse(run.computedAt) > opts.refreshMs) refreshInBackground(db, schoolId, spec, asOf, now, reuseMs);
+    return { value, asOf: new Date(run.asOf), computedAt: run.computedAt, reused: true, computeMs: run.ms };
+  }
+  return computeAndStore(db, schoolId, spec, asOf, now, reuseMs);
+}
+
+async function computeAndStore<T>(db: Db, schoolId: number, spec: RunSpec<T>, asOf: Date, now: Date, reuseMs: number): Promise<{ value: T; asOf: Date } & RunInfo> {
+  const started = performance.now();
+  const value = await spec.compute(asOf);
+  const ms = performance.now() - started;
+  await storeReportRun(db, schoolId, { kind: spec.kind, asOf, version: spec.version, computedAt: now, ms, rows: spec.rows(value), body: spec.pack(value) }, reuseMs);
+  return { value, asOf, computedAt: now.toISOString(), reused: false, computeMs: Math.round(ms) };
+}
+
+// One background computation per school and kind at a time, in this process (a second server may compute
+// too: the upsert keeps the later as-of run).
+const g = globalThis as unknown as { __sqdRunRefresh?: Map<string, Promise<void>> };
+const refreshing = (g.__sqdRunRefresh ??= new Map());
+
+function refreshInBackground<T>(db: Db, schoolId: number, spec: RunSpec<T>, asOf: Date, now: Date, reuseMs: number): void {
+  const key = `${schoolId}:${spec.kind}`;
+  if (refreshing.has(key)) return;
+  const p = computeAndStore(db, schoolId, spec, asOf, now, reuseMs)
+    .then(() => undefined)
+    .catch((e: unknown) => console.error(`${spec.kind} run of school ${schoolId} failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`))
+    .finally(() => refreshing.delete(key));
+  refreshing.set(key, p);
+}
+
+/** For tests: resolves when no background computation is running. */
+export async function runRefreshIdle(): Promise<void> {
+  await Promise.all([...refreshing.values()]);
+}
