@@ -36,10 +36,16 @@ test.describe("outcomes", () => {
     const scores = async () => (await rows.locator("td:nth-child(4)").allInnerTexts()).map(Number);
     const desc = await scores();
     expect([...desc].sort((a, b) => b - a)).toEqual(desc);
+    // The list says when it was scored; the next view within 15 minutes shows the same stored list
+    // (docs/adr/0009-stored-report-runs.md), so the same instant and the same scores in reverse.
+    const scored = await page.getByTestId("risk-scored-at").innerText();
+    expect(scored).toMatch(/^оценено \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     await page.getByTestId("risk-sort").click();
     await expect(page).toHaveURL(/sort=asc/);
     const asc = await scores();
     expect([...asc].sort((a, b) => a - b)).toEqual(asc);
+    await expect(page.getByTestId("risk-scored-at")).toHaveText(scored);
+    expect([...asc].reverse()).toEqual(desc);
     expect(errors).toEqual([]);
   });
 

@@ -8,6 +8,8 @@ import type { QuartileCuts } from "../metrics/stats/quartiles";
 import type { Proportion } from "../metrics/stats/wilson";
 import type { Period } from "../period";
 import { reportPeriod, type ReportQuery } from "./sla";
+import { outcomeRowsIn, packOutcomeRows, unpackOutcomeRows, withStartDays } from "./outcomes-pack";
+import { currentRun, type RunInfo, type RunOptions } from "./report-runs";
 
 /**
  * The outcomes report (METRICS.md, "Completion and outcomes"): completion by support tier and by
@@ -131,10 +133,47 @@ function startsOfDays(tz: string): (date: string) => Date {
   };
 }
 
-export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date, want: OutcomesFilter = {}): Promise<OutcomesReport> {
+/** Every start day: the stored outcomes run holds every enrollment of the school, and a period filters them. */
+const ALL_DAYS: Period = { from: "0001-01-01", to: "9999-12-31" };
+/** The stored outcome rows' format (lib/reports/outcomes-pack.ts) and query: a run of another is computed again. */
+export const OUTCOME_ROWS_VERSION = "outcome-rows-1";
+
+/**
+ * The outcome rows of `period` as of `asOf` asked at `now`, from the school's stored run of every
+ * enrollment's row when it may stand for them, else computed now for every enrollment and stored
+ * (lib/reports/report-runs.ts, docs/adr/0009-stored-report-runs.md). The rows are those outcomeRows reads
+ * for the period, as of the run's own instant (`asOf` of the result).
+ */
+export async function currentOutcomeRows(db: Db, school: SchoolRow, period: Period, asOf: Date, now: Date, opts: RunOptions = {}): Promise<{ rows: OutcomeRow[]; asOf: Date } & RunInfo> {
+  const tz = school.timezone;
+  const { value, asOf: at, computedAt, reused, computeMs } = await currentRun(
+    db,
+    school.id,
+    {
+      kind: "outcomes",
+      version: OUTCOME_ROWS_VERSION,
+      compute: async (a) => withStartDays(await outcomeRows(db, school.id, tz, ALL_DAYS, a), tz),
+      rows: (v) => v.rows.length,
+      pack: packOutcomeRows,
+      unpack: unpackOutcomeRows,
+    },
+    asOf,
+    now,
+    opts,
+  );
+  return { rows: outcomeRowsIn(value, period), asOf: at, computedAt, reused, computeMs };
+}
+
+/**
+ * `opts.stored`: read the rows through currentOutcomeRows (the outcomes page) rather than compute them for
+ * this call (the CLI, tests): the report is then as of the stored run's instant.
+ */
+export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date, want: OutcomesFilter = {}, opts: { stored?: RunOptions } = {}): Promise<OutcomesReport> {
   const period = await reportPeriod(db, school, { ...q, days: q.days ?? "365" }, now);
-  const asOf = periodAsOf(period, school.timezone, now);
-  const all = await outcomeRows(db, school.id, school.timezone, period, asOf);
+  let asOf = periodAsOf(period, school.timezone, now);
+  let all: OutcomeRow[];
+  if (opts.stored) ({ rows: all, asOf } = await currentOutcomeRows(db, school, period, asOf, now, opts.stored));
+  else all = await outcomeRows(db, school.id, school.timezone, period, asOf);
   const cc = await cohortCourses(db, school.id);
   // Only ids that exist at the school are applied: a stale or mistyped ?course= reads as "all", visibly
   // (the select shows "all"), instead of an empty page that looks like no data.

@@ -4,6 +4,8 @@ import type { SchoolRow } from "../../db/queries/schools";
 import { judgeOpenEpisodes } from "../../db/queries/reports/common";
 import { activeEnrollments, cohortItems, itemEvents, lastActivity, lmsStudentIds, supportSignals, type ActiveEnrollmentRow, type ItemEventRow, type ItemRow } from "../../db/queries/reports/risk";
 import { groupBy } from "../group-by";
+import { packRiskReport, unpackRiskReport } from "./risk-pack";
+import { currentRun, type RunInfo, type RunOptions } from "./report-runs";
 import { defaultRiskModel, extractRiskFeatures, scoreEnrollment, type RiskFeatures, type RiskItem, type RiskModel, type RiskSubmission, type RiskReason, type RiskSnapshot } from "../metrics/risk";
 
 /**
@@ -103,6 +105,27 @@ export async function riskReport(db: Db, school: SchoolRow, asOf: Date, model: R
   return { school: school.slug, asOf: asOf.toISOString(), model: model.version, rows };
 }
 
+
+export interface CurrentRiskReport extends RiskReport, RunInfo {}
+
+/**
+ * The at-risk list as of `asOf` asked at `now`, for the outcomes page: the school's stored list when it
+ * may stand for it, else scored now by riskReport and stored for the next reader (lib/reports/report-runs.ts,
+ * docs/adr/0009-stored-report-runs.md). The list is the one riskReport scores, as of the run's own as-of
+ * instant (at most RUN_REUSE_MS earlier than asked; the report says which).
+ */
+export async function currentRiskReport(db: Db, school: SchoolRow, asOf: Date, now: Date, opts: RunOptions & { model?: RiskModel } = {}): Promise<CurrentRiskReport> {
+  const model = opts.model ?? defaultRiskModel;
+  const { value, computedAt, reused, computeMs } = await currentRun(
+    db,
+    school.id,
+    { kind: "risk", version: model.version, compute: (at) => riskReport(db, school, at, model), rows: (r) => r.rows.length, pack: packRiskReport, unpack: unpackRiskReport },
+    asOf,
+    now,
+    opts,
+  );
+  return { ...value, computedAt, reused, computeMs };
+}
 
 /** A cohort's part of every snapshot: its graded work as RiskItems and its webinars due by asOf, in the items' order. */
 interface CohortShape {

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { DateTime } from "luxon";
 import { redirect } from "next/navigation";
 import { getOutcomes, type OutcomesReport } from "@/lib/dal/outcomes";
 import { getDataCredits } from "@/lib/dal/credits";
@@ -59,7 +60,9 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
       label: `Q${x.quartile} ${x.from === null && x.to === null ? "" : `(${fmtEdge(x.from, digits) ?? "min"}; ${fmtEdge(x.to, digits) ?? "max"}]`}`,
       ...x,
     }));
-  const asOfDay = risk.asOf.slice(0, 10);
+  const asOfDay = DateTime.fromISO(risk.asOf).setZone(r.timezone).toISODate();
+  // A stored list is reused for up to 15 minutes (docs/adr/0009-stored-report-runs.md): say when it was scored.
+  const scoredAt = DateTime.fromISO(risk.computedAt).setZone(r.timezone).toFormat("yyyy-LL-dd HH:mm");
   const highRisk = risk.rows.filter((x) => x.score >= 0.5).length;
   const meanScore = risk.rows.length > 0 ? risk.rows.reduce((a, x) => a + x.score, 0) / risk.rows.length : null;
   const riskOnly = sp.view === "risk";
@@ -152,7 +155,7 @@ export default async function OutcomesPage({ searchParams }: { searchParams: SP 
       <section id="risk" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm" aria-label={p("risk")}>
         <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
           <h2 className="font-medium">
-            {p("risk")} <span className="text-sm font-normal text-slate-500">({p("asOf")} {asOfDay}; {p("model")} {risk.model})</span>
+            {p("risk")} <span className="text-sm font-normal text-slate-500">({p("asOf")} {asOfDay}; {p("model")} {risk.model}; <span data-testid="risk-scored-at">{p("scoredAt")} {scoredAt}</span>)</span>
           </h2>
           <div className="flex items-center gap-2 text-sm">
             <Link className="no-print rounded px-2 py-1 hover:bg-slate-100" href={`?${qs({ ...(riskOnly ? { view: "risk" } : {}), ...filterQs, sort: sort === "desc" ? "asc" : "desc" })}#risk`} data-testid="risk-sort">

@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq, ne, sql } from "drizzle-orm";
+import * as t from "@/db/schema";
+import { rows, type DbHandle } from "@/db/client";
+import { listSchools, type SchoolRow } from "@/db/queries/schools";
+import { forgetReportRuns, readReportRun, storeReportRun } from "@/db/queries/reports/report-runs";
+import { currentRiskReport, riskReport, type CurrentRiskReport, type RiskReport } from "@/lib/reports/risk";
+import { runRefreshIdle, RUN_REUSE_MS } from "@/lib/reports/report-runs";
+import { currentOutcomeRows, outcomesReport } from "@/lib/reports/outcomes";
+import { outcomeRows } from "@/db/queries/reports/outcomes";
+import { defaultRiskModel } from "@/lib/metrics/risk";
+import { engines, openDemoSchool } from "./harness";
+
+/**
+ * The stored at-risk run (docs/adr/0009-stored-report-runs.md): reused only within the window on both
+ * clocks, the same list riskReport scores, and dropped by any change to the school's learning data
+ * (migration 0017's triggers), not by another school's.
+ */
+
+const anchor = new Date("2026-03-02T12:00:00Z");
+const now = new Date("2026-03-01T09:00:00Z");
+const min = 60_000;
+const plus = (d: Date, ms: number) => new Date(d.getTime() + ms);
+/** The report without what says how it was obtained. */
+const body = (r: CurrentRiskReport): RiskReport => ({ school: r.school, asOf: r.asOf, model: r.model, rows: r.rows });
+
+for (const engine of engines()) {
+  describe(`stored at-risk runs on ${engine.name}`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    let school: SchoolRow;
+    let other: SchoolRow;
+    beforeAll(async () => {
+      ({ h, school } = await openDemoSchool(engine, anchor, now));
+      const all = await listSchools(h.db);
+      other = all.find((s) => s.id !== school.id) ?? school;
+      expect(other.id).not.toBe(school.id);
+    }, 120_000);
+    afterAll(async () => {
+      await runRefreshIdle();
+      await h?.drop();
+    });
+
+    const stored = async (kind: "risk" | "outcomes" = "risk", id = school.id) => rows<{ as_of: Date | string; computed_at: Date | string }>(h.db, sql`select as_of, computed_at from report_runs where school_id = ${id} and kind = ${kind}`);
+
+    it("scores when nothing is stored, keeps the list, and reuses it within the window: the list riskReport scores", async () => {
+      await forgetReportRuns(h.db, school.id);
+      const first = await currentRiskReport(h.db, school, now, now);
+      expect(first.reused).toBe(false);
+      expect(first.rows.length).toBeGreaterThan(0);
+      expect(await stored()).toHaveLength(1);
+      expect(body(first)).toEqual(JSON.parse(JSON.stringify(await riskReport(h.db, school, now))));
+      // Five minutes later, as of then: the stored list, as of its own instant.
+      const later = plus(now, 5 * min);
+      const second = await currentRiskReport(h.db, school, later, later);
+      expect(second.reused).toBe(true);
+      expect(second.asOf).toBe(now.toISOString());
+      expect(second.computedAt).toBe(now.toISOString());
+      expect(body(second)).toEqual(body(first));
+    });
+
+    it("is not reused past the window on either clock, nor for an earlier as-of, nor for another model", async () => {
+      await forgetReportRuns(h.db, school.id);
+      await currentRiskReport(h.db, school, now, now);
+      const after = plus(now, RUN_REUSE_MS + min);
+      // As of more than the window after the stored instant.
+      expect(await readReportRun(h.db, school.id, "risk", defaultRiskModel.version, after, now, RUN_REUSE_MS)).toBeNull();
+      // The same as-of instant, asked more than the window after it was scored (its data may have moved).
+      expect(await readReportRun(h.db, school.id, "risk", defaultRiskModel.version, now, after, RUN_REUSE_MS)).toBeNull();
+      // An as-of instant before the stored one: the list would hold data from after it.
+      expect(await readReportRun(h.db, school.id, "risk", defaultRiskModel.version, plus(now, -min), now, RUN_REUSE_MS)).toBeNull();
+      expect(await readReportRun(h.db, school.id, "risk", "other-model", now, now, RUN_REUSE_MS)).toBeNull();
+      // Just inside on both clocks.
+      expect(await readReportRun(h.db, school.id, "risk", defaultRiskModel.version, plus(now, RUN_REUSE_MS), plus(now, RUN_REUSE_MS), RUN_REUSE_MS)).not.toBeNull();
+      const rescored = await currentRiskReport(h.db, school, after, after);
+      expect(rescored.reused).toBe(false);
+      expect(rescored.asOf).toBe(after.toISOString());
+    });
+
+    it("a list for a past date does not push out the current one; a lapsed current one is replaced", async () => {
+      await forgetReportRuns(h.db, school.id);
+      await currentRiskReport(h.db, school, now, now);
+      const past = plus(now, -7 * 24 * 60 * min);
+      const old = await currentRiskReport(h.db, school, past, now);
+      expect(old.reused).toBe(false);
+      expect(old.asOf).toBe(past.toISOString());
+      expect(new Date((await stored())[0]!.as_of).toISOString()).toBe(now.toISOString());
+      // Once the current list has lapsed, whatever is scored next is kept.
+      const lapsed = plus(now, RUN_REUSE_MS + min);
+      await currentRiskReport(h.db, school, past, lapsed);
+      expect(new Date((await stored())[0]!.as_of).toISOString()).toBe(past.toISOString());
+    });
+
+    it("a change to the school's learning data drops its run; another school's change does not", async () => {
+      const [ev] = await h.db.select().from(t.lmsEvents).where(eq(t.lmsEvents.schoolId, school.id)).limit(1);
+      const [otherItem] = await h.db.select().from(t.lmsItems).where(eq(t.lmsItems.schoolId, other.id)).limit(1);
+      const [en] = await h.db.select().from(t.enrollments).where(eq(t.enrollments.schoolId, school.id)).limit(1);
+      const [co] = await h.db.select().from(t.cohorts).where(eq(t.cohorts.schoolId, school.id)).limit(1);
+      const [item] = await h.db.select().from(t.lmsItems).where(eq(t.lmsItems.schoolId, school.id)).limit(1);
+      expect(ev && otherItem && en && co && item).toBeTruthy();
+      const e = ev!;
+      const fresh = async () => {
+        await forgetReportRuns(h.db, school.id);
+        await currentRiskReport(h.db, school, now, now);
+        expect(await stored()).toHaveLength(1);
+      };
+      await fresh();
+      // Another school's item: this school's run stays.
+      await h.db.update(t.lmsItems).set({ weight: otherItem!.weight }).where(eq(t.lmsItems.id, otherItem!.id));
+      expect(await stored()).toHaveLength(1);
+      const changes: Array<[string, () => Promise<unknown>]> = [
+        ["a new LMS event", () => h.db.insert(t.lmsEvents).values({ schoolId: e.schoolId, sourceId: e.sourceId, personId: e.personId, verb: "experienced", objectId: e.objectId, externalId: "risk-runs-new", occurredAt: plus(now, -min) })],
+        ["a voided LMS event", () => h.db.update(t.lmsEvents).set({ voidedAt: plus(now, -min) }).where(eq(t.lmsEvents.externalId, "risk-runs-new"))],
+        ["a deleted LMS event", () => h.db.delete(t.lmsEvents).where(and(eq(t.lmsEvents.schoolId, school.id), eq(t.lmsEvents.externalId, "risk-runs-new")))],
+        ["an item's due date", () => h.db.update(t.lmsItems).set({ dueAt: item!.dueAt }).where(eq(t.lmsItems.id, item!.id))],
+        ["an enrollment", () => h.db.update(t.enrollments).set({ tier: en!.tier }).where(eq(t.enrollments.id, en!.id))],
+        ["an enrollment's status event", () => h.db.insert(t.enrollmentEvents).values({ schoolId: school.id, enrollmentId: en!.id, status: en!.status, at: plus(now, -7 * 24 * 60 * min) })],
+        ["a cohort", () => h.db.update(t.cohorts).set({ title: co!.title }).where(eq(t.cohorts.id, co!.id))],
+      ];
+      for (const [what, change] of changes) {
+        await fresh();
+        await change();
+        expect(await stored(), what).toHaveLength(0);
+        expect((await currentRiskReport(h.db, school, now, now)).reused, what).toBe(false);
+      }
+      // Messages are not learning data: the run stays (support signals may lag by the window).
+      await fresh();
+      await h.db.update(t.messages).set({ negative: true }).where(and(eq(t.messages.schoolId, school.id), ne(t.messages.negative, true), eq(t.messages.id, sql`(select min(id) from messages where school_id = ${school.id})`)));
+      expect(await stored()).toHaveLength(1);
+    });
+
+    it("a reused list older than refreshMs is scored again in the background", async () => {
+      await forgetReportRuns(h.db, school.id);
+      await currentRiskReport(h.db, school, now, now);
+      const later = plus(now, 6 * min);
+      const r = await currentRiskReport(h.db, school, later, later, { refreshMs: 5 * min });
+      expect(r.reused).toBe(true);
+      expect(r.computedAt).toBe(now.toISOString());
+      await runRefreshIdle();
+      const [run] = await stored();
+      expect(new Date(run!.computed_at).toISOString()).toBe(later.toISOString());
+      expect(new Date(run!.as_of).toISOString()).toBe(later.toISOString());
+      // Younger than refreshMs: nothing scored again.
+      const soon = plus(later, min);
+      await currentRiskReport(h.db, school, soon, soon, { refreshMs: 5 * min });
+      await runRefreshIdle();
+      expect(new Date((await stored())[0]!.computed_at).toISOString()).toBe(later.toISOString());
+    });
+
+    it("stored outcome rows: the rows outcomeRows reads for each period, cohorts without a start date included", async () => {
+      // One cohort without a start date: its enrollments are placed by their local enrolment day.
+      const [co] = await h.db.select().from(t.cohorts).where(eq(t.cohorts.schoolId, school.id)).limit(1);
+      await h.db.update(t.cohorts).set({ startsOn: null }).where(eq(t.cohorts.id, co!.id));
+      try {
+        await forgetReportRuns(h.db, school.id);
+        const first = await currentOutcomeRows(h.db, school, { from: "2025-01-01", to: "2026-03-02" }, now, now);
+        expect(first.reused).toBe(false);
+        const periods = [
+          { from: "2025-01-01", to: "2026-03-02" },
+          { from: "2025-10-01", to: "2026-01-01" },
+          { from: "2026-01-15", to: "2026-01-16" },
+          { from: "2027-01-01", to: "2027-02-01" },
+        ];
+        let nonEmpty = 0;
+        for (const period of periods) {
+          const stored = await currentOutcomeRows(h.db, school, period, now, now);
+          expect(stored.reused).toBe(true);
+          const live = await outcomeRows(h.db, school.id, school.timezone, period, now);
+          expect(stored.rows, `${period.from}..${period.to}`).toEqual(live);
+          if (live.length > 0) nonEmpty++;
+        }
+        expect(nonEmpty).toBeGreaterThanOrEqual(2);
+        const noStart = await outcomeRows(h.db, school.id, school.timezone, periods[0]!, now);
+        expect(noStart.some((r) => r.cohortId === co!.id && r.cohortStartsOn === null)).toBe(true);
+      } finally {
+        await h.db.update(t.cohorts).set({ startsOn: co!.startsOn }).where(eq(t.cohorts.id, co!.id));
+      }
+    });
+
+    it("the outcomes report from the stored rows is the report computed for the call", async () => {
+      await forgetReportRuns(h.db, school.id);
+      for (const q of [{}, { days: "90" }, { from: "2025-11-01", to: "2026-02-28" }]) {
+        const live = await outcomesReport(h.db, school, q, now);
+        const first = await outcomesReport(h.db, school, q, now, {}, { stored: {} });
+        const again = await outcomesReport(h.db, school, q, plus(now, min), {}, { stored: {} });
+        expect(first).toEqual(live);
+        // A minute later, from the stored run: as of its instant, the same report.
+        expect(again).toEqual(live);
+      }
+      expect(await stored("outcomes")).toHaveLength(1);
+    });
+
+    it("LMS events drop the at-risk run only; enrollment changes drop both", async () => {
+      const [ev] = await h.db.select().from(t.lmsEvents).where(eq(t.lmsEvents.schoolId, school.id)).limit(1);
+      const [en] = await h.db.select().from(t.enrollments).where(eq(t.enrollments.schoolId, school.id)).limit(1);
+      const e = ev!;
+      const both = async () => {
+        await forgetReportRuns(h.db, school.id);
+        await currentRiskReport(h.db, school, now, now);
+        await currentOutcomeRows(h.db, school, { from: "2025-01-01", to: "2026-03-02" }, now, now);
+        expect([(await stored("risk")).length, (await stored("outcomes")).length]).toEqual([1, 1]);
+      };
+      await both();
+      await h.db.insert(t.lmsEvents).values({ schoolId: e.schoolId, sourceId: e.sourceId, personId: e.personId, verb: "experienced", objectId: e.objectId, externalId: "report-runs-lms", occurredAt: plus(now, -min) });
+      expect([(await stored("risk")).length, (await stored("outcomes")).length]).toEqual([0, 1]);
+      await both();
+      await h.db.update(t.enrollments).set({ tier: en!.tier }).where(eq(t.enrollments.id, en!.id));
+      expect([(await stored("risk")).length, (await stored("outcomes")).length]).toEqual([0, 0]);
+      await h.db.delete(t.lmsEvents).where(and(eq(t.lmsEvents.schoolId, school.id), eq(t.lmsEvents.externalId, "report-runs-lms")));
+    });
+
+    if (engine.name === "postgres") {
+      it("a page that scored while a writer drops the run does not wait for the writer: its list is not kept", async () => {
+        await forgetReportRuns(h.db, school.id);
+        await currentRiskReport(h.db, school, now, now);
+        const [ev] = await h.db.select().from(t.lmsEvents).where(eq(t.lmsEvents.schoolId, school.id)).limit(1);
+        const e = ev!;
+        let kept: boolean | null = null;
+        let waited = 0;
+        await h.db.transaction(async (tx) => {
+          // The trigger deletes the run inside this open transaction, locking its row until commit.
+          await tx.insert(t.lmsEvents).values({ schoolId: e.schoolId, sourceId: e.sourceId, personId: e.personId, verb: "experienced", objectId: e.objectId, externalId: "risk-runs-locked", occurredAt: plus(now, -min) });
+          const started = performance.now();
+          kept = await storeReportRun(h.db, school.id, { kind: "risk", asOf: plus(now, min), version: defaultRiskModel.version, computedAt: plus(now, min), ms: 1, rows: 0, body: "{}" }, RUN_REUSE_MS, 100);
+          waited = performance.now() - started;
+        });
+        expect(kept).toBe(false);
+        expect(waited).toBeLessThan(5_000);
+        expect(await stored()).toHaveLength(0);
+        await h.db.delete(t.lmsEvents).where(and(eq(t.lmsEvents.schoolId, school.id), eq(t.lmsEvents.externalId, "risk-runs-locked")));
+      });
+    }
+  });
+}
