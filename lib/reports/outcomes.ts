@@ -123,6 +123,21 @@ export function toOutcomeEnrollment(r: OutcomeRow, tz: string, startOf: (date: s
   return { id: String(r.enrollmentId), tier: r.tier, status: r.status, startsAt: start, endedAt: r.endedAt ? new Date(r.endedAt) : undefined, row: r };
 }
 
+/**
+ * toOutcomeEnrollment, once per row object and zone: the rows of a stored run are the same (frozen)
+ * objects on every read in this process (lib/reports/report-runs.ts), and converting ~79 k of them was
+ * the largest part of the report's JS once the rows were stored. Rows computed for one call are simply
+ * not found again. The result is frozen too: it is shared as the row is.
+ */
+const enrollmentOf = new WeakMap<OutcomeRow, { tz: string; e: OutcomeEnrollment & { row: OutcomeRow } }>();
+function outcomeEnrollmentOf(r: OutcomeRow, tz: string, startOf: (date: string) => Date): OutcomeEnrollment & { row: OutcomeRow } {
+  const hit = enrollmentOf.get(r);
+  if (hit && hit.tz === tz) return hit.e;
+  const e = toOutcomeEnrollment(r, tz, startOf);
+  if (Object.isFrozen(r)) enrollmentOf.set(r, { tz, e: Object.freeze(e) });
+  return e;
+}
+
 /** A cohort start date's local midnight, converted once per date (luxon per row cost ~25 ms at 80 k rows). */
 function startsOfDays(tz: string): (date: string) => Date {
   const seen = new Map<string, Date>();
@@ -189,7 +204,7 @@ export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, 
     cohorts: present.map((c) => ({ value: c.cohortExternalId, label: c.cohort, course: c.courseExternalId })),
   };
   const startOf = startsOfDays(school.timezone);
-  const enr = rows.map((r) => toOutcomeEnrollment(r, school.timezone, startOf));
+  const enr = rows.map((r) => outcomeEnrollmentOf(r, school.timezone, startOf));
   const quart = (f: (r: OutcomeRow) => number | null): QuartileReport => {
     const { cuts, quartiles, withoutExposure } = completionByQuartile(enr, (e) => f(e.row));
     return { cuts, quartiles, withoutExposure };
