@@ -10,6 +10,7 @@ import { satisfactionReport } from "../lib/reports/satisfaction";
 import { outcomesReport } from "../lib/reports/outcomes";
 import { currentRiskReport, riskReport } from "../lib/reports/risk";
 import { forgetReportRuns } from "../db/queries/reports/report-runs";
+import { forgetDecodedRuns } from "../lib/reports/report-runs";
 import { checkInsReport, staffOutcomesReport, unreachableReport } from "../lib/reports/contacts";
 import { median, percentile, round, timed } from "./stats";
 
@@ -30,11 +31,21 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // computed by the warm-up call (docs/adr/0009-stored-report-runs.md); and computed for the call, what a
   // reader waits for when no run is stored or it has lapsed.
   outcomes: (db, s, now) => outcomesReport(db, s, endingAt(s, now), now, {}, { stored: {} }),
+  "outcomes (run read)": (db, s, now) => {
+    forgetDecodedRuns();
+    return outcomesReport(db, s, endingAt(s, now), now, {}, { stored: {} });
+  },
   "outcomes (computing)": (db, s, now) => outcomesReport(db, s, endingAt(s, now), now),
   // The at-risk list as the outcomes page reads it (lib/dal/outcomes.ts): the stored run, scored by the
   // warm-up call (docs/adr/0009-stored-report-runs.md); and scoring itself, what a reader waits for when no
   // run is stored or it has lapsed (the first view after a learning-data change or 15 minutes).
   risk: (db, s, now) => currentRiskReport(db, s, now, now),
+  // A server process that has not decoded the stored run yet (another process stored it, or this one
+  // restarted): the run's body is read and decoded.
+  "risk (run read)": (db, s, now) => {
+    forgetDecodedRuns();
+    return currentRiskReport(db, s, now, now);
+  },
   "risk (scoring)": (db, s, now) => riskReport(db, s, now),
   // The outcomes page's contact sections (loaded beside the outcomes report): students nobody reached,
   // check-ins of assigned students, completion by the staff who supported them.
