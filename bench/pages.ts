@@ -51,7 +51,10 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // check-ins of assigned students, completion by the staff who supported them.
   unreachable: (db, s, now) => unreachableReport(db, s, now),
   "check-ins": (db, s, now) => checkInsReport(db, s, now),
-  "staff outcomes": (db, s, now) => staffOutcomesReport(db, s, endingAt(s, now), now),
+  // As the page reads it: the outcome rows of the stored run (the outcomes rows above computed it) ...
+  "staff outcomes": (db, s, now) => staffOutcomesReport(db, s, endingAt(s, now), now, { stored: {} }),
+  // ... and computed for the call (its enrollments without their support exposure).
+  "staff outcomes (computing)": (db, s, now) => staffOutcomesReport(db, s, endingAt(s, now), now),
   // The same pages over a whole year: the volume a 30-day period holds at ~12x this scale, a proxy for
   // how the period-bounded pages grow toward 10 M messages (docs/performance.md, "Extrapolation").
   "overview (365 d)": (db, s, now) => overviewReport(db, s, { ...endingAt(s, now), days: "365" }, now),

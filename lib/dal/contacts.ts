@@ -1,4 +1,5 @@
 import "server-only";
+import { RUN_REFRESH_MS } from "../reports/report-runs";
 import { getDb } from "../../db/client";
 import { audit } from "../../db/queries/users";
 import { csvResponse, toCsv } from "../csv";
@@ -44,7 +45,8 @@ function asOfOf(q: ContactsQuery, tz: string, fallback: string, now: Date): Date
 async function load(q: ContactsQuery, page: PageKey, now: Date): Promise<{ data: ContactsData; schoolId: number }> {
   const { school, scope } = await requireAccess({ school: q.school, page });
   const { db } = await getDb();
-  const staffOutcomes = await staffOutcomesReport(db, school, q, now);
+  // The outcome rows of the stored run the outcomes report reads beside this (docs/adr/0009-stored-report-runs.md).
+  const staffOutcomes = await staffOutcomesReport(db, school, q, now, { stored: { refreshMs: RUN_REFRESH_MS } });
   const asOf = asOfOf(q, school.timezone, staffOutcomes.asOf, now);
   const [unreachable, checkIns] = await Promise.all([unreachableReport(db, school, asOf), checkInsReport(db, school, asOf)]);
   // The outcomes page is open to admin, head and executive only (PAGE_ROLES), so the scope is school-wide

@@ -1,12 +1,13 @@
 import { DateTime } from "luxon";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { activeCohortsOf, activeContactRows, assignmentRows, lastCheckIns, type AssignmentRow } from "../../db/queries/reports/contacts";
+import { activeCohortsOf, activeContactRows, assignmentRows, assignmentSpans, lastCheckIns, type AssignmentSpan } from "../../db/queries/reports/contacts";
 import { outcomeEnrollments } from "../../db/queries/reports/outcomes";
 import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
 import { OUTCOMES_INTERPRETATION } from "../metrics/outcomes";
 import type { Period } from "../period";
-import { periodAsOf } from "./outcomes";
+import { currentOutcomeRows, periodAsOf } from "./outcomes";
+import type { RunOptions } from "./report-runs";
 import { reportPeriod, type ReportQuery } from "./sla";
 
 /**
@@ -194,12 +195,6 @@ export interface StaffOutcomesReport {
 }
 
 /** An assignment with its validity in epoch ms (null = open). */
-interface Span {
-  a: AssignmentRow;
-  validFrom: number | null;
-  validTo: number | null;
-}
-
 /** Whether an assignment's validity [validFrom, validTo] overlaps [from, to] (open ends = unbounded). */
 function overlaps(validFrom: number | null, validTo: number | null, from: number | null, to: number): boolean {
   if (validFrom !== null && validFrom > to) return false;
@@ -213,20 +208,26 @@ function overlaps(validFrom: number | null, validTo: number | null, from: number
  * enrollment. COR = completed / (completed + withdrawn) with a 95 % Wilson interval. A correlation: staff
  * are not assigned at random (OUTCOMES_INTERPRETATION).
  */
-export async function staffOutcomesReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date): Promise<StaffOutcomesReport> {
+export async function staffOutcomesReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date, opts: { stored?: RunOptions } = {}): Promise<StaffOutcomesReport> {
   const period = await reportPeriod(db, school, { ...q, days: q.days ?? "365" }, now);
-  const asOf = periodAsOf(period, school.timezone, now);
-  // The outcomes page's enrollments without their support exposure, which this report does not use (reading
-  // outcomeRows here cost the whole outcomes statement, ~0.7 s at 10 M messages, for the statuses alone).
-  const [enr, assigned] = await Promise.all([outcomeEnrollments(db, school.id, school.timezone, period, asOf), assignmentRows(db, school.id)]);
-  // Each assignment's validity parsed once (not once per enrollment of its student), and a cohort start
-  // converted once per date: ~79 k enrollments and ~69 k assignments at 10 M messages.
-  const byStudent = new Map<number, Span[]>();
+  let asOf = periodAsOf(period, school.timezone, now);
+  // The outcomes page's enrollments: with `stored`, the outcome rows of the stored run the outcomes report
+  // reads (the same rows and as-of instant: docs/adr/0009-stored-report-runs.md); else without their support
+  // exposure, which this report does not use (reading outcomeRows here cost the whole outcomes statement,
+  // ~0.7 s at 10 M messages, for the statuses alone).
+  const enrollments = opts.stored
+    ? currentOutcomeRows(db, school, period, asOf, now, opts.stored).then((r) => {
+        asOf = r.asOf;
+        return r.rows;
+      })
+    : outcomeEnrollments(db, school.id, school.timezone, period, asOf);
+  const [enr, assigned] = await Promise.all([enrollments, assignmentSpans(db, school.id)]);
+  // A cohort start converted once per date: ~79 k enrollments and ~69 k assignments at 10 M messages.
+  const byStudent = new Map<number, AssignmentSpan[]>();
   for (const a of assigned) {
-    const span = { a, validFrom: a.validFrom === null ? null : Date.parse(a.validFrom), validTo: a.validTo === null ? null : Date.parse(a.validTo) };
     const list = byStudent.get(a.studentPersonId);
-    if (list) list.push(span);
-    else byStudent.set(a.studentPersonId, [span]);
+    if (list) list.push(a);
+    else byStudent.set(a.studentPersonId, [a]);
   }
   const startOf = new Map<string, number>();
   const cohortStart = (day: string) => {
@@ -238,8 +239,8 @@ export async function staffOutcomesReport(db: Db, school: SchoolRow, q: ReportQu
   for (const e of enr) {
     const from = e.enrolledAt ? Date.parse(e.enrolledAt) : e.cohortStartsOn ? cohortStart(e.cohortStartsOn) : null;
     const to = e.endedAt ? Date.parse(e.endedAt) : asOf.getTime();
-    for (const { a, validFrom, validTo } of byStudent.get(e.personId) ?? []) {
-      if (!overlaps(validFrom, validTo, from, to)) continue;
+    for (const a of byStudent.get(e.personId) ?? []) {
+      if (!overlaps(a.validFrom, a.validTo, from, to)) continue;
       const key = `${a.staffPersonId}:${a.role}`;
       const s = acc.get(key) ?? { staffPersonId: a.staffPersonId, staff: a.staff, role: a.role, students: new Set<number>(), enrollments: new Set<number>(), completed: 0, withdrawn: 0, notEnded: 0 };
       acc.set(key, s);

@@ -61,8 +61,18 @@ export async function currentRun<T>(db: Db, schoolId: number, spec: RunSpec<T>, 
     if (opts.refreshMs !== undefined && now.getTime() - Date.parse(run.computedAt) > opts.refreshMs) refreshInBackground(db, schoolId, spec, asOf, now, reuseMs);
     return { value, asOf: new Date(run.asOf), computedAt: run.computedAt, reused: true, computeMs: run.ms };
   }
-  return computeAndStore(db, schoolId, spec, asOf, now, reuseMs);
+  // Two readers of one page (the outcomes report and the staff outcomes beside it) ask for the same run at
+  // once: the second waits for the first one's computation instead of doing it again.
+  const flightKey = `${key}:${asOf.getTime()}`;
+  const pending = computing.get(flightKey) as Promise<{ value: T; asOf: Date } & RunInfo> | undefined;
+  if (pending) return pending;
+  const p = computeAndStore(db, schoolId, spec, asOf, now, reuseMs).finally(() => computing.delete(flightKey));
+  computing.set(flightKey, p);
+  return p;
 }
+
+const gc = globalThis as unknown as { __sqdRunComputing?: Map<string, Promise<unknown>> };
+const computing = (gc.__sqdRunComputing ??= new Map());
 
 async function computeAndStore<T>(db: Db, schoolId: number, spec: RunSpec<T>, asOf: Date, now: Date, reuseMs: number): Promise<{ value: T; asOf: Date } & RunInfo> {
   const started = performance.now();

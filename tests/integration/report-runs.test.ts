@@ -6,9 +6,10 @@ import { listSchools, type SchoolRow } from "@/db/queries/schools";
 import { forgetReportRuns, readReportRun, storeReportRun } from "@/db/queries/reports/report-runs";
 import { packRiskReport } from "@/lib/reports/risk-pack";
 import { currentRiskReport, riskReport, type CurrentRiskReport, type RiskReport } from "@/lib/reports/risk";
-import { runRefreshIdle, RUN_REUSE_MS } from "@/lib/reports/report-runs";
+import { currentRun, runRefreshIdle, RUN_REUSE_MS } from "@/lib/reports/report-runs";
 import { currentOutcomeRows, outcomesReport } from "@/lib/reports/outcomes";
 import { outcomeRows } from "@/db/queries/reports/outcomes";
+import { staffOutcomesReport } from "@/lib/reports/contacts";
 import { defaultRiskModel } from "@/lib/metrics/risk";
 import { engines, openDemoSchool } from "./harness";
 
@@ -207,6 +208,37 @@ for (const engine of engines()) {
         expect(again).toEqual(live);
       }
       expect(await stored("outcomes")).toHaveLength(1);
+    });
+
+    it("staff outcomes from the stored rows are the report computed for the call, and one page computes the run once", async () => {
+      await forgetReportRuns(h.db, school.id);
+      for (const q of [{}, { days: "90" }, { from: "2025-11-01", to: "2026-02-28" }]) {
+        const live = await staffOutcomesReport(h.db, school, q, now);
+        expect(live.rows.length).toBeGreaterThan(0);
+        expect(await staffOutcomesReport(h.db, school, q, now, { stored: {} })).toEqual(live);
+        expect(await staffOutcomesReport(h.db, school, q, plus(now, min), { stored: {} })).toEqual(live);
+      }
+      // The outcomes report and staff outcomes of one page view, at once, with no run stored: one computation.
+      await forgetReportRuns(h.db, school.id);
+      let computed = 0;
+      const spec = {
+        kind: "outcomes" as const,
+        version: "single-flight-test",
+        compute: async () => {
+          computed++;
+          await new Promise((r) => setTimeout(r, 50));
+          return [computed];
+        },
+        rows: (v: number[]) => v.length,
+        pack: (v: number[]) => JSON.stringify(v),
+        unpack: (text: string) => JSON.parse(text) as number[],
+      };
+      const [a, b] = await Promise.all([currentRun(h.db, school.id, spec, now, now), currentRun(h.db, school.id, spec, now, now)]);
+      expect(computed).toBe(1);
+      expect([a.reused, b.reused, a.value, b.value]).toEqual([false, false, [1], [1]]);
+      // A different as-of instant is another computation.
+      await currentRun(h.db, school.id, spec, plus(now, RUN_REUSE_MS + min), plus(now, RUN_REUSE_MS + min));
+      expect(computed).toBe(2);
     });
 
     it("LMS events drop the at-risk run only; enrollment changes drop both", async () => {
