@@ -6,11 +6,11 @@ import { csvResponse, toCsv } from "../csv";
 import {
   checkInStaffCsv,
   checkInsCsv,
-  checkInsReport,
+  currentCheckInsReport,
+  currentUnreachableReport,
   staffOutcomesCsv,
   staffOutcomesReport,
   unreachableCsv,
-  unreachableReport,
   type CheckInsReport,
   type StaffOutcomesReport,
   type UnreachableReport,
@@ -45,10 +45,12 @@ function asOfOf(q: ContactsQuery, tz: string, fallback: string, now: Date): Date
 async function load(q: ContactsQuery, page: PageKey, now: Date): Promise<{ data: ContactsData; schoolId: number }> {
   const { school, scope } = await requireAccess({ school: q.school, page });
   const { db } = await getDb();
-  // The outcome rows of the stored run the outcomes report reads beside this (docs/adr/0009-stored-report-runs.md).
+  // Stored runs, as the outcomes report beside these (docs/adr/0009-stored-report-runs.md): staff outcomes
+  // read its outcome rows; the two student lists are stored whole.
   const staffOutcomes = await staffOutcomesReport(db, school, q, now, { stored: { refreshMs: RUN_REFRESH_MS } });
   const asOf = asOfOf(q, school.timezone, staffOutcomes.asOf, now);
-  const [unreachable, checkIns] = await Promise.all([unreachableReport(db, school, asOf), checkInsReport(db, school, asOf)]);
+  const stored = { refreshMs: RUN_REFRESH_MS };
+  const [unreachable, checkIns] = await Promise.all([currentUnreachableReport(db, school, asOf, now, stored), currentCheckInsReport(db, school, asOf, now, stored)]);
   // The outcomes page is open to admin, head and executive only (PAGE_ROLES), so the scope is school-wide
   // or aggregate; anything else sees no student rows either.
   const canSeeStudents = scope.kind === "school";

@@ -7,7 +7,7 @@ import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
 import { OUTCOMES_INTERPRETATION } from "../metrics/outcomes";
 import type { Period } from "../period";
 import { currentOutcomeRows, periodAsOf } from "./outcomes";
-import type { RunOptions } from "./report-runs";
+import { currentRun, wholeReport, type RunInfo, type RunOptions } from "./report-runs";
 import { reportPeriod, type ReportQuery } from "./sla";
 
 /**
@@ -301,4 +301,19 @@ export function staffOutcomesCsv(r: StaffOutcomesReport): Table {
     ["staff", "role", "students", "enrollments", "completed", "withdrawn", "not_ended", "completion_pct", "ci95_low_pct", "ci95_high_pct"],
     r.rows.map((s) => [s.staff, s.role, s.students, s.enrollments, s.completed, s.withdrawn, s.notEnded, pct(s.rate), pct(s.low), pct(s.high)]),
   ];
+}
+
+/**
+ * The unreachable students and the check-ins due as of `asOf` asked at `now`, for the outcomes page: the
+ * school's stored report when it may stand for it (lib/reports/report-runs.ts, docs/adr/0009-stored-report-runs.md),
+ * else computed now and stored. As of the run's own instant (the report's asOf).
+ */
+export async function currentUnreachableReport(db: Db, school: SchoolRow, asOf: Date, now: Date, opts: RunOptions = {}): Promise<UnreachableReport & RunInfo> {
+  const { value, computedAt, reused, computeMs } = await currentRun(db, school.id, wholeReport("unreachable", 1, (at) => unreachableReport(db, school, at)), asOf, now, opts);
+  return { ...value, computedAt, reused, computeMs };
+}
+
+export async function currentCheckInsReport(db: Db, school: SchoolRow, asOf: Date, now: Date, opts: RunOptions = {}): Promise<CheckInsReport & RunInfo> {
+  const { value, computedAt, reused, computeMs } = await currentRun(db, school.id, wholeReport("checkins", 1, (at) => checkInsReport(db, school, at)), asOf, now, opts);
+  return { ...value, computedAt, reused, computeMs };
 }

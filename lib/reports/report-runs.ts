@@ -41,6 +41,22 @@ export interface RunSpec<T> {
   unpack(text: string): T | null;
 }
 
+/** A report stored whole as JSON (no packing: a few thousand rows), with its format's version inside. */
+export function wholeReport<T>(kind: ReportRunKind, version: number, compute: (asOf: Date) => Promise<T & { rows: readonly unknown[] }>): RunSpec<T & { rows: readonly unknown[] }> {
+  return {
+    kind,
+    version: `${kind}-${version}`,
+    compute,
+    rows: (r) => r.rows.length,
+    pack: (r) => JSON.stringify({ v: version, r }),
+    unpack: (text) => {
+      // Our own JSON, written by `pack` above; the version says which shape.
+      const p = JSON.parse(text) as { v?: unknown; r?: T & { rows: readonly unknown[] } };
+      return p.v === version && p.r !== undefined ? p.r : null;
+    },
+  };
+}
+
 /**
  * The value as of `asOf` asked at `now`: the school's stored run when it may stand for it (readReportRun),
  * else computed now and stored for the next reader. A stored run is as of its own instant, at most

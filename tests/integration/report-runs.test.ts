@@ -3,13 +3,13 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import * as t from "@/db/schema";
 import { rows, type DbHandle } from "@/db/client";
 import { listSchools, type SchoolRow } from "@/db/queries/schools";
-import { forgetReportRuns, readReportRun, storeReportRun } from "@/db/queries/reports/report-runs";
+import { forgetReportRuns, readReportRun, storeReportRun, type ReportRunKind } from "@/db/queries/reports/report-runs";
 import { packRiskReport } from "@/lib/reports/risk-pack";
 import { currentRiskReport, riskReport, type CurrentRiskReport, type RiskReport } from "@/lib/reports/risk";
 import { currentRun, runRefreshIdle, RUN_REUSE_MS } from "@/lib/reports/report-runs";
 import { currentOutcomeRows, outcomesReport } from "@/lib/reports/outcomes";
 import { outcomeRows } from "@/db/queries/reports/outcomes";
-import { staffOutcomesReport } from "@/lib/reports/contacts";
+import { checkInsReport, currentCheckInsReport, currentUnreachableReport, staffOutcomesReport, unreachableReport } from "@/lib/reports/contacts";
 import { defaultRiskModel } from "@/lib/metrics/risk";
 import { engines, openDemoSchool } from "./harness";
 
@@ -42,7 +42,7 @@ for (const engine of engines()) {
       await h?.drop();
     });
 
-    const stored = async (kind: "risk" | "outcomes" = "risk", id = school.id) => rows<{ as_of: Date | string; computed_at: Date | string }>(h.db, sql`select as_of, computed_at from report_runs where school_id = ${id} and kind = ${kind}`);
+    const stored = async (kind: ReportRunKind = "risk", id = school.id) => rows<{ as_of: Date | string; computed_at: Date | string }>(h.db, sql`select as_of, computed_at from report_runs where school_id = ${id} and kind = ${kind}`);
 
     it("scores when nothing is stored, keeps the list, and reuses it within the window: the list riskReport scores", async () => {
       await forgetReportRuns(h.db, school.id);
@@ -239,6 +239,29 @@ for (const engine of engines()) {
       // A different as-of instant is another computation.
       await currentRun(h.db, school.id, spec, plus(now, RUN_REUSE_MS + min), plus(now, RUN_REUSE_MS + min));
       expect(computed).toBe(2);
+    });
+
+    it("the unreachable students and check-ins due, stored whole: the reports computed for the call; the roster drops them", async () => {
+      await forgetReportRuns(h.db, school.id);
+      const info = <T extends object>(r: T & { computedAt: string; reused: boolean; computeMs: number }): T => {
+        const { computedAt: _c, reused: _r, computeMs: _m, ...rest } = r;
+        return rest as unknown as T;
+      };
+      const liveU = await unreachableReport(h.db, school, now);
+      const liveC = await checkInsReport(h.db, school, now);
+      expect(liveC.rows.length).toBeGreaterThan(0);
+      const u1 = await currentUnreachableReport(h.db, school, now, now);
+      const c1 = await currentCheckInsReport(h.db, school, now, now);
+      const u2 = await currentUnreachableReport(h.db, school, plus(now, min), plus(now, min));
+      const c2 = await currentCheckInsReport(h.db, school, plus(now, min), plus(now, min));
+      expect([u1.reused, c1.reused, u2.reused, c2.reused]).toEqual([false, false, true, true]);
+      for (const r of [u1, u2]) expect(info(r)).toEqual(liveU);
+      for (const r of [c1, c2]) expect(info(r)).toEqual(liveC);
+      await currentRiskReport(h.db, school, now, now);
+      // A roster change drops the two lists (they read assignments), not the at-risk list.
+      const [a] = await h.db.select().from(t.assignments).where(eq(t.assignments.schoolId, school.id)).limit(1);
+      await h.db.update(t.assignments).set({ role: a!.role }).where(and(eq(t.assignments.schoolId, school.id), eq(t.assignments.staffPersonId, a!.staffPersonId), eq(t.assignments.studentPersonId, a!.studentPersonId)));
+      expect([(await stored("unreachable")).length, (await stored("checkins")).length, (await stored("risk")).length]).toEqual([0, 0, 1]);
     });
 
     it("LMS events drop the at-risk run only; enrollment changes drop both", async () => {

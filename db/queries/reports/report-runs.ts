@@ -3,8 +3,8 @@ import { rows, type Db } from "../../client";
 import { num } from "./common";
 import { isoTs } from "./outcomes";
 
-/** What a stored run holds: the at-risk list, or every enrollment's outcome row. */
-export type ReportRunKind = "risk" | "outcomes";
+/** What a stored run holds: the at-risk list, every enrollment's outcome row, the unreachable students, the check-ins due. */
+export type ReportRunKind = "risk" | "outcomes" | "unreachable" | "checkins";
 
 /**
  * A stored report run of a school (db/schema/rollups.ts `report_runs`, docs/adr/0009-stored-report-runs.md):
