@@ -9,9 +9,9 @@ import { teamReport } from "../lib/reports/team";
 import { satisfactionReport } from "../lib/reports/satisfaction";
 import { outcomesReport } from "../lib/reports/outcomes";
 import { currentRiskReport, riskReport } from "../lib/reports/risk";
-import { forgetReportRuns } from "../db/queries/reports/report-runs";
+import { forgetReportRuns, type ReportRunKind } from "../db/queries/reports/report-runs";
 import { forgetDecodedRuns } from "../lib/reports/report-runs";
-import { checkInsReport, staffOutcomesReport, unreachableReport } from "../lib/reports/contacts";
+import { checkInsReport, currentCheckInsReport, currentUnreachableReport, staffOutcomesReport, unreachableReport } from "../lib/reports/contacts";
 import { median, percentile, round, timed } from "./stats";
 
 /**
@@ -49,8 +49,11 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   "risk (scoring)": (db, s, now) => riskReport(db, s, now),
   // The outcomes page's contact sections (loaded beside the outcomes report): students nobody reached,
   // check-ins of assigned students, completion by the staff who supported them.
-  unreachable: (db, s, now) => unreachableReport(db, s, now),
-  "check-ins": (db, s, now) => checkInsReport(db, s, now),
+  // As the page reads them (stored whole, docs/adr/0009-stored-report-runs.md), and computed for the call.
+  unreachable: (db, s, now) => currentUnreachableReport(db, s, now, now),
+  "unreachable (computing)": (db, s, now) => unreachableReport(db, s, now),
+  "check-ins": (db, s, now) => currentCheckInsReport(db, s, now, now),
+  "check-ins (computing)": (db, s, now) => checkInsReport(db, s, now),
   // As the page reads it: the outcome rows of the stored run (the outcomes rows above computed it) ...
   "staff outcomes": (db, s, now) => staffOutcomesReport(db, s, endingAt(s, now), now, { stored: {} }),
   // ... and computed for the call (its enrollments without their support exposure).
@@ -81,13 +84,17 @@ export interface PageTiming {
   max: number;
 }
 
+/** The stored run each page reads (forgotten before its warm-up, so the warm-up computes it with this code). */
+const RUN_OF: Partial<Record<string, ReportRunKind>> = { risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins" };
+
 /** One untimed warm-up (plans and buffers cached, as on a server that has been up), then `runs` timed calls. */
 export async function timePages(db: Db, school: SchoolRow, now: Date, runs: number, only?: readonly string[], log?: (m: string) => void): Promise<PageTiming[]> {
   const out: PageTiming[] = [];
   for (const [page, f] of Object.entries(PAGES)) {
     if (only && !only.includes(page)) continue;
     // A run stored by an earlier bench on a reused database (other code, other settings) is not this one's.
-    if (page === "risk" || page === "outcomes") await forgetReportRuns(db, school.id, page);
+    const kind = RUN_OF[page];
+    if (kind) await forgetReportRuns(db, school.id, kind);
     await f(db, school, now);
     const ms: number[] = [];
     for (let i = 0; i < runs; i++) ms.push((await timed(() => f(db, school, now))).ms);
