@@ -65,7 +65,9 @@ export function wholeReport<T>(kind: ReportRunKind, version: number, compute: (a
 export async function currentRun<T>(db: Db, schoolId: number, spec: RunSpec<T>, asOf: Date, now: Date, opts: RunOptions = {}): Promise<{ value: T; asOf: Date } & RunInfo> {
   const reuseMs = opts.reuseMs ?? RUN_REUSE_MS;
   const key = `${schoolId}:${spec.kind}:${spec.version}`;
+  dropUnused(performance.now());
   const mine = decoded.get(key);
+  if (mine) mine.usedAt = performance.now();
   const run = await readReportRun(db, schoolId, spec.kind, spec.version, asOf, now, reuseMs, mine?.token);
   let value: T | null = null;
   if (run && run.body === null && mine?.token === run.token) value = mine.value as T; // decoded here from this very run
@@ -103,9 +105,11 @@ async function computeAndStore<T>(db: Db, schoolId: number, spec: RunSpec<T>, as
  * The run this process last decoded or stored, per school, kind and version, with the stored row's token:
  * a reader whose run is still that one skips moving and parsing its body (~90 ms for the outcome rows at
  * 100 k students; the database still decides, per read, whether the run stands). Frozen: every reader
- * shares it, and a reader that changed it would change the next one's report.
+ * shares it, and a reader that changed it would change the next one's report. Held until unused for
+ * DECODED_IDLE_MS: ~80 MB of heap for a school of 100 k students (the outcome rows most of it), which a
+ * process should not keep for schools nobody is looking at.
  */
-const g0 = globalThis as unknown as { __sqdRunDecoded?: Map<string, { token: string; value: unknown }> };
+const g0 = globalThis as unknown as { __sqdRunDecoded?: Map<string, { token: string; value: unknown; usedAt: number }> };
 const decoded = (g0.__sqdRunDecoded ??= new Map());
 
 /** Forgets every run this process decoded (the bench, timing a reader that has not read the run yet). */
@@ -113,8 +117,19 @@ export function forgetDecodedRuns(): void {
   decoded.clear();
 }
 
+export const DECODED_IDLE_MS = 2 * RUN_REUSE_MS;
+
+/** Drops the decoded runs unused for DECODED_IDLE_MS at `at` (performance.now() time; exported for tests). */
+export function dropUnused(at: number): void {
+  for (const [k, v] of decoded) if (at - v.usedAt > DECODED_IDLE_MS) decoded.delete(k);
+}
+
+const gt = globalThis as unknown as { __sqdRunSweep?: ReturnType<typeof setInterval> };
+
 function remember(key: string, token: string, value: unknown): void {
-  decoded.set(key, { token, value: freezeDeep(value) });
+  decoded.set(key, { token, value: freezeDeep(value), usedAt: performance.now() });
+  // Also when nobody reads a run again; unref'd, so it never keeps a process (a CLI, a test) alive.
+  gt.__sqdRunSweep ??= setInterval(() => dropUnused(performance.now()), DECODED_IDLE_MS / 2).unref();
 }
 
 function freezeDeep<T>(x: T): T {

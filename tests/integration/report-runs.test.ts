@@ -6,7 +6,7 @@ import { listSchools, type SchoolRow } from "@/db/queries/schools";
 import { forgetReportRuns, readReportRun, storeReportRun, type ReportRunKind } from "@/db/queries/reports/report-runs";
 import { packRiskReport } from "@/lib/reports/risk-pack";
 import { currentRiskReport, riskReport, type CurrentRiskReport, type RiskReport } from "@/lib/reports/risk";
-import { currentRun, runRefreshIdle, RUN_REUSE_MS } from "@/lib/reports/report-runs";
+import { currentRun, DECODED_IDLE_MS, dropUnused, forgetDecodedRuns, runRefreshIdle, RUN_REUSE_MS } from "@/lib/reports/report-runs";
 import { currentOutcomeRows, outcomesReport } from "@/lib/reports/outcomes";
 import { outcomeRows } from "@/db/queries/reports/outcomes";
 import { checkInsReport, currentCheckInsReport, currentUnreachableReport, staffOutcomesReport, unreachableReport } from "@/lib/reports/contacts";
@@ -147,6 +147,32 @@ for (const engine of engines()) {
       const c = await currentRiskReport(h.db, school, plus(now, min), plus(now, min));
       expect(c.reused).toBe(true);
       expect(c.rows).toEqual(other.rows);
+    });
+
+    it("a decoded run nobody used for DECODED_IDLE_MS is let go: the next reader reads the body again", async () => {
+      let unpacked = 0;
+      const spec = {
+        kind: "outcomes" as const,
+        version: "idle-test",
+        compute: async () => [1, 2, 3],
+        rows: (v: number[]) => v.length,
+        pack: (v: number[]) => JSON.stringify(v),
+        unpack: (text: string) => {
+          unpacked++;
+          return JSON.parse(text) as number[];
+        },
+      };
+      await forgetReportRuns(h.db, school.id, "outcomes");
+      forgetDecodedRuns();
+      await currentRun(h.db, school.id, spec, now, now);
+      expect((await currentRun(h.db, school.id, spec, now, now)).reused).toBe(true);
+      expect(unpacked).toBe(0);
+      dropUnused(performance.now() + DECODED_IDLE_MS / 2);
+      await currentRun(h.db, school.id, spec, now, now);
+      expect(unpacked).toBe(0);
+      dropUnused(performance.now() + DECODED_IDLE_MS + 1);
+      const again = await currentRun(h.db, school.id, spec, now, now);
+      expect([again.reused, again.value, unpacked]).toEqual([true, [1, 2, 3], 1]);
     });
 
     it("a reused list older than refreshMs is scored again in the background", async () => {
