@@ -8,8 +8,8 @@ import type { QuartileCuts } from "../metrics/stats/quartiles";
 import type { Proportion } from "../metrics/stats/wilson";
 import type { Period } from "../period";
 import { reportPeriod, type ReportQuery } from "./sla";
-import { outcomeRowsIn, packOutcomeRows, unpackOutcomeRows, withStartDays } from "./outcomes-pack";
-import { currentRun, type RunInfo, type RunOptions } from "./report-runs";
+import { outcomeRowsIn, packOutcomeRows, unpackOutcomeRows, withStartDays, type StoredOutcomeRows } from "./outcomes-pack";
+import { currentRun, freezeDeep, type RunInfo, type RunOptions } from "./report-runs";
 
 /**
  * The outcomes report (METRICS.md, "Completion and outcomes"): completion by support tier and by
@@ -159,7 +159,7 @@ export const OUTCOME_ROWS_VERSION = "outcome-rows-1";
  * (lib/reports/report-runs.ts, docs/adr/0009-stored-report-runs.md). The rows are those outcomeRows reads
  * for the period, as of the run's own instant (`asOf` of the result).
  */
-export async function currentOutcomeRows(db: Db, school: SchoolRow, period: Period, asOf: Date, now: Date, opts: RunOptions = {}): Promise<{ rows: OutcomeRow[]; asOf: Date } & RunInfo> {
+export async function currentOutcomeRows(db: Db, school: SchoolRow, period: Period, asOf: Date, now: Date, opts: RunOptions = {}): Promise<{ rows: OutcomeRow[]; asOf: Date; run: StoredOutcomeRows } & RunInfo> {
   const tz = school.timezone;
   const { value, asOf: at, computedAt, reused, computeMs } = await currentRun(
     db,
@@ -176,8 +176,16 @@ export async function currentOutcomeRows(db: Db, school: SchoolRow, period: Peri
     now,
     opts,
   );
-  return { rows: outcomeRowsIn(value, period), asOf: at, computedAt, reused, computeMs };
+  return { rows: outcomeRowsIn(value, period), asOf: at, run: value, computedAt, reused, computeMs };
 }
+
+/**
+ * Reports already built from a stored run in this process, per run value (the same frozen object while the
+ * run stands: lib/reports/report-runs.ts) and query: the report is a function of the run's rows, the period,
+ * the filter and the zone, so a view of the page that repeats one is the report built before (the
+ * aggregates over ~79 k rows were ~100 ms of it). Course and cohort names come along from that first build.
+ */
+const builtFrom = new WeakMap<StoredOutcomeRows, Map<string, OutcomesReport>>();
 
 /**
  * `opts.stored`: read the rows through currentOutcomeRows (the outcomes page) rather than compute them for
@@ -187,8 +195,16 @@ export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, 
   const period = await reportPeriod(db, school, { ...q, days: q.days ?? "365" }, now);
   let asOf = periodAsOf(period, school.timezone, now);
   let all: OutcomeRow[];
-  if (opts.stored) ({ rows: all, asOf } = await currentOutcomeRows(db, school, period, asOf, now, opts.stored));
-  else all = await outcomeRows(db, school.id, school.timezone, period, asOf);
+  let built: Map<string, OutcomesReport> | undefined;
+  const key = JSON.stringify([school.slug, school.timezone, period.from, period.to, want.course ?? null, want.cohort ?? null]);
+  if (opts.stored) {
+    let run: StoredOutcomeRows;
+    ({ rows: all, asOf, run } = await currentOutcomeRows(db, school, period, asOf, now, opts.stored));
+    built = builtFrom.get(run);
+    if (!built) builtFrom.set(run, (built = new Map()));
+    const hit = built.get(key);
+    if (hit) return hit;
+  } else all = await outcomeRows(db, school.id, school.timezone, period, asOf);
   const cc = await cohortCourses(db, school.id);
   // Only ids that exist at the school are applied: a stale or mistyped ?course= reads as "all", visibly
   // (the select shows "all"), instead of an empty page that looks like no data.
@@ -210,7 +226,7 @@ export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, 
     return { cuts, quartiles, withoutExposure };
   };
   const retention = retentionCurvesByTier(enr, asOf);
-  return {
+  const report: OutcomesReport = {
     school: school.slug,
     timezone: school.timezone,
     period,
@@ -228,4 +244,7 @@ export async function outcomesReport(db: Db, school: SchoolRow, q: ReportQuery, 
     options,
     unfiltered: all.length,
   };
+  // Shared by every later view of the same run and query: frozen, like the rows it holds.
+  built?.set(key, freezeDeep(report));
+  return report;
 }

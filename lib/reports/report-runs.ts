@@ -132,7 +132,8 @@ function remember(key: string, token: string, value: unknown): void {
   gt.__sqdRunSweep ??= setInterval(() => dropUnused(performance.now()), DECODED_IDLE_MS / 2).unref();
 }
 
-function freezeDeep<T>(x: T): T {
+/** Freezes `x` and everything it holds (shared values: a reader that changed one would change the next reader's). */
+export function freezeDeep<T>(x: T): T {
   if (x !== null && typeof x === "object" && !Object.isFrozen(x)) {
     Object.freeze(x);
     for (const v of Object.values(x)) freezeDeep(v);

@@ -234,6 +234,24 @@ for (const engine of engines()) {
         expect(again).toEqual(live);
       }
       expect(await stored("outcomes")).toHaveLength(1);
+      // The same run and query again: the report built before, shared and frozen.
+      const a = await outcomesReport(h.db, school, {}, plus(now, 2 * min), {}, { stored: {} });
+      const b = await outcomesReport(h.db, school, {}, plus(now, 3 * min), {}, { stored: {} });
+      expect(b).toBe(a);
+      expect(Object.isFrozen(a.byTier[0])).toBe(true);
+      // Another query of the same run is built on its own.
+      expect(await outcomesReport(h.db, school, { days: "90" }, plus(now, 3 * min), {}, { stored: {} })).not.toBe(a);
+      // An enrollment change drops the run: the next view is built from the new rows.
+      const [en] = await h.db.select().from(t.enrollments).where(eq(t.enrollments.schoolId, school.id)).limit(1);
+      await h.db.update(t.enrollments).set({ tier: "vip-test" }).where(eq(t.enrollments.id, en!.id));
+      try {
+        const c = await outcomesReport(h.db, school, {}, plus(now, 4 * min), {}, { stored: {} });
+        expect(c).not.toBe(a);
+        expect(c).toEqual(await outcomesReport(h.db, school, {}, c.asOf === now.toISOString() ? now : plus(now, 4 * min)));
+        expect(c.byTier.map((g) => g.group)).toContain("vip-test");
+      } finally {
+        await h.db.update(t.enrollments).set({ tier: en!.tier }).where(eq(t.enrollments.id, en!.id));
+      }
     });
 
     it("staff outcomes from the stored rows are the report computed for the call, and one page computes the run once", async () => {
