@@ -2,12 +2,13 @@ import { DateTime } from "luxon";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { activeCohortsOf, activeContactRows, assignmentRows, assignmentSpans, lastCheckIns, type AssignmentSpan } from "../../db/queries/reports/contacts";
-import { outcomeEnrollments } from "../../db/queries/reports/outcomes";
+import { outcomeEnrollments, type OutcomeEnrollment } from "../../db/queries/reports/outcomes";
 import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
 import { OUTCOMES_INTERPRETATION } from "../metrics/outcomes";
 import type { Period } from "../period";
 import { currentOutcomeRows, periodAsOf } from "./outcomes";
-import { currentRun, wholeReport, type RunInfo, type RunOptions } from "./report-runs";
+import { currentRun, freezeDeep, wholeReport, type RunInfo, type RunOptions } from "./report-runs";
+import type { StoredOutcomeRows } from "./outcomes-pack";
 import { reportPeriod, type ReportQuery } from "./sla";
 
 /**
@@ -195,6 +196,9 @@ export interface StaffOutcomesReport {
 }
 
 /** An assignment with its validity in epoch ms (null = open). */
+/** Staff outcomes built from a stored outcomes run in this process, per run value and query (as outcomesReport's). */
+const staffBuiltFrom = new WeakMap<StoredOutcomeRows, Map<string, StaffOutcomesReport>>();
+
 /** Whether an assignment's validity [validFrom, validTo] overlaps [from, to] (open ends = unbounded). */
 function overlaps(validFrom: number | null, validTo: number | null, from: number | null, to: number): boolean {
   if (validFrom !== null && validFrom > to) return false;
@@ -215,12 +219,20 @@ export async function staffOutcomesReport(db: Db, school: SchoolRow, q: ReportQu
   // reads (the same rows and as-of instant: docs/adr/0009-stored-report-runs.md); else without their support
   // exposure, which this report does not use (reading outcomeRows here cost the whole outcomes statement,
   // ~0.7 s at 10 M messages, for the statuses alone).
-  const enrollments = opts.stored
-    ? currentOutcomeRows(db, school, period, asOf, now, opts.stored).then((r) => {
-        asOf = r.asOf;
-        return r.rows;
-      })
-    : outcomeEnrollments(db, school.id, school.timezone, period, asOf);
+  // With `stored`, a report already built from the same run for the same query is returned as it is: it
+  // depends on the run's rows and the roster, and a roster change drops the run (migration 0018).
+  let built: Map<string, StaffOutcomesReport> | undefined;
+  const key = JSON.stringify([school.slug, school.timezone, period.from, period.to]);
+  let enrollments: Promise<OutcomeEnrollment[]>;
+  if (opts.stored) {
+    const cur = await currentOutcomeRows(db, school, period, asOf, now, opts.stored);
+    asOf = cur.asOf;
+    built = staffBuiltFrom.get(cur.run);
+    if (!built) staffBuiltFrom.set(cur.run, (built = new Map()));
+    const hit = built.get(key);
+    if (hit) return hit;
+    enrollments = Promise.resolve(cur.rows);
+  } else enrollments = outcomeEnrollments(db, school.id, school.timezone, period, asOf);
   const [enr, assigned] = await Promise.all([enrollments, assignmentSpans(db, school.id)]);
   // A cohort start converted once per date: ~79 k enrollments and ~69 k assignments at 10 M messages.
   const byStudent = new Map<number, AssignmentSpan[]>();
@@ -265,7 +277,9 @@ export async function staffOutcomesReport(db: Db, school: SchoolRow, q: ReportQu
       notEnded: s.notEnded,
     }))
     .sort((x, y) => x.role.localeCompare(y.role) || x.staff.localeCompare(y.staff) || x.staffPersonId - y.staffPersonId);
-  return { school: school.slug, period, asOf: asOf.toISOString(), interpretation: OUTCOMES_INTERPRETATION, rows };
+  const report: StaffOutcomesReport = { school: school.slug, period, asOf: asOf.toISOString(), interpretation: OUTCOMES_INTERPRETATION, rows };
+  built?.set(key, freezeDeep(report));
+  return report;
 }
 
 

@@ -302,10 +302,24 @@ for (const engine of engines()) {
       for (const r of [u1, u2]) expect(info(r)).toEqual(liveU);
       for (const r of [c1, c2]) expect(info(r)).toEqual(liveC);
       await currentRiskReport(h.db, school, now, now);
-      // A roster change drops the two lists (they read assignments), not the at-risk list.
+      // Staff outcomes from the stored outcome rows: built once per run and query.
+      const s1 = await staffOutcomesReport(h.db, school, {}, now, { stored: {} });
+      expect(await staffOutcomesReport(h.db, school, {}, plus(now, min), { stored: {} })).toBe(s1);
+      // A roster change drops the two lists and the outcome rows (staff outcomes read the roster), not the at-risk list.
       const [a] = await h.db.select().from(t.assignments).where(eq(t.assignments.schoolId, school.id)).limit(1);
-      await h.db.update(t.assignments).set({ role: a!.role }).where(and(eq(t.assignments.schoolId, school.id), eq(t.assignments.staffPersonId, a!.staffPersonId), eq(t.assignments.studentPersonId, a!.studentPersonId)));
-      expect([(await stored("unreachable")).length, (await stored("checkins")).length, (await stored("risk")).length]).toEqual([0, 0, 1]);
+      const same = and(eq(t.assignments.schoolId, school.id), eq(t.assignments.staffPersonId, a!.staffPersonId), eq(t.assignments.studentPersonId, a!.studentPersonId));
+      await h.db.update(t.assignments).set({ role: a!.role }).where(same);
+      expect([(await stored("unreachable")).length, (await stored("checkins")).length, (await stored("outcomes")).length, (await stored("risk")).length]).toEqual([0, 0, 0, 1]);
+      // The staff member's assignment ends before everything: the next view is built again and shows it.
+      await h.db.update(t.assignments).set({ validTo: new Date("2000-01-01T00:00:00Z") }).where(same);
+      try {
+        const s2 = await staffOutcomesReport(h.db, school, {}, plus(now, 2 * min), { stored: {} });
+        expect(s2).not.toBe(s1);
+        expect(s2).toEqual(await staffOutcomesReport(h.db, school, {}, plus(now, 2 * min)));
+        expect(s2).not.toEqual({ ...s1, asOf: s2.asOf });
+      } finally {
+        await h.db.update(t.assignments).set({ validTo: a!.validTo }).where(same);
+      }
     });
 
     it("LMS events drop the at-risk run only; enrollment changes drop both", async () => {
