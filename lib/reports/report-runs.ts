@@ -64,7 +64,7 @@ export function wholeReport<T>(kind: ReportRunKind, version: number, compute: (a
  */
 export async function currentRun<T>(db: Db, schoolId: number, spec: RunSpec<T>, asOf: Date, now: Date, opts: RunOptions = {}): Promise<{ value: T; asOf: Date } & RunInfo> {
   const reuseMs = opts.reuseMs ?? RUN_REUSE_MS;
-  const key = `${schoolId}:${spec.kind}:${spec.version}`;
+  const key = runKey(db, schoolId, spec);
   dropUnused(performance.now());
   const mine = decoded.get(key);
   if (mine) mine.usedAt = performance.now();
@@ -89,6 +89,19 @@ export async function currentRun<T>(db: Db, schoolId: number, spec: RunSpec<T>, 
   return p;
 }
 
+/**
+ * What this process keeps of a run is keyed by the database too: school ids (and the row versions that
+ * say whether a kept run is still the stored one) are only unique within one database, and a process may
+ * have several open (the tests open one per engine, the bench its own).
+ */
+const gd = globalThis as unknown as { __sqdRunDbIds?: { ids: WeakMap<Db, number>; next: number } };
+const dbIds = (gd.__sqdRunDbIds ??= { ids: new WeakMap(), next: 0 });
+function runKey(db: Db, schoolId: number, spec: { kind: ReportRunKind; version: string }): string {
+  let id = dbIds.ids.get(db);
+  if (id === undefined) dbIds.ids.set(db, (id = ++dbIds.next));
+  return `${id}:${schoolId}:${spec.kind}:${spec.version}`;
+}
+
 const gc = globalThis as unknown as { __sqdRunComputing?: Map<string, Promise<unknown>> };
 const computing = (gc.__sqdRunComputing ??= new Map());
 
@@ -97,7 +110,7 @@ async function computeAndStore<T>(db: Db, schoolId: number, spec: RunSpec<T>, as
   const value = await spec.compute(asOf);
   const ms = performance.now() - started;
   const token = await storeReportRun(db, schoolId, { kind: spec.kind, asOf, version: spec.version, computedAt: now, ms, rows: spec.rows(value), body: spec.pack(value) }, reuseMs);
-  if (token !== null) remember(`${schoolId}:${spec.kind}:${spec.version}`, token, value);
+  if (token !== null) remember(runKey(db, schoolId, spec), token, value);
   return { value, asOf, computedAt: now.toISOString(), reused: false, computeMs: Math.round(ms) };
 }
 
@@ -147,7 +160,7 @@ const g = globalThis as unknown as { __sqdRunRefresh?: Map<string, Promise<void>
 const refreshing = (g.__sqdRunRefresh ??= new Map());
 
 function refreshInBackground<T>(db: Db, schoolId: number, spec: RunSpec<T>, asOf: Date, now: Date, reuseMs: number): void {
-  const key = `${schoolId}:${spec.kind}`;
+  const key = runKey(db, schoolId, spec);
   if (refreshing.has(key)) return;
   const p = computeAndStore(db, schoolId, spec, asOf, now, reuseMs)
     .then(() => undefined)
