@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../client";
 import { arrayLiteral } from "./ingest-bulk";
+import { idArray } from "./reports/common";
 import type { IdentityRef, SourceKind } from "../../lib/ingest/types";
 
 /**
@@ -42,7 +43,7 @@ export async function attachThreadParents(
     // join, the planner hashed the whole messages table per slice.
     sql`with k as (
           select distinct th.id as thread_id, th.channel_id, th.external_id
-          from unnest(${`{${unique.map((k) => Math.trunc(k.channelId)).join(",")}}`}::bigint[], ${arrayLiteral(unique.map((k) => k.externalId))}::text[]) as u(c, x)
+          from unnest(${idArray(unique.map((k) => k.channelId))}, ${arrayLiteral(unique.map((k) => k.externalId))}::text[]) as u(c, x)
           join threads th on th.school_id = ${schoolId} and th.channel_id = u.c and th.external_id = u.x)
         update messages m set thread_id = k.thread_id
         from k

@@ -47,9 +47,9 @@ async function load(q: ContactsQuery, page: PageKey, now: Date): Promise<{ data:
   const { db } = await getDb();
   // Stored runs, as the outcomes report beside these (docs/adr/0009-stored-report-runs.md): staff outcomes
   // read its outcome rows; the two student lists are stored whole.
-  const staffOutcomes = await staffOutcomesReport(db, school, q, now, { stored: { refreshMs: RUN_REFRESH_MS } });
-  const asOf = asOfOf(q, school.timezone, staffOutcomes.asOf, now);
   const stored = { refreshMs: RUN_REFRESH_MS };
+  const staffOutcomes = await staffOutcomesReport(db, school, q, now, { stored });
+  const asOf = asOfOf(q, school.timezone, staffOutcomes.asOf, now);
   const [unreachable, checkIns] = await Promise.all([currentUnreachableReport(db, school, asOf, now, stored), currentCheckInsReport(db, school, asOf, now, stored)]);
   // The outcomes page is open to admin, head and executive only (PAGE_ROLES), so the scope is school-wide
   // or aggregate; anything else sees no student rows either.

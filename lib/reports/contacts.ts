@@ -7,7 +7,7 @@ import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
 import { OUTCOMES_INTERPRETATION } from "../metrics/outcomes";
 import type { Period } from "../period";
 import { currentOutcomeRows, periodAsOf } from "./outcomes";
-import { currentRun, freezeDeep, wholeReport, type RunInfo, type RunOptions } from "./report-runs";
+import { currentReport, freezeDeep, wholeReport, type RunInfo, type RunOptions } from "./report-runs";
 import type { StoredOutcomeRows } from "./outcomes-pack";
 import { reportPeriod, type ReportQuery } from "./sla";
 
@@ -323,11 +323,9 @@ export function staffOutcomesCsv(r: StaffOutcomesReport): Table {
  * else computed now and stored. As of the run's own instant (the report's asOf).
  */
 export async function currentUnreachableReport(db: Db, school: SchoolRow, asOf: Date, now: Date, opts: RunOptions = {}): Promise<UnreachableReport & RunInfo> {
-  const { value, computedAt, reused, computeMs } = await currentRun(db, school.id, wholeReport("unreachable", 1, (at) => unreachableReport(db, school, at)), asOf, now, opts);
-  return { ...value, computedAt, reused, computeMs };
+  return currentReport(db, school.id, wholeReport("unreachable", 1, (at) => unreachableReport(db, school, at)), asOf, now, opts);
 }
 
 export async function currentCheckInsReport(db: Db, school: SchoolRow, asOf: Date, now: Date, opts: RunOptions = {}): Promise<CheckInsReport & RunInfo> {
-  const { value, computedAt, reused, computeMs } = await currentRun(db, school.id, wholeReport("checkins", 1, (at) => checkInsReport(db, school, at)), asOf, now, opts);
-  return { ...value, computedAt, reused, computeMs };
+  return currentReport(db, school.id, wholeReport("checkins", 1, (at) => checkInsReport(db, school, at)), asOf, now, opts);
 }

@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import type { OutcomeRow } from "../../db/queries/reports/outcomes";
 import type { Period } from "../period";
+import { indexer } from "./pack";
 
 /**
  * The stored form of every enrollment's outcome row (report_runs kind `outcomes`,
@@ -48,37 +49,21 @@ export function outcomeStartDay(r: OutcomeRow, tz: string): string | null {
   return r.enrolledAt === null ? null : DateTime.fromISO(r.enrolledAt, { zone: tz }).toISODate();
 }
 
-function indexer(): { list: string[]; at(x: string): number } {
-  const list: string[] = [];
-  const seen = new Map<string, number>();
-  return {
-    list,
-    at(x) {
-      let i = seen.get(x);
-      if (i === undefined) seen.set(x, (i = list.push(x) - 1));
-      return i;
-    },
-  };
-}
-
 /** The rows with their start days (outcomeStartDay). */
 export function withStartDays(rows: OutcomeRow[], tz: string): StoredOutcomeRows {
   return { rows, startDays: rows.map((r) => outcomeStartDay(r, tz)) };
 }
 
 export function packOutcomeRows({ rows, startDays }: StoredOutcomeRows): string {
-  const cohorts = new Map<number, number>();
-  const cohortList: PackedOutcomeRows["cohorts"] = [];
-  const tiers = indexer();
-  const statuses = indexer();
+  const cohorts = indexer<PackedOutcomeRows["cohorts"][number]>((c) => c[0]);
+  const tiers = indexer<string>((t) => t);
+  const statuses = indexer<string>((t) => t);
   const packed = rows.map((r, i): PackedRow => {
-    let ci = cohorts.get(r.cohortId);
-    if (ci === undefined) cohorts.set(r.cohortId, (ci = cohortList.push([r.cohortId, r.cohort, r.cohortStartsOn]) - 1));
-    const row: PackedRow = [r.enrollmentId, r.personId, ci, tiers.at(r.tier), statuses.at(r.status), r.enrolledAt, r.endedAt, r.episodes, r.medianResponseMinutes, r.breachedShare, r.staffContacts];
+    const row: PackedRow = [r.enrollmentId, r.personId, cohorts.at([r.cohortId, r.cohort, r.cohortStartsOn]), tiers.at(r.tier), statuses.at(r.status), r.enrolledAt, r.endedAt, r.episodes, r.medianResponseMinutes, r.breachedShare, r.staffContacts];
     if (r.cohortStartsOn === null) row.push(startDays[i] ?? null);
     return row;
   });
-  return JSON.stringify({ v: PACK_VERSION, cohorts: cohortList, tiers: tiers.list, statuses: statuses.list, rows: packed } satisfies PackedOutcomeRows);
+  return JSON.stringify({ v: PACK_VERSION, cohorts: cohorts.list, tiers: tiers.list, statuses: statuses.list, rows: packed } satisfies PackedOutcomeRows);
 }
 
 /** The rows `packOutcomeRows` packed, with their start days, or null when the text is of another version. */

@@ -102,6 +102,12 @@ function runKey(db: Db, schoolId: number, spec: { kind: ReportRunKind; version: 
   return `${id}:${schoolId}:${spec.kind}:${spec.version}`;
 }
 
+/** currentRun for a report object: the report with how it was obtained. */
+export async function currentReport<T extends object>(db: Db, schoolId: number, spec: RunSpec<T>, asOf: Date, now: Date, opts: RunOptions = {}): Promise<T & RunInfo> {
+  const { value, computedAt, reused, computeMs } = await currentRun(db, schoolId, spec, asOf, now, opts);
+  return { ...value, computedAt, reused, computeMs };
+}
+
 const gc = globalThis as unknown as { __sqdRunComputing?: Map<string, Promise<unknown>> };
 const computing = (gc.__sqdRunComputing ??= new Map());
 

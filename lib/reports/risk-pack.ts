@@ -1,6 +1,7 @@
 import { riskFeatureNames, type RiskFeatureName, type RiskFeatures } from "../metrics/risk/features";
 import { riskReasonLabels, type RiskReason } from "../metrics/risk/model";
 import type { RiskReport, RiskRow } from "./risk";
+import { indexer } from "./pack";
 
 /**
  * The stored form of an at-risk list (report_runs kind `risk`, docs/adr/0009-stored-report-runs.md): rows as
@@ -35,25 +36,6 @@ interface PackedRiskReport {
   cohorts: Array<[string, string, string]>;
   tiers: string[];
   rows: PackedRow[];
-}
-
-/** An index into `list` for `key`, adding it when new. */
-function indexer<T>(key: (x: T) => string): { list: T[]; at(x: T): number } {
-  const list: T[] = [];
-  const seen = new Map<string, number>();
-  return {
-    list,
-    at(x) {
-      const k = key(x);
-      let i = seen.get(k);
-      if (i === undefined) {
-        i = list.length;
-        list.push(x);
-        seen.set(k, i);
-      }
-      return i;
-    },
-  };
 }
 
 export function packRiskReport(r: RiskReport): string {

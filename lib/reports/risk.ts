@@ -5,7 +5,7 @@ import { judgeOpenEpisodes } from "../../db/queries/reports/common";
 import { activeEnrollments, cohortItems, itemEvents, lastActivity, lmsStudentIds, supportSignals, type ActiveEnrollmentRow, type ItemEventRow, type ItemRow } from "../../db/queries/reports/risk";
 import { groupBy } from "../group-by";
 import { packRiskReport, unpackRiskReport } from "./risk-pack";
-import { currentRun, type RunInfo, type RunOptions } from "./report-runs";
+import { currentReport, type RunInfo, type RunOptions } from "./report-runs";
 import { defaultRiskModel, extractRiskFeatures, scoreEnrollment, type RiskFeatures, type RiskItem, type RiskModel, type RiskSubmission, type RiskReason, type RiskSnapshot } from "../metrics/risk";
 
 /**
@@ -116,7 +116,7 @@ export interface CurrentRiskReport extends RiskReport, RunInfo {}
  */
 export async function currentRiskReport(db: Db, school: SchoolRow, asOf: Date, now: Date, opts: RunOptions & { model?: RiskModel } = {}): Promise<CurrentRiskReport> {
   const model = opts.model ?? defaultRiskModel;
-  const { value, computedAt, reused, computeMs } = await currentRun(
+  return currentReport(
     db,
     school.id,
     { kind: "risk", version: model.version, compute: (at) => riskReport(db, school, at, model), rows: (r) => r.rows.length, pack: packRiskReport, unpack: unpackRiskReport },
@@ -124,7 +124,6 @@ export async function currentRiskReport(db: Db, school: SchoolRow, asOf: Date, n
     now,
     opts,
   );
-  return { ...value, computedAt, reused, computeMs };
 }
 
 /** A cohort's part of every snapshot: its graded work as RiskItems and its webinars due by asOf, in the items' order. */

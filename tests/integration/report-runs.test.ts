@@ -6,7 +6,7 @@ import { listSchools, type SchoolRow } from "@/db/queries/schools";
 import { forgetReportRuns, readReportRun, storeReportRun, type ReportRunKind } from "@/db/queries/reports/report-runs";
 import { packRiskReport } from "@/lib/reports/risk-pack";
 import { currentRiskReport, riskReport, type CurrentRiskReport, type RiskReport } from "@/lib/reports/risk";
-import { currentRun, DECODED_IDLE_MS, dropUnused, forgetDecodedRuns, runRefreshIdle, RUN_REUSE_MS } from "@/lib/reports/report-runs";
+import { currentRun, DECODED_IDLE_MS, dropUnused, forgetDecodedRuns, runRefreshIdle, RUN_REUSE_MS, type RunSpec } from "@/lib/reports/report-runs";
 import { currentOutcomeRows, outcomesReport } from "@/lib/reports/outcomes";
 import { outcomeRows } from "@/db/queries/reports/outcomes";
 import { checkInsReport, currentCheckInsReport, currentUnreachableReport, staffOutcomesReport, unreachableReport } from "@/lib/reports/contacts";
@@ -23,6 +23,18 @@ const anchor = new Date("2026-03-02T12:00:00Z");
 const now = new Date("2026-03-01T09:00:00Z");
 const min = 60_000;
 const plus = (d: Date, ms: number) => new Date(d.getTime() + ms);
+/** A run of a list of numbers (stored as kind `outcomes` under its own version), to watch currentRun itself. */
+const numbersSpec = (version: string, compute: () => Promise<number[]>, onUnpack: () => void = () => {}): RunSpec<number[]> => ({
+  kind: "outcomes",
+  version,
+  compute,
+  rows: (v) => v.length,
+  pack: (v) => JSON.stringify(v),
+  unpack: (text) => {
+    onUnpack();
+    return JSON.parse(text) as number[];
+  },
+});
 /** The report without what says how it was obtained. */
 const body = (r: CurrentRiskReport): RiskReport => ({ school: r.school, asOf: r.asOf, model: r.model, rows: r.rows });
 
@@ -151,17 +163,7 @@ for (const engine of engines()) {
 
     it("a decoded run nobody used for DECODED_IDLE_MS is let go: the next reader reads the body again", async () => {
       let unpacked = 0;
-      const spec = {
-        kind: "outcomes" as const,
-        version: "idle-test",
-        compute: async () => [1, 2, 3],
-        rows: (v: number[]) => v.length,
-        pack: (v: number[]) => JSON.stringify(v),
-        unpack: (text: string) => {
-          unpacked++;
-          return JSON.parse(text) as number[];
-        },
-      };
+      const spec = numbersSpec("idle-test", async () => [1, 2, 3], () => unpacked++);
       await forgetReportRuns(h.db, school.id, "outcomes");
       forgetDecodedRuns();
       await currentRun(h.db, school.id, spec, now, now);
@@ -265,18 +267,11 @@ for (const engine of engines()) {
       // The outcomes report and staff outcomes of one page view, at once, with no run stored: one computation.
       await forgetReportRuns(h.db, school.id);
       let computed = 0;
-      const spec = {
-        kind: "outcomes" as const,
-        version: "single-flight-test",
-        compute: async () => {
-          computed++;
-          await new Promise((r) => setTimeout(r, 50));
-          return [computed];
-        },
-        rows: (v: number[]) => v.length,
-        pack: (v: number[]) => JSON.stringify(v),
-        unpack: (text: string) => JSON.parse(text) as number[],
-      };
+      const spec = numbersSpec("single-flight-test", async () => {
+        computed++;
+        await new Promise((r) => setTimeout(r, 50));
+        return [computed];
+      });
       const [a, b] = await Promise.all([currentRun(h.db, school.id, spec, now, now), currentRun(h.db, school.id, spec, now, now)]);
       expect(computed).toBe(1);
       expect([a.reused, b.reused, a.value, b.value]).toEqual([false, false, [1], [1]]);

@@ -17,6 +17,9 @@ export function inPeriod(col: SQL, tz: string, p: Period): SQL {
   return sql`${col} >= (${p.from}::date)::timestamp at time zone ${tz} and ${col} < (${p.to}::date)::timestamp at time zone ${tz}`;
 }
 
+/** An instant as epoch milliseconds, truncated as isoTs's `.MS` truncates (a number costs less than text to format and parse). */
+export const epochMs = (t: SQL): SQL => sql`round(date_part('epoch', date_trunc('milliseconds', ${t})) * 1000)`;
+
 /** A bigint[] as one bound parameter (a list of ids can be long). */
 export function idArray(ids: readonly number[]): SQL {
   return sql`${`{${ids.map((n) => Math.trunc(n)).join(",")}}`}::bigint[]`;

@@ -1,7 +1,7 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { ensureStaffContacts } from "../episodes/staff-contacts";
-import { idArray, num, numOrNull } from "./common";
+import { epochMs, idArray, num, numOrNull } from "./common";
 import { inPart, isoTs, readInParts, statusesAt, statusFrom, type Part } from "./outcomes";
 
 /**
@@ -185,10 +185,9 @@ export interface AssignmentSpan {
  * ~230 ms there.
  */
 export async function assignmentSpans(db: Db, schoolId: number): Promise<AssignmentSpan[]> {
-  const ms = (col: SQL) => sql`round(date_part('epoch', date_trunc('milliseconds', ${col})) * 1000)`;
   const r = await rows<Record<string, unknown>>(
     db,
-    sql`select a.staff_person_id, sp.display_name as staff, a.role::text as role, a.student_person_id, ${ms(sql`a.valid_from`)} as valid_from, ${ms(sql`a.valid_to`)} as valid_to
+    sql`select a.staff_person_id, sp.display_name as staff, a.role::text as role, a.student_person_id, ${epochMs(sql`a.valid_from`)} as valid_from, ${epochMs(sql`a.valid_to`)} as valid_to
         from assignments a join people sp on sp.id = a.staff_person_id
         where a.school_id = ${schoolId}`,
   );

@@ -3,6 +3,8 @@ import { rows, type Db } from "../../client";
 import { num } from "./common";
 import { isoTs } from "./outcomes";
 
+const interval = (ms: number) => sql`${`${Math.trunc(ms)} milliseconds`}::interval`;
+
 /** What a stored run holds: the at-risk list, every enrollment's outcome row, the unreachable students, the check-ins due. */
 export type ReportRunKind = "risk" | "outcomes" | "unreachable" | "checkins";
 
@@ -40,7 +42,7 @@ export async function readReportRun(db: Db, schoolId: number, kind: ReportRunKin
     sql`select ${isoTs(sql`as_of`)} as as_of, version, ${isoTs(sql`computed_at`)} as computed_at, ms, rows, xmin::text as token,
                case when xmin::text = ${known ?? ""} then null else body::text end as body
         from report_runs
-        where school_id = ${schoolId} and kind = ${kind} and version = ${version} and as_of <= ${a} and as_of >= ${a} - ${`${Math.trunc(maxAgeMs)} milliseconds`}::interval
+        where school_id = ${schoolId} and kind = ${kind} and version = ${version} and as_of <= ${a} and as_of >= ${a} - ${interval(maxAgeMs)}
           and computed_at >= ${oldest}`,
   );
   const x = r[0];
@@ -72,7 +74,7 @@ export async function storeReportRun(
         sql`insert into report_runs as r (school_id, kind, as_of, version, computed_at, ms, rows, body)
             values (${schoolId}, ${run.kind}, ${run.asOf.toISOString()}::timestamptz, ${run.version}, ${run.computedAt.toISOString()}::timestamptz, ${Math.round(run.ms)}, ${run.rows}, ${run.body}::json)
             on conflict (school_id, kind) do update set as_of = excluded.as_of, version = excluded.version, computed_at = excluded.computed_at, ms = excluded.ms, rows = excluded.rows, body = excluded.body
-            where excluded.as_of >= r.as_of or excluded.version <> r.version or r.computed_at < excluded.computed_at - ${`${Math.trunc(maxAgeMs)} milliseconds`}::interval
+            where excluded.as_of >= r.as_of or excluded.version <> r.version or r.computed_at < excluded.computed_at - ${interval(maxAgeMs)}
             returning xmin::text as token`,
       );
       return r[0] ? String(r[0].token) : null;

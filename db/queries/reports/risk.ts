@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
-import { idArray, num, numOrNull } from "./common";
+import { epochMs, idArray, num, numOrNull } from "./common";
 import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { isoTs, statusesAt, statusFrom } from "./outcomes";
 import { OUTREACH_UNANSWERED_DAYS } from "@/lib/metrics/risk/features";
@@ -96,8 +96,6 @@ const ATTEND_VERBS = ["attended", "experienced", "completed"];
 /** Verbs that hand in work for an assignment, test or exam (a submission). */
 const SUBMIT_VERBS = ["submitted", "completed", "passed", "failed", "scored", "answered"];
 const textArray = (xs: readonly string[]) => sql`${`{${xs.join(",")}}`}::text[]`;
-/** An instant as epoch milliseconds, truncated as isoTs's `.MS` truncates (a number costs less than text to format and parse). */
-const epochMs = (t: SQL) => sql`round(date_part('epoch', date_trunc('milliseconds', ${t})) * 1000)`;
 /** The events of each listed enrollment known at asOf (dated on or before it, not voided by then). */
 function knownEvents(a: SQL): SQL {
   return sql`le.school_id = en.school_id and le.person_id = en.person_id and le.occurred_at <= ${a} and (le.voided_at is null or le.voided_at > ${a})`;
