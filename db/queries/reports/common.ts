@@ -183,3 +183,52 @@ export function slaFlags(f: OpenFlags): { breached: SQL; breachingNow: SQL; atRi
     met: sql`(e.target_minutes is not null and e.status = 'answered' and not e.breached)`,
   };
 }
+
+/**
+ * slaFlags with no open episode judged: open episodes count as neither breaching, at risk, breached nor
+ * known, and a statement aggregates `openIdsOf` beside them so that Node adds their flags per group
+ * (`countOpen`). The statement then need not wait for the open episodes to be judged: both run at once.
+ */
+export const unjudgedSlaFlags = slaFlags({ breachingNow: [], atRisk: [] });
+
+/** The ids of a group's open episodes with a target (the only ones openFlags may flag), comma-separated. */
+export const openIdsOf = sql`string_agg(e.id::text, ',') filter (where e.status = 'open' and e.target_minutes is not null)`;
+
+/**
+ * How many of a group's open episodes (`openIdsOf`, as the statement saw them) are breaching now or at
+ * risk. An episode answered after openFlags read it is not open in the statement and is not counted,
+ * exactly as when the ids were sent to the statement.
+ */
+export function countOpen(ids: unknown, f: OpenFlagSets): { breachingNow: number; atRisk: number } {
+  let breachingNow = 0;
+  let atRisk = 0;
+  if (typeof ids === "string" && ids !== "") {
+    for (const part of ids.split(",")) {
+      const id = Number(part);
+      if (f.breachingNow.has(id)) breachingNow++;
+      else if (f.atRisk.has(id)) atRisk++;
+    }
+  }
+  return { breachingNow, atRisk };
+}
+
+export interface OpenFlagSets {
+  breachingNow: ReadonlySet<number>;
+  atRisk: ReadonlySet<number>;
+}
+
+export const flagSets = (f: OpenFlags): OpenFlagSets => ({ breachingNow: new Set(f.breachingNow), atRisk: new Set(f.atRisk) });
+
+/**
+ * A read run without parallel workers (in a transaction of its own, `set local`). For a statement of a
+ * page whose other reads run at once on other connections: on a 2-core server, workers only take the
+ * cores those reads need and add their own start-up and hand-over (the team page's episodes per person
+ * took ~60 ms alone and ~230 ms beside the page's other reads with two workers, docs/performance.md).
+ */
+export async function serialRows<T extends Record<string, unknown>>(db: Db, query: SQL): Promise<T[]> {
+  return db.transaction(async (t) => {
+    const tx = t as unknown as Db;
+    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+    return rows<T>(tx, query);
+  });
+}

@@ -6,7 +6,7 @@ import { alwaysOpenCalendar } from "@/lib/metrics/calendar";
 import { businessMinutesBetween } from "@/lib/metrics/business-time";
 import { median } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
-import { inPeriod, num, numOrNull, openFlags, responseMinutes, slaFlags, type OpenFlags } from "./common";
+import { countOpen, flagSets, inPeriod, num, numOrNull, openFlags, openIdsOf, responseMinutes, serialRows, type OpenFlags } from "./common";
 import { STAFF_ROLES } from "./outcomes";
 
 /**
@@ -82,7 +82,7 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
     // Check-ins read staff_contacts, so they wait for it to be complete.
     Promise.all([bounds, ensureStaffContacts(db, schoolId)]).then(([{ until: u }]) => staffRoster(db, schoolId, u)),
     sentByStaff(db, schoolId, tz, period),
-    openFlags(db, schoolId, tz, period, now).then((open) => episodesByStaff(db, schoolId, tz, period, open)),
+    episodesByStaff(db, schoolId, tz, period, openFlags(db, schoolId, tz, period, now)),
   ]);
   const cal = defaultCalendarId !== null ? calendars.get(defaultCalendarId) : undefined;
   const workingHours = businessMinutesBetween(cal ?? alwaysOpenCalendar(tz), start, until) / 60;
@@ -194,28 +194,43 @@ interface EpisodesByStaff {
  * ones they own, and breaches attributed to them (answered by them, or owned and unanswered). One read of
  * the period, index-only (every column used is in episodes_period_idx).
  */
-async function episodesByStaff(db: Db, schoolId: number, tz: string, period: Period, open: OpenFlags): Promise<EpisodesByStaff> {
-  const f = slaFlags(open);
-  const list = await rows<{ k: string; id: unknown; n: unknown; students: unknown; median: unknown; p90: unknown }>(
-    db,
-    sql`with ep as (
-          select e.responder_person_id, e.owner_person_id, e.student_person_id, e.status, ${responseMinutes} as rm, ${f.breached} as is_breached from episodes e
-          where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, period)})
-        select 'a' as k, responder_person_id as id, count(*)::int as n, count(distinct student_person_id)::int as students,
-          percentile_cont(0.5) within group (order by rm) as median, percentile_cont(0.9) within group (order by rm) as p90
-        from ep where status = 'answered' group by responder_person_id
-        union all
-        select 'o', owner_person_id, count(*)::int, null, null, null from ep where status = 'open' group by owner_person_id
-        union all
-        select 'b', coalesce(responder_person_id, owner_person_id), count(*)::int, null, null, null from ep where is_breached
-        group by coalesce(responder_person_id, owner_person_id)`,
-  );
+async function episodesByStaff(db: Db, schoolId: number, tz: string, period: Period, judged: Promise<OpenFlags>): Promise<EpisodesByStaff> {
+  // The statement does not wait for the open episodes to be judged (~50–70 ms at 10 M messages): it
+  // lists each person's open episodes with a target, and those breaching now are counted here (countOpen).
+  // Two scans of the period's episodes instead of one materialised CTE read four times (~90 → ~60 ms):
+  // the answered ones ('a'), and the open or breached ones: 'o' rows per owner (and per the person an
+  // open episode's breach is attributed to, `who`), 'b' rows of the breaches of the others.
+  const inP = inPeriod(sql`e.opened_at`, tz, period);
+  const [list, flags] = await Promise.all([
+    serialRows<{ k: string; id: unknown; who: unknown; n: unknown; students: unknown; median: unknown; p90: unknown; open_ids: unknown }>(
+      db,
+      sql`select 'a' as k, e.responder_person_id as id, null::bigint as who, count(*)::int as n, count(distinct e.student_person_id)::int as students,
+            percentile_cont(0.5) within group (order by ${responseMinutes}) as median, percentile_cont(0.9) within group (order by ${responseMinutes}) as p90, null as open_ids
+          from episodes e where e.school_id = ${schoolId} and ${inP} and e.status = 'answered' group by e.responder_person_id
+          union all
+          select case when e.status = 'open' then 'o' else 'b' end,
+            case when e.status = 'open' then e.owner_person_id else coalesce(e.responder_person_id, e.owner_person_id) end,
+            case when e.status = 'open' then coalesce(e.responder_person_id, e.owner_person_id) end,
+            count(*)::int, null, null, null, ${openIdsOf}
+          from episodes e where e.school_id = ${schoolId} and ${inP} and (e.status = 'open' or e.breached)
+          group by 1, 2, 3`,
+    ),
+    judged,
+  ]);
+  const open = flagSets(flags);
   const out: EpisodesByStaff = { answered: new Map(), owned: new Map(), breaches: new Map() };
+  const add = (m: Map<number, number>, id: number | null, n: number) => {
+    if (id !== null && n > 0) m.set(id, (m.get(id) ?? 0) + n);
+  };
   for (const r of list) {
     const id = numOrNull(r.id);
-    if (id === null) continue;
-    if (r.k === "a") out.answered.set(id, { n: num(r.n), students: num(r.students), median: numOrNull(r.median), p90: numOrNull(r.p90) });
-    else (r.k === "o" ? out.owned : out.breaches).set(id, num(r.n));
+    if (r.k === "a") {
+      if (id !== null) out.answered.set(id, { n: num(r.n), students: num(r.students), median: numOrNull(r.median), p90: numOrNull(r.p90) });
+    } else if (r.k === "o") {
+      add(out.owned, id, num(r.n));
+      // An open episode is breached when it is breaching now (slaFlags), attributed as every breach is.
+      add(out.breaches, numOrNull(r.who), countOpen(r.open_ids, open).breachingNow);
+    } else add(out.breaches, id, num(r.n));
   }
   return out;
 }
