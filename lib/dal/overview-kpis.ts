@@ -4,6 +4,7 @@ import { overviewKpis, type KpiQuery, type OverviewKpis } from "../reports/overv
 import { lastDayOf } from "../reports/episode-detail";
 import { canOpen, requireAccess, type PageKey } from "./access";
 import { filterOptions, type FilterOptions } from "../../db/queries/reports/episode-detail";
+import { RUN_REFRESH_MS } from "../reports/report-runs";
 
 export type { OverviewKpis, KpiQuery };
 export type { KpiFigure, KpiKey, KpiUnit, RoleCompliance, FilterName } from "../reports/overview-kpis";
@@ -35,8 +36,11 @@ function pageOf(href: string): PageKey | null {
 export async function getOverviewKpis(q: KpiQuery & { school?: string }, now: Date = new Date()): Promise<OverviewKpisView> {
   const { school, role } = await requireAccess({ school: q.school, page: "overview" });
   const { db } = await getDb();
-  const data = await overviewKpis(db, school, { from: q.from, to: q.to, days: q.days, role: q.role, cohort: q.cohort, channel: q.channel, source: q.source }, now);
-  const options = await filterOptions(db, school.id);
+  // The previous period and completion from a stored run when recent enough (docs/adr/0010-kpi-stored-figures.md).
+  const [data, options] = await Promise.all([
+    overviewKpis(db, school, { from: q.from, to: q.to, days: q.days, role: q.role, cohort: q.cohort, channel: q.channel, source: q.source }, now, { stored: { refreshMs: RUN_REFRESH_MS } }),
+    filterOptions(db, school.id),
+  ]);
   const allowed = (href: string | null) => {
     if (href === null) return null;
     const page = pageOf(href);

@@ -13,6 +13,9 @@ import { lastDayOf } from "./episode-detail";
 import { periodAsOf } from "./outcomes";
 import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
 import { queueCounts, type QueueCounts } from "./queue";
+import { openEpisodeStates, openFlagsOf } from "../../db/queries/reports/queue";
+import type { OpenFlags } from "../../db/queries/reports/common";
+import { currentRun, type RunOptions, type RunSpec } from "./report-runs";
 
 /**
  * The overview's KPI cards, as the page and `cli report kpis` read them: a composition of the existing
@@ -159,7 +162,8 @@ export interface KpiParts {
   sla: SlaFigures;
   slaPrevious: SlaFigures;
   csat: CsatReport;
-  csatPrevious: CsatReport;
+  /** Only the total is shown (the previous period's figures are stored without their groups). */
+  csatPrevious: Pick<CsatReport, "total">;
   queue: QueueCounts;
   completion: { successes: number; n: number; rate: number | null };
   completionPrevious: { successes: number; n: number; rate: number | null };
@@ -245,30 +249,63 @@ export function kpiPeriods(q: KpiQuery, tz: string, lastDataDay: string | null, 
 /** Each report is asked with explicit inclusive dates, exactly as its page or CLI would be. */
 const dates = (p: Period) => ({ from: p.from, to: lastDayOf(p) });
 
-export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: Date): Promise<OverviewKpis> {
+export interface KpiOptions {
+  /**
+   * Read the figures support activity does not change (the previous period's, completion) from the
+   * school's stored run (report_runs kind `kpi`, docs/adr/0010-kpi-stored-figures.md) when recent enough,
+   * as the overview page does; absent = computed for the call (the CLI, the tests' reference).
+   */
+  stored?: RunOptions;
+}
+
+/**
+ * What the cards compare with (the previous period's SLA, CSAT and completion) and the current
+ * completion: none of it moves with the live support traffic (completion is learning data, whose changes
+ * drop the stored run at once).
+ */
+export interface SettledFigures {
+  previous: { sla: SlaFigures; csat: Pick<CsatReport, "total">; completion: Proportion };
+  completion: Proportion;
+}
+
+export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: Date, opts: KpiOptions = {}): Promise<OverviewKpis> {
   const span = await messageSpan(db, school.id, school.timezone);
   const { period, previous, completionWindow } = kpiPeriods(q, school.timezone, span.last, now);
   const filter = parseReportFilter(q);
   const fq = filterParams(filter);
-  // Four independent chains at once (SLA, CSAT, queue, completion), each one statement at a time: on
-  // PostgreSQL they hold at most four of the pool's ten connections for the request's ~100 ms; PGlite
-  // serves one query at a time and simply queues them.
-  const slaChain = slaFigures(db, school, [period, previous], filter, now);
-  const csatChain = (async () => [await csatReport(db, school, { ...dates(period), ...fq }, now), await csatReport(db, school, { ...dates(previous), ...fq }, now)] as const)();
-  // The queue's counts only (not its names, staff and suggestions, which the cards do not show).
-  const queueChain = queueCounts(db, school, filterParams(filter, APPLIES.openNow), now);
-  const completionChain = (async () => {
-    // Outcomes filter cohorts by external id (their URL's key); the overview's cohort is the SLA page's id.
+  // Outcomes filter cohorts by external id (their URL's key); the overview's cohort is the SLA page's id.
+  const cohorts = (async () => {
     const cc = filter.cohortId === undefined ? [] : await cohortCourses(db, school.id);
-    const cohortExternalId = cc.find((c) => c.cohortId === filter.cohortId)?.cohortExternalId;
+    const externalId = cc.find((c) => c.cohortId === filter.cohortId)?.cohortExternalId;
     // The outcomes report's cohort filter: every cohort with that external id.
-    const cohortIds = cohortExternalId === undefined ? null : cc.filter((c) => c.cohortExternalId === cohortExternalId).map((c) => c.cohortId);
-    const current = await completionFigure(db, school, completionWindow.current, now, cohortIds);
-    const previousFigure = await completionFigure(db, school, completionWindow.previous, now, cohortIds);
-    return { cohortExternalId, current, previousFigure };
+    const ids = externalId === undefined ? null : cc.filter((c) => c.cohortExternalId === externalId).map((c) => c.cohortId);
+    return { externalId, ids };
   })();
-  const [[sla = NO_SLA, slaPrevious = NO_SLA], [csat, csatPrevious], queue, done] = await Promise.all([slaChain, csatChain, queueChain, completionChain]);
-  const { cohortExternalId: completionCohort, current: completion, previousFigure: completionPrevious } = done;
+  const settled = async (asOf: Date): Promise<SettledFigures> => {
+    const { ids } = await cohorts;
+    const [[sla = NO_SLA], csat, completionBefore, completion] = await Promise.all([
+      slaFigures(db, school, [previous], filter, asOf),
+      csatReport(db, school, { ...dates(previous), ...fq }, asOf),
+      completionFigure(db, school, completionWindow.previous, asOf, ids),
+      completionFigure(db, school, completionWindow.current, asOf, ids),
+    ]);
+    return { previous: { sla, csat: { total: csat.total }, completion: completionBefore }, completion };
+  };
+  // Four independent chains at once (SLA, CSAT, queue, the settled figures), each one statement at a
+  // time: on PostgreSQL they hold at most seven of the pool's ten connections for the request; PGlite
+  // serves one query at a time and simply queues them.
+  // The open episodes are read and judged once, for the queue's counts and the SLA figures' open flags.
+  const open = openEpisodeStates(db, school.id, now);
+  const slaChain = slaFigures(db, school, [period], filter, now, open.then(openFlagsOf));
+  const csatChain = csatReport(db, school, { ...dates(period), ...fq }, now);
+  // The queue's counts only (not its names, staff and suggestions, which the cards do not show).
+  const queueChain = queueCounts(db, school, filterParams(filter, APPLIES.openNow), now, open);
+  // The settled figures are the same view after view: the page reads them from a stored run (about half
+  // of the cards' statements' time at 10 M messages).
+  const settledChain = opts.stored
+    ? currentRun(db, school.id, settledSpec(school, [previous, completionWindow.previous, completionWindow.current], fq, settled), now, now, opts.stored).then((r) => r.value)
+    : settled(now);
+  const [[sla = NO_SLA], csat, queue, fixed, { externalId: completionCohort }] = await Promise.all([slaChain, csatChain, queueChain, settledChain, cohorts]);
   return composeOverviewKpis({
     school,
     period,
@@ -277,15 +314,36 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
     now,
     hasData: span.last !== null,
     sla,
-    slaPrevious,
+    slaPrevious: fixed.previous.sla,
     csat,
-    csatPrevious,
+    csatPrevious: fixed.previous.csat,
     queue,
-    completion,
-    completionPrevious,
+    completion: fixed.completion,
+    completionPrevious: fixed.previous.completion,
     filter,
     completionCohort,
   });
+}
+
+/** Bumped when SettledFigures changes shape: a run of another format is computed again. */
+const SETTLED_FORMAT = 1;
+
+/**
+ * The stored run of the settled figures. One per school (report_runs' key): its version names the
+ * periods, the time zone and the filters, so a run stands only for the view it was computed for, and a
+ * view of other dates or filters computes and replaces it.
+ */
+function settledSpec(school: SchoolRow, periods: readonly Period[], filter: Record<string, string>, compute: (asOf: Date) => Promise<SettledFigures>): RunSpec<SettledFigures> {
+  const key = [school.timezone, ...periods.map((p) => `${p.from}..${p.to}`), new URLSearchParams(filter).toString()].join("|");
+  return {
+    kind: "kpi",
+    version: `kpi-${SETTLED_FORMAT}|${key}`,
+    compute,
+    rows: (v) => v.previous.sla.groups.length,
+    pack: (v) => JSON.stringify(v),
+    // Our own JSON, written by `pack` under this very version.
+    unpack: (text) => JSON.parse(text) as SettledFigures,
+  };
 }
 
 /**
@@ -304,8 +362,8 @@ const NO_SLA: SlaFigures = { total: emptySlaStats, groups: [] };
  * all periods in one statement); filtered, the SLA page's breakdown with the same filter (equal to the
  * report when unfiltered, episode-detail test).
  */
-async function slaFigures(db: Db, school: SchoolRow, periods: readonly Period[], filter: CsatFilter, now: Date): Promise<SlaFigures[]> {
-  if (Object.keys(filter).length === 0) return slaSummaries(db, school.id, school.timezone, periods, "role", now);
+async function slaFigures(db: Db, school: SchoolRow, periods: readonly Period[], filter: CsatFilter, now: Date, flags?: Promise<OpenFlags>): Promise<SlaFigures[]> {
+  if (Object.keys(filter).length === 0) return slaSummaries(db, school.id, school.timezone, periods, "role", now, flags);
   const out: SlaFigures[] = [];
   for (const period of periods) {
     const b = await slaBreakdown(db, school.id, school.timezone, period, filter, now);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { liveQueue, openEpisodeStates, type QueueItem, type QueueState } from "../../db/queries/reports/queue";
+import { liveQueue, openEpisodeStates, type OpenEpisodeState, type QueueItem, type QueueState } from "../../db/queries/reports/queue";
 
 export type { QueueItem, QueueState };
 
@@ -99,9 +99,16 @@ export interface QueueCounts {
  * Without the team filter, which needs the suggestions; tests/integration/overview-kpis.test.ts compares
  * the figures with queueReport's.
  */
-export async function queueCounts(db: Db, school: SchoolRow, q: Pick<QueueQuery, "role" | "channel">, now: Date): Promise<QueueCounts> {
+export async function queueCounts(
+  db: Db,
+  school: SchoolRow,
+  q: Pick<QueueQuery, "role" | "channel">,
+  now: Date,
+  /** openEpisodeStates(db, school.id, now) when the caller reads them for more (the KPI cards' SLA flags). */
+  states?: Promise<OpenEpisodeState[]>,
+): Promise<QueueCounts> {
   const filters = parseQueueFilters({ role: q.role, channel: q.channel });
-  const open = await openEpisodeStates(db, school.id, now);
+  const open = await (states ?? openEpisodeStates(db, school.id, now));
   const items = open.filter((it) => roleAndChannel(filters, it));
   return { totalOpen: open.length, counts: countStates(items), items: items.map((it) => ({ openedAt: it.openedAt })) };
 }
