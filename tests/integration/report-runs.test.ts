@@ -11,6 +11,7 @@ import { currentOutcomeRows, outcomesReport } from "@/lib/reports/outcomes";
 import { outcomeRows } from "@/db/queries/reports/outcomes";
 import { checkInsReport, currentCheckInsReport, currentUnreachableReport, staffOutcomesReport, unreachableReport } from "@/lib/reports/contacts";
 import { defaultRiskModel } from "@/lib/metrics/risk";
+import { overviewKpis } from "@/lib/reports/overview-kpis";
 import { engines, openDemoSchool } from "./harness";
 
 /**
@@ -317,6 +318,38 @@ for (const engine of engines()) {
       } finally {
         await h.db.update(t.assignments).set({ validTo: a!.validTo }).where(same);
       }
+    });
+
+    it("KPI cards from the stored figures are the cards computed for the call, view by view; an enrollment change drops them", async () => {
+      await forgetReportRuns(h.db, school.id);
+      const [co] = await h.db.select().from(t.cohorts).where(eq(t.cohorts.schoolId, school.id)).limit(1);
+      const token = async () => (await rows<{ token: string }>(h.db, sql`select xmin::text as token from report_runs where school_id = ${school.id} and kind = 'kpi'`))[0]?.token;
+      // The default view, a shorter period, explicit dates, and the filters (cohort: completion too; role: SLA and CSAT).
+      const views = [{}, { days: "7" }, { from: "2026-01-01", to: "2026-01-31" }, { cohort: String(co!.id) }, { role: "mentor" }];
+      for (const q of views) {
+        const live = await overviewKpis(h.db, school, q, now);
+        const first = await overviewKpis(h.db, school, q, now, { stored: {} });
+        const kept = await token();
+        const second = await overviewKpis(h.db, school, q, now, { stored: {} });
+        expect(first).toEqual(live);
+        expect(second).toEqual(live);
+        // The second read the stored run (not rewritten); each view computed and replaced the one before.
+        expect(await token()).toBe(kept);
+        expect(kept).toBeDefined();
+      }
+      expect((await stored("kpi")).length).toBe(1);
+      // What the cards show of the settled figures is the stored run's: a changed run shows through.
+      const before = await overviewKpis(h.db, school, {}, now, { stored: {} });
+      expect(before.kpis.completion.previous).not.toBeNull();
+      await h.db.execute(sql`update report_runs set body = (jsonb_set(body::jsonb, '{previous,completion,rate}', '0.123'))::json where school_id = ${school.id} and kind = 'kpi'`);
+      const altered = await overviewKpis(h.db, school, {}, now, { stored: {} });
+      expect(altered.kpis.completion.previous).toBe(0.123);
+      expect({ ...altered.kpis, completion: before.kpis.completion }).toEqual(before.kpis);
+      // Completion is learning data: an enrollment change drops the run, and the next view computes it again.
+      const [en] = await h.db.select().from(t.enrollments).where(eq(t.enrollments.schoolId, school.id)).limit(1);
+      await h.db.update(t.enrollments).set({ tier: en!.tier }).where(eq(t.enrollments.id, en!.id));
+      expect((await stored("kpi")).length).toBe(0);
+      expect(await overviewKpis(h.db, school, {}, now, { stored: {} })).toEqual(before);
     });
 
     it("LMS events drop the at-risk run only; enrollment changes drop both", async () => {
