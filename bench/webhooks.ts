@@ -17,7 +17,8 @@ import { serverArgs } from "../lib/server/launch";
  * plain node:http and the rest on Next, docs/adr/0004-ingest-server.md) on loopback over the bench
  * database, autocannon posting signed Telegram (secret-token header) and Slack (v0 HMAC) message events,
  * each with its own update / event id, at several connection counts in turn (BENCH_WEBHOOK_CONNECTIONS,
- * default 16,32,64); then a count of what was stored (exactly once: one message per accepted delivery,
+ * default 16,32,64), as fast as the server answers, then at a fixed offered rate (BENCH_WEBHOOK_RATE, default
+ * 2000 req/s: the target's latency is a latency at that load); then a count of what was stored (exactly once: one message per accepted delivery,
  * none for a re-delivery), and the time from a webhook to its episode in the live-queue query. CPU is
  * counted per accepted request for the server, for PostgreSQL (when it runs on this machine) and for this
  * process (autocannon): all three share the machine's cores.
@@ -54,6 +55,8 @@ export interface WebhookPhase {
   postgresCpuMsPerRequest: number | null;
   /** The load generator's CPU (this process) per accepted request. */
   loadGenCpuMsPerRequest: number;
+  /** How long after the load stopped (and the server was quiet) no scope was left to derive; null = not within 60 s. */
+  derivedAfterMs: number | null;
 }
 
 export interface WebhookResult {
@@ -240,7 +243,7 @@ async function postmasterPid(db: Parameters<typeof rows>[0]): Promise<number | n
   }
 }
 
-/** The offered rate of the fixed-rate phase (BENCH_WEBHOOK_RATE, 0 = none), at the last connection count. */
+/** The offered rate of the fixed-rate phase (BENCH_WEBHOOK_RATE, 0 = none), at the largest connection count. */
 function offeredRate(): number | null {
   const raw = process.env.BENCH_WEBHOOK_RATE ?? "2000";
   const n = Number(raw);
@@ -314,6 +317,18 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
         before = again;
       }
     };
+    // Derivation runs behind the store (docs/adr/0004-ingest-server.md): how long after a phase's load the
+    // school has no scope left to derive. The next phase starts after it, so that its figures (the probe
+    // phase's freshness above all) are not those of the phase before.
+    const caughtUp = async (limitMs = 60_000): Promise<number | null> => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < limitMs) {
+        const [d] = await rows<{ n: number }>(db, sql`select count(*)::int as n from dirty_scopes where school_id = ${school.id}`);
+        if ((d?.n ?? 0) === 0) return Math.round(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return null;
+    };
     // What earlier runs left in these sources (--reuse); ids below start past anything they used.
     const c0 = await count();
     let n = Date.now();
@@ -375,6 +390,7 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
     await autocannon({ url: base, connections: counts[0] ?? 16, duration: WARMUP_LOAD_S, requests: loadRequests() });
     sent = 0;
     let last = await quiet();
+    await caughtUp();
     // What was stored before the measured phases (earlier runs, the warm-ups): the phases' own start.
     const warmed = last;
     const freshnessUnderLoad: number[] = [];
@@ -418,6 +434,7 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
       const pgCpuS = pgPid ? cpuTree(pgPid, true) - cpu0.pg : null;
       const self = process.cpuUsage(cpu0.self);
       const now = await quiet();
+      const derivedAfterMs = await caughtUp();
       const phase: WebhookPhase = {
         connections,
         offeredRate: phaseRate,
@@ -436,12 +453,13 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
         serverCpuMsPerRequest: round((serverCpuS * 1000) / ok, 3),
         postgresCpuMsPerRequest: pgCpuS === null ? null : round((pgCpuS * 1000) / ok, 3),
         loadGenCpuMsPerRequest: round((self.user + self.system) / 1000 / ok, 3),
+        derivedAfterMs,
       };
       last = now;
       phases.push(phase);
       results.push(result);
       log(
-        `  ${connections} connections${phaseRate === null ? "" : ` at ${phaseRate} req/s offered`}: ${phase.requestsPerSec} req/s, p50 ${phase.p50Ms} / p90 ${phase.p90Ms} / p99 ${phase.p99Ms} / max ${phase.maxMs} ms; ${phase.ok} accepted, ${phase.non2xx} non-2xx, ${phase.errors} errors; ${phase.stored} stored; CPU per request: server ${phase.serverCpuMsPerRequest} ms, PostgreSQL ${phase.postgresCpuMsPerRequest ?? "n/a"} ms, autocannon ${phase.loadGenCpuMsPerRequest} ms`,
+        `  ${connections} connections${phaseRate === null ? "" : ` at ${phaseRate} req/s offered`}: ${phase.requestsPerSec} req/s, p50 ${phase.p50Ms} / p90 ${phase.p90Ms} / p99 ${phase.p99Ms} / max ${phase.maxMs} ms; ${phase.ok} accepted, ${phase.non2xx} non-2xx, ${phase.errors} errors; ${phase.stored} stored; CPU per request: server ${phase.serverCpuMsPerRequest} ms, PostgreSQL ${phase.postgresCpuMsPerRequest ?? "n/a"} ms, autocannon ${phase.loadGenCpuMsPerRequest} ms; derivation caught up ${phase.derivedAfterMs === null ? "not within 60 s" : `${phase.derivedAfterMs} ms`} after`,
       );
     }
     const before = last;
