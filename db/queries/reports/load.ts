@@ -158,7 +158,8 @@ async function staffRoster(db: Db, schoolId: number, until: Date): Promise<Recor
           group by 1)
         select s.id::text as id, p.display_name as name, s.role, tf.team, coalesce(a.n, 0) as assigned, coalesce(a.checked, 0) as checked,
           c.episodes_per_hour as cap, c.max_students as max_students
-        from staff s join people p on p.id = s.id and p.school_id = ${schoolId}
+        -- Each staff member's name by key: joined, PostgreSQL hashed all ~95 k people of the school (~14 ms).
+        from staff s join lateral (select p.display_name from people p where p.id = s.id and p.school_id = ${schoolId} limit 1) p on true
           left join team_of tf on tf.person_id = s.id left join assigned a on a.id = s.id
           left join staff_capacity c on c.school_id = ${schoolId} and c.person_id = s.id
         order by p.display_name, s.id`,
