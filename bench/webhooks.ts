@@ -397,12 +397,13 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
     // The phases, then the first connection count once more with freshness probes: the probes read the
     // live queue and so take CPU from the load, which must not blur the phases' own figures.
     // The fixed-rate phase runs with as many connections as the largest closed-loop phase, so a slow answer
-    // does not hold the rate back (autocannon sends at most one request per connection at a time).
+    // does not hold the rate back (autocannon sends at most one request per connection at a time). It runs
+    // last, so that the probe phase follows the same phases as in rounds 1–9 and its figures compare.
     const rate = offeredRate();
     const plan: { connections: number; probes: boolean; rate: number | null }[] = [
       ...counts.map((c) => ({ connections: c, probes: false, rate: null })),
-      ...(rate === null ? [] : [{ connections: Math.max(...counts), probes: false, rate }]),
       { connections: counts[0] ?? 16, probes: true, rate: null },
+      ...(rate === null ? [] : [{ connections: Math.max(...counts), probes: false, rate }]),
     ];
     for (const { connections, probes: withProbes, rate: phaseRate } of plan) {
       log(`webhook load: ${connections} connections for ${durationS} s${phaseRate === null ? "" : ` at ${phaseRate} req/s`}${withProbes ? ", with freshness probes" : ""}…`);
