@@ -291,9 +291,9 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
     ]);
     return { previous: { sla, csat: { total: csat.total }, completion: completionBefore }, completion };
   };
-  // Four independent chains at once (SLA, CSAT, queue, the settled figures), each one statement at a
-  // time: on PostgreSQL they hold at most seven of the pool's ten connections for the request; PGlite
-  // serves one query at a time and simply queues them.
+  // Independent reads at once (SLA, CSAT, the open episodes, the settled figures): on PostgreSQL they hold
+  // about four of the pool's ten connections when the settled figures are stored, up to nine when they are
+  // computed; PGlite serves one query at a time and simply queues them.
   // The open episodes are read and judged once, for the queue's counts and the SLA figures' open flags.
   const open = openEpisodeStates(db, school.id, now);
   const slaChain = slaFigures(db, school, [period], filter, now, open.then(openFlagsOf));

@@ -192,8 +192,8 @@ interface EpisodesByStaff {
 
 /**
  * The period's episodes per person: answered by them (count, students, median and p90 response), open
- * ones they own, and breaches attributed to them (answered by them, or owned and unanswered). One read of
- * the period, index-only (every column used is in episodes_period_idx).
+ * ones they own, and breaches attributed to them (answered by them, or owned and unanswered). Index-only
+ * reads of the period (every column used is in episodes_period_idx).
  */
 async function episodesByStaff(db: Db, schoolId: number, tz: string, period: Period, judged: Promise<OpenFlags>): Promise<EpisodesByStaff> {
   // The statement does not wait for the open episodes to be judged (~50–70 ms at 10 M messages): it
