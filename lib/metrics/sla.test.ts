@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { evaluateSla, judgeOpenAt, matchPolicy, median, percentile, percentiles, slaCompliance, type OpenToJudge, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
+import { evaluateSla, judgeOpenAt, matchPolicy, median, mergeSorted, percentile, percentiles, percentilesOfSorted, slaCompliance, type OpenToJudge, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
 import { kathmandu, moscowOffice, nyNight, nyOffice } from "./__fixtures__/calendar/calendars";
 
 const moscow = moscowOffice(readFileSync(path.join(import.meta.dirname, "__fixtures__/calendar/ru-production-2025-2026.csv"), "utf8"));
@@ -180,6 +180,19 @@ describe("percentile (linear interpolation, = PostgreSQL percentile_cont)", () =
     expect(Object.is(percentile([-0, -0], 0.5), 0)).toBe(true);
     expect(percentiles([], [0.25, 0.75])).toEqual([null, null]);
     expect(() => percentiles([1], [0.5, 2])).toThrow(RangeError);
+  });
+
+  it.each([
+    { name: "disjoint", a: [1, 2, 3], b: [4, 5] },
+    { name: "interleaved, with ties", a: [0, 2, 2, 9], b: [1, 2, 3, 10, 11] },
+    { name: "one empty", a: [], b: [-1, 0.5] },
+    { name: "both empty", a: [], b: [] },
+    { name: "float4 values", a: [Math.fround(0.1), Math.fround(7.3)], b: [Math.fround(0.2), Math.fround(1e-3)].sort((x, y) => x - y) },
+  ])("mergeSorted: two ascending parts give the percentiles of the whole ($name)", ({ a, b }) => {
+    const merged = mergeSorted(Float64Array.from(a), Float64Array.from(b));
+    expect([...merged]).toEqual([...a, ...b].sort((x, y) => x - y));
+    const ps = [0, 0.5, 0.9, 1];
+    expect(percentilesOfSorted(merged, ps)).toEqual(percentiles([...b, ...a], ps));
   });
 
   it("median", () => {

@@ -219,8 +219,6 @@ export function percentile(values: readonly number[], p: number): number | null 
  * enrollments, and a comparator sort of a copy per cut was ~40 ms of it each time.
  */
 export function percentiles(values: readonly number[], ps: readonly number[]): Array<number | null> {
-  for (const p of ps) if (!(p >= 0 && p <= 1)) throw new RangeError(`p must be within [0, 1] (use 0.9 for p90), got ${p}`);
-  if (values.length === 0) return ps.map(() => null);
   const sorted = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i] ?? NaN;
@@ -228,6 +226,16 @@ export function percentiles(values: readonly number[], ps: readonly number[]): A
     sorted[i] = v;
   }
   sorted.sort();
+  return percentilesOfSorted(sorted, ps);
+}
+
+/**
+ * `percentiles` of values already in ascending order, without a copy: percentile_cont's interpolation
+ * (PostgreSQL's percentile_cont_final, operation for operation, so the result is the same double).
+ */
+export function percentilesOfSorted(sorted: Float64Array, ps: readonly number[]): Array<number | null> {
+  for (const p of ps) if (!(p >= 0 && p <= 1)) throw new RangeError(`p must be within [0, 1] (use 0.9 for p90), got ${p}`);
+  if (sorted.length === 0) return ps.map(() => null);
   return ps.map((p) => {
     const h = (sorted.length - 1) * p;
     const lo = Math.floor(h);
@@ -236,6 +244,20 @@ export function percentiles(values: readonly number[], ps: readonly number[]): A
     // + 0: a typed array sorts -0 before 0 and keeps it; the comparator sort returned either.
     return lower + (h - lo) * (upper - lower) + 0;
   });
+}
+
+/** Two ascending lists as one ascending list (the parts of a period's response times, stored and live). */
+export function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 /** The median as percentile_cont(0.5): the mean of the two middle values for an even count. */

@@ -3,8 +3,8 @@ import { sql } from "drizzle-orm";
 import { engines, openDemoSchool } from "./harness";
 import { rows, type DbHandle } from "@/db/client";
 import type { SchoolRow } from "@/db/queries/schools";
-import { episodeGroupKey, inPeriod, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
-import { slaHeatmap, slaSummaries, slaSummary } from "@/db/queries/reports/sla";
+import { episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
+import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
 import { outcomesReport, periodAsOf } from "@/lib/reports/outcomes";
 import type { Period } from "@/lib/period";
@@ -98,6 +98,28 @@ for (const engine of engines()) {
         }
         expect(both[0]!.total.episodes).toBeGreaterThan(0);
       }
+    });
+
+    it("summary by role from parts: any split of a period into day ranges, stored and read back, equals the whole", async () => {
+      // ADR 0011: the KPI cards store the part before yesterday and read the rest live. Cut points at the
+      // period's ends (one part empty), inside it, and several at once; in zones either side of UTC.
+      let open = 0;
+      for (const tz of ["Europe/Moscow", "America/New_York", "Asia/Kathmandu"]) {
+        const p: Period = { from: "2026-10-27", to: "2026-11-28" };
+        const whole = await slaSummary(h.db, school.id, tz, p, "role", now);
+        const judged = flagSets(await openFlags(h.db, school.id, tz, p, now));
+        for (const cuts of [[p.from], [p.to], ["2026-11-27"], ["2026-11-01", "2026-11-20", "2026-11-27"]]) {
+          const bounds = [p.from, ...cuts, p.to];
+          const parts = await Promise.all(bounds.slice(1).map((to, i) => slaRolePart(h.db, school.id, tz, { from: bounds[i]!, to })));
+          const stored = parts.map((x) => unpackSlaRolePart(JSON.parse(JSON.stringify(packSlaRolePart(x))) as ReturnType<typeof packSlaRolePart>));
+          const labels = await labelsFor(h.db, school.id, "role", [...new Set(parts.flatMap((x) => x.groups.map((g) => g.key)))]);
+          expect(combineSlaRoleParts(stored, judged, labels), `${tz} ${cuts.join(",")}`).toEqual({ total: whole.total, groups: whole.groups });
+        }
+        expect(whole.total.answered).toBeGreaterThan(0);
+        open += whole.total.breachingNow + whole.total.atRisk;
+      }
+      // The open episodes' flags are part of what was compared.
+      expect(open).toBeGreaterThan(0);
     });
 
     it("KPI completion counts equal the outcomes report's total", async () => {

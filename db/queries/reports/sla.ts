@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
+import { mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
 import { countOpen, episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, openIdsOf, responseMinutes, slaFlags, staffRoles, unjudgedSlaFlags, type GroupBy, type OpenFlags, type OpenFlagSets } from "./common";
 
 /**
@@ -58,20 +59,40 @@ type Raw = {
 function stats(r: Raw, open?: OpenFlagSets): SlaStats {
   // Open episodes judged in Node: breaching now means breached and known too (slaFlags).
   const o = open ? countOpen(r.open_ids, open) : { breachingNow: 0, atRisk: 0 };
-  const known = num(r.known) + o.breachingNow;
-  const met = num(r.met);
+  return statsOf(
+    { episodes: num(r.episodes), answered: num(r.answered), open: num(r.open), breachingNow: num(r.breaching_now), atRisk: num(r.at_risk), breached: num(r.breached), met: num(r.met), known: num(r.known) },
+    o,
+    numOrNull(r.median),
+    numOrNull(r.p90),
+  );
+}
+
+/** The counts of a group before its open episodes are judged (unjudgedSlaFlags' columns). */
+interface SlaCounts {
+  episodes: number;
+  answered: number;
+  open: number;
+  breachingNow: number;
+  atRisk: number;
+  breached: number;
+  met: number;
+  known: number;
+}
+
+function statsOf(c: SlaCounts, o: { breachingNow: number; atRisk: number }, medianMinutes: number | null, p90Minutes: number | null): SlaStats {
+  const known = c.known + o.breachingNow;
   return {
-    episodes: num(r.episodes),
-    answered: num(r.answered),
-    open: num(r.open),
-    breachingNow: num(r.breaching_now) + o.breachingNow,
-    atRisk: num(r.at_risk) + o.atRisk,
-    breached: num(r.breached) + o.breachingNow,
-    met,
+    episodes: c.episodes,
+    answered: c.answered,
+    open: c.open,
+    breachingNow: c.breachingNow + o.breachingNow,
+    atRisk: c.atRisk + o.atRisk,
+    breached: c.breached + o.breachingNow,
+    met: c.met,
     known,
-    compliance: known === 0 ? null : met / known,
-    medianMinutes: numOrNull(r.median),
-    p90Minutes: numOrNull(r.p90),
+    compliance: known === 0 ? null : c.met / known,
+    medianMinutes,
+    p90Minutes,
   };
 }
 
@@ -148,6 +169,154 @@ export async function slaSummaries(
       groups: mine.filter((r) => num(r.is_total) === 0).map((r) => ({ key: r.key, label: labels.get(r.key) ?? String(r.key), ...stats(r, open) })),
     };
   });
+}
+
+/**
+ * One part of a period's SLA figures by role: the episodes opened in a range of local days [from, to),
+ * counted before their open episodes are judged, with each group's open ids and its response times in
+ * full. Parts of disjoint ranges add up to the period's `slaSummaries` by role exactly
+ * (`combineSlaRoleParts`): counts sum, open episodes are judged once at view time, and the percentiles
+ * are taken over the merged response times, the same values in the same order percentile_cont sorts.
+ * The overview's KPI cards store the part of the days before yesterday (docs/adr/0011-kpi-current-part.md)
+ * and read only the recent days live.
+ */
+export interface SlaRolePart {
+  groups: SlaPartGroup[];
+}
+
+export interface SlaPartGroup extends SlaCounts {
+  key: string | null;
+  /** openIdsOf: the group's open episodes with a target, comma-separated, judged when the part is read. */
+  openIds: string;
+  /** The answered episodes' response minutes (float4 values as stored, so exact as doubles), ascending. */
+  responses: Float64Array;
+}
+
+export async function slaRolePart(db: Db, schoolId: number, tz: string, range: Period): Promise<SlaRolePart> {
+  if (range.from >= range.to) return { groups: [] };
+  const f = unjudgedSlaFlags;
+  // slaSummaries' role key and columns; grouped by hashing (no ordered aggregate), the response times
+  // travel as float4 text, which PostgreSQL prints as the shortest string that reads back to the same float4.
+  const found = await rows<Record<string, unknown>>(
+    db,
+    sql`with staff_role as (${staffRoles(schoolId)}),
+        base as (
+          select coalesce(e.owner_role, (select sr.role::role_kind from staff_role sr where sr.person_id = e.responder_person_id)) as key,
+            e.status, ${responseMinutes} as rm,
+            ${f.breachingNow} as breaching_now, ${f.atRisk} as at_risk, ${f.breached} as breached, ${f.known} as known, ${f.met} as met,
+            e.id, e.target_minutes
+          from episodes e
+          where e.school_id = ${schoolId} and e.opened_at >= (${range.from}::date)::timestamp at time zone ${tz}
+            and e.opened_at < (${range.to}::date)::timestamp at time zone ${tz})
+        select key::text as key, count(*)::int as episodes,
+          count(*) filter (where status = 'answered')::int as answered, count(*) filter (where status = 'open')::int as open,
+          count(*) filter (where breaching_now)::int as breaching_now, count(*) filter (where at_risk)::int as at_risk,
+          count(*) filter (where breached)::int as breached, count(*) filter (where met)::int as met, count(*) filter (where known)::int as known,
+          ${openIdsOf} as open_ids, string_agg(rm::text, ',') filter (where rm is not null) as responses
+        from base e group by e.key`,
+  );
+  return {
+    groups: found.map((r) => ({
+      key: r.key === null ? null : String(r.key),
+      episodes: num(r.episodes),
+      answered: num(r.answered),
+      open: num(r.open),
+      breachingNow: num(r.breaching_now),
+      atRisk: num(r.at_risk),
+      breached: num(r.breached),
+      met: num(r.met),
+      known: num(r.known),
+      openIds: typeof r.open_ids === "string" ? r.open_ids : "",
+      responses: sortedFloat4s(r.responses),
+    })),
+  };
+}
+
+/** A part as JSON can hold it: the response times as the base64 of their float4 bytes (exact, ~4× smaller than text). */
+export interface StoredSlaRolePart {
+  groups: Array<Omit<SlaPartGroup, "responses"> & { responses: string }>;
+}
+
+export function packSlaRolePart(part: SlaRolePart): StoredSlaRolePart {
+  return {
+    groups: part.groups.map((g) => {
+      const f = Float32Array.from(g.responses);
+      return { ...g, responses: Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString("base64") };
+    }),
+  };
+}
+
+export function unpackSlaRolePart(stored: StoredSlaRolePart): SlaRolePart {
+  return {
+    groups: stored.groups.map((g) => {
+      const bytes = Buffer.from(g.responses, "base64");
+      if (bytes.byteLength % 4 !== 0) throw new Error("a stored SLA part's response times are not whole float4 values");
+      // Copied into a buffer of its own: a Buffer's offset into its pool need not be 4-aligned.
+      const f = new Float32Array(bytes.byteLength / 4);
+      new Uint8Array(f.buffer).set(bytes);
+      return { ...g, responses: Float64Array.from(f) };
+    }),
+  };
+}
+
+/** Comma-separated float4 texts as ascending doubles: Math.fround gives back the float4 itself. */
+function sortedFloat4s(text: unknown): Float64Array {
+  if (typeof text !== "string" || text === "") return new Float64Array(0);
+  const parts = text.split(",");
+  const out = new Float64Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = Math.fround(Number(parts[i]));
+  return out.sort();
+}
+
+/**
+ * Disjoint parts of one period as `slaSummaries` by role would give the whole period: groups ordered
+ * as its rows (most episodes first, then by key, no role last), labels from `labels`.
+ */
+export function combineSlaRoleParts(parts: readonly SlaRolePart[], open: OpenFlagSets, labels: ReadonlyMap<string | null, string>): Pick<SlaSummary, "total" | "groups"> {
+  type Acc = { c: SlaCounts; o: { breachingNow: number; atRisk: number }; responses: Float64Array };
+  const byKey = new Map<string | null, Acc>();
+  for (const part of parts) {
+    for (const g of part.groups) {
+      let acc = byKey.get(g.key);
+      if (acc === undefined) {
+        acc = { c: { ...ZERO_COUNTS }, o: { breachingNow: 0, atRisk: 0 }, responses: new Float64Array(0) };
+        byKey.set(g.key, acc);
+      }
+      addCounts(acc.c, g);
+      const o = countOpen(g.openIds, open);
+      acc.o.breachingNow += o.breachingNow;
+      acc.o.atRisk += o.atRisk;
+      acc.responses = mergeSorted(acc.responses, g.responses);
+    }
+  }
+  if (byKey.size === 0) return { total: emptySlaStats, groups: [] };
+  const total: Acc = { c: { ...ZERO_COUNTS }, o: { breachingNow: 0, atRisk: 0 }, responses: new Float64Array(0) };
+  const groups: SlaGroup[] = [];
+  for (const [key, acc] of byKey) {
+    addCounts(total.c, acc.c);
+    total.o.breachingNow += acc.o.breachingNow;
+    total.o.atRisk += acc.o.atRisk;
+    total.responses = mergeSorted(total.responses, acc.responses);
+    const [median = null, p90 = null] = percentilesOfSorted(acc.responses, [0.5, 0.9]);
+    groups.push({ key, label: labels.get(key) ?? String(key), ...statsOf(acc.c, acc.o, median, p90) });
+  }
+  // slaSummaries' "order by episodes desc, key": keys are role names; null sorts last, as in PostgreSQL.
+  groups.sort((a, b) => b.episodes - a.episodes || (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
+  const [median = null, p90 = null] = percentilesOfSorted(total.responses, [0.5, 0.9]);
+  return { total: statsOf(total.c, total.o, median, p90), groups };
+}
+
+const ZERO_COUNTS: SlaCounts = { episodes: 0, answered: 0, open: 0, breachingNow: 0, atRisk: 0, breached: 0, met: 0, known: 0 };
+
+function addCounts(to: SlaCounts, c: SlaCounts): void {
+  to.episodes += c.episodes;
+  to.answered += c.answered;
+  to.open += c.open;
+  to.breachingNow += c.breachingNow;
+  to.atRisk += c.atRisk;
+  to.breached += c.breached;
+  to.met += c.met;
+  to.known += c.known;
 }
 
 export interface HeatCell {
