@@ -28,7 +28,10 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   sla: (db, s, now) => slaReport(db, s, endingAt(s, now), now),
   heatmap: (db, s, now) => heatmapReport(db, s, endingAt(s, now), now),
   queue: (db, s, now) => queueReport(db, s, {}, now),
-  team: (db, s, now) => teamReport(db, s, endingAt(s, now), now),
+  // As the page reads it: the period's closed episodes before yesterday from the stored run (docs/adr/0011-kpi-current-part.md) ...
+  team: (db, s, now) => teamReport(db, s, endingAt(s, now), now, { stored: {} }),
+  // ... and computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
+  "team (computing)": (db, s, now) => teamReport(db, s, endingAt(s, now), now),
   satisfaction: (db, s, now) => satisfactionReport(db, s, endingAt(s, now), now),
   // As the outcomes page reads it (lib/dal/outcomes.ts): every enrollment's row from the stored run,
   // computed by the warm-up call (docs/adr/0009-stored-report-runs.md); and computed for the call, what a
@@ -88,7 +91,7 @@ export interface PageTiming {
 }
 
 /** The stored run each page reads (forgotten before its warm-up, so the warm-up computes it with this code). */
-const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins" };
+const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins" };
 
 /** One untimed warm-up (plans and buffers cached, as on a server that has been up), then `runs` timed calls. */
 export async function timePages(db: Db, school: SchoolRow, now: Date, runs: number, only?: readonly string[], log?: (m: string) => void): Promise<PageTiming[]> {

@@ -40,3 +40,13 @@ export function daysOf(p: Period): string[] {
   for (let d = DateTime.fromISO(p.from); d < DateTime.fromISO(p.to); d = d.plus({ days: 1 })) out.push(d.toISODate()!);
   return out;
 }
+
+/**
+ * Where a period's stored part ends (exclusive; ADR 0011): yesterday in the school's zone, within the
+ * period. The days before it are read from a stored run, the rest live: answers still arrive yesterday
+ * and today (an episode opened earlier and still open is judged live either way).
+ */
+export function settledUpTo(period: Period, tz: string, now: Date): string {
+  const yesterday = DateTime.fromJSDate(now, { zone: tz }).minus({ days: 1 }).toISODate()!;
+  return yesterday < period.from ? period.from : yesterday > period.to ? period.to : yesterday;
+}

@@ -4,6 +4,7 @@ import { audit } from "../../db/queries/users";
 import { dmChannelIds } from "../../db/queries/scope";
 import { csvResponse, toCsv } from "../csv";
 import { teamReport, type TeamQuery, type TeamReport } from "../reports/team";
+import { RUN_REFRESH_MS } from "../reports/report-runs";
 import { guardApi } from "./exports";
 import { getViewer, resolveSchool } from "./session";
 import { requireAccess, staffInScope } from "./access";
@@ -17,7 +18,7 @@ export type { TeamQuery, TeamReport };
 export async function getTeam(q: TeamQuery, now: Date = new Date()): Promise<TeamReport> {
   const { school, scope } = await requireAccess({ school: q.school, page: "team" });
   const { db } = await getDb();
-  const r = await teamReport(db, school, q, now);
+  const r = await teamReport(db, school, q, now, { stored: { refreshMs: RUN_REFRESH_MS } });
   if (scope.kind === "school") return r;
   if (scope.kind === "aggregate") {
     // Executives see aggregates, not students (METRICS.md, Privacy): a plan's student moves, and moves of

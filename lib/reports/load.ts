@@ -1,7 +1,8 @@
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { staffLoad, type LoadReport as LoadData } from "../../db/queries/reports/load";
-import type { Period } from "../period";
+import { packStaffPart, staffLoad, staffPart, unpackStaffPart, type LoadReport as LoadData, type SettledStaffPart, type StoredStaffPart } from "../../db/queries/reports/load";
+import { settledUpTo, type Period } from "../period";
+import { currentRun, type RunOptions, type RunSpec } from "./report-runs";
 import { parseGroupBy, reportPeriod, type ReportQuery } from "./sla";
 
 /** Load per staff member, as the team page and `cli report load` read it. */
@@ -19,8 +20,43 @@ export async function loadReport(db: Db, school: SchoolRow, q: ReportQuery, now:
   return loadReportFor(db, school, await reportPeriod(db, school, q, now), now);
 }
 
+export interface LoadOptions {
+  /**
+   * Read the period's closed episodes and sent messages before yesterday from the school's stored run
+   * (report_runs kind `team`, docs/adr/0011-kpi-current-part.md), as the team page does; absent = all
+   * computed for the call (the CLI, the tests' reference).
+   */
+  stored?: RunOptions;
+}
+
 /** The load report of a period already resolved (the team page reads CSAT for the same period alongside). */
-export async function loadReportFor(db: Db, school: SchoolRow, period: Period, now: Date): Promise<LoadReport> {
-  const data = await staffLoad(db, school.id, school.timezone, period, now);
+export async function loadReportFor(db: Db, school: SchoolRow, period: Period, now: Date, opts: LoadOptions = {}): Promise<LoadReport> {
+  const settled = opts.stored ? currentRun(db, school.id, staffPartSpec(db, school, period), now, now, opts.stored).then((r) => r.value) : undefined;
+  const data = await staffLoad(db, school.id, school.timezone, period, now, settled);
   return { school: school.slug, timezone: school.timezone, period, asOf: now.toISOString(), ...data };
+}
+
+/** Bumped when the stored part changes shape. */
+const PART_FORMAT = 1;
+
+/**
+ * The stored part of a period's load (one run per school: its version names the period and the time
+ * zone, so another period computes and replaces it). The part ends yesterday as of when it was computed.
+ */
+function staffPartSpec(db: Db, school: SchoolRow, period: Period): RunSpec<SettledStaffPart> {
+  return {
+    kind: "team",
+    version: `team-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}`,
+    compute: async (asOf) => {
+      const upTo = settledUpTo(period, school.timezone, asOf);
+      return { upTo, part: await staffPart(db, school.id, school.timezone, { from: period.from, to: upTo }) };
+    },
+    rows: (v) => v.part.answered.length,
+    pack: (v) => JSON.stringify({ upTo: v.upTo, part: packStaffPart(v.part) }),
+    // Our own JSON, written by `pack` under this very version.
+    unpack: (text) => {
+      const v = JSON.parse(text) as { upTo: string; part: StoredStaffPart };
+      return { upTo: v.upTo, part: unpackStaffPart(v.part) };
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { slaBreakdown } from "../../db/queries/reports/episode-detail-sla";
 import { combineSlaRoleParts, emptySlaStats, packSlaRolePart, slaRolePart, slaSummaries, unpackSlaRolePart, type SlaSummary, type StoredSlaRolePart } from "../../db/queries/reports/sla";
 import { completionCounts } from "../../db/queries/reports/kpi-completion";
 import { NO_TREND, trendOf, type Better, type Trend } from "../metrics/kpi-trend";
-import { parsePeriod, previousPeriod, type Period } from "../period";
+import { parsePeriod, previousPeriod, settledUpTo, type Period } from "../period";
 import { csatReport, parseReportFilter, type CsatFilter, type CsatReport, type FilterQuery } from "./csat";
 import { lastDayOf } from "./episode-detail";
 import { periodAsOf } from "./outcomes";
@@ -293,16 +293,6 @@ export interface SettledFigures {
   current: { upTo: string; part: StoredSlaRolePart } | null;
 }
 
-/**
- * Where the current period's stored SLA part ends (exclusive): yesterday in the school's zone, within the
- * period. The cards read yesterday and today live: that is where answers still arrive (an episode
- * opened earlier and still open is judged live either way).
- */
-export function currentPartEnd(period: Period, tz: string, now: Date): string {
-  const yesterday = DateTime.fromJSDate(now, { zone: tz }).minus({ days: 1 }).toISODate()!;
-  return yesterday < period.from ? period.from : yesterday > period.to ? period.to : yesterday;
-}
-
 export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: Date, opts: KpiOptions = {}): Promise<OverviewKpis> {
   const span = await messageSpan(db, school.id, school.timezone);
   const { period, previous, completionWindow } = kpiPeriods(q, school.timezone, span.last, now);
@@ -319,7 +309,7 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
   const unfiltered = Object.keys(filter).length === 0;
   const settled = async (asOf: Date, withCurrent: boolean): Promise<SettledFigures> => {
     const { ids } = await cohorts;
-    const upTo = currentPartEnd(period, school.timezone, asOf);
+    const upTo = settledUpTo(period, school.timezone, asOf);
     const [[sla = NO_SLA], csat, completionBefore, completion, part] = await Promise.all([
       slaFigures(db, school, [previous], filter, asOf),
       csatReport(db, school, { ...dates(previous), ...fq }, asOf),

@@ -153,6 +153,8 @@ function remember(key: string, token: string, value: unknown): void {
 
 /** Freezes `x` and everything it holds (shared values: a reader that changed one would change the next reader's). */
 export function freezeDeep<T>(x: T): T {
+  // Typed arrays (stored parts' response times, ADR 0011) cannot be frozen; their readers only read them.
+  if (ArrayBuffer.isView(x)) return x;
   if (x !== null && typeof x === "object" && !Object.isFrozen(x)) {
     Object.freeze(x);
     for (const v of Object.values(x)) freezeDeep(v);

@@ -4,7 +4,7 @@ import type { SchoolRow } from "../../db/queries/schools";
 import { csatReport as csatQuery } from "../../db/queries/reports/csat";
 import { rebalanceSuggestions, type RebalancePlan } from "../../db/queries/reports/rebalance";
 import type { StaffLoad } from "../../db/queries/reports/load";
-import { loadReportFor, type LoadReport } from "./load";
+import { loadReportFor, type LoadOptions, type LoadReport } from "./load";
 import { reportPeriod } from "./sla";
 
 export type { RebalancePlan, StaffLoad };
@@ -49,11 +49,11 @@ const filterSchema = z.object({
  * responder over the same period, and rebalancing suggestions for the overloaded. Filters narrow the rows
  * shown; overload is still judged against the whole team (its median does not change with a filter).
  */
-export async function teamReport(db: Db, school: SchoolRow, q: TeamQuery, now: Date): Promise<TeamReport> {
+export async function teamReport(db: Db, school: SchoolRow, q: TeamQuery, now: Date, opts: LoadOptions = {}): Promise<TeamReport> {
   const filters = filterSchema.parse({ team: q.team || undefined, role: q.role || undefined });
   // The period first, then load and CSAT per responder together (independent reads of the same period).
   const period = await reportPeriod(db, school, { from: q.from, to: q.to, days: q.days }, now);
-  const [load, csat] = await Promise.all([loadReportFor(db, school, period, now), csatQuery(db, school.id, school.timezone, period, "person")]);
+  const [load, csat] = await Promise.all([loadReportFor(db, school, period, now, opts), csatQuery(db, school.id, school.timezone, period, "person")]);
   const byPerson = new Map(csat.groups.map((g) => [g.key, g]));
   const all: TeamRow[] = load.staff.map((s) => {
     const c = byPerson.get(String(s.personId));

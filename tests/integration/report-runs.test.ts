@@ -12,6 +12,7 @@ import { outcomeRows } from "@/db/queries/reports/outcomes";
 import { checkInsReport, currentCheckInsReport, currentUnreachableReport, staffOutcomesReport, unreachableReport } from "@/lib/reports/contacts";
 import { defaultRiskModel } from "@/lib/metrics/risk";
 import { overviewKpis } from "@/lib/reports/overview-kpis";
+import { teamReport } from "@/lib/reports/team";
 import { engines, openDemoSchool } from "./harness";
 
 /**
@@ -350,6 +351,23 @@ for (const engine of engines()) {
       await h.db.update(t.enrollments).set({ tier: en!.tier }).where(eq(t.enrollments.id, en!.id));
       expect((await stored("kpi")).length).toBe(0);
       expect(await overviewKpis(h.db, school, {}, now, { stored: {} })).toEqual(before);
+    });
+
+    it("the team page from the stored part is the page computed for the call, period by period", async () => {
+      await forgetReportRuns(h.db, school.id);
+      const token = async () => (await rows<{ token: string }>(h.db, sql`select xmin::text as token from report_runs where school_id = ${school.id} and kind = 'team'`))[0]?.token;
+      for (const q of [{}, { days: "7" }, { from: "2026-01-01", to: "2026-02-28" }, { team: "x", role: "mentor" }]) {
+        const live = await teamReport(h.db, school, q, now);
+        const first = await teamReport(h.db, school, q, now, { stored: {} });
+        const kept = await token();
+        const second = await teamReport(h.db, school, q, now, { stored: {} });
+        expect(first).toEqual(live);
+        expect(second).toEqual(live);
+        expect(await token()).toBe(kept);
+        expect(kept).toBeDefined();
+        expect(live.totalStaff).toBeGreaterThan(0);
+      }
+      expect((await stored("team")).length).toBe(1);
     });
 
     it("LMS events drop the at-risk run only; enrollment changes drop both", async () => {

@@ -6,6 +6,7 @@ import type { SchoolRow } from "@/db/queries/schools";
 import { episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
 import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
+import { packStaffPart, staffLoad, staffPart, unpackStaffPart, type StoredStaffPart } from "@/db/queries/reports/load";
 import { outcomesReport, periodAsOf } from "@/lib/reports/outcomes";
 import type { Period } from "@/lib/period";
 
@@ -120,6 +121,25 @@ for (const engine of engines()) {
       }
       // The open episodes' flags are part of what was compared.
       expect(open).toBeGreaterThan(0);
+    });
+
+    it("load per person from parts: a stored part before a cut day and the rest live equal the whole period's load", async () => {
+      // ADR 0011 for the team page: answered episodes (counts, medians, p90s, distinct students), closed
+      // breaches and messages sent add up across parts; open episodes are read live for the whole period.
+      for (const tz of ["Europe/Moscow", "America/New_York"]) {
+        const p: Period = { from: "2026-10-27", to: "2026-11-28" };
+        const whole = await staffLoad(h.db, school.id, tz, p, now);
+        for (const upTo of [p.from, "2026-11-10", "2026-11-27", p.to]) {
+          const part = await staffPart(h.db, school.id, tz, { from: p.from, to: upTo });
+          const stored = unpackStaffPart(JSON.parse(JSON.stringify(packStaffPart(part))) as StoredStaffPart);
+          expect(await staffLoad(h.db, school.id, tz, p, now, Promise.resolve({ upTo, part: stored })), `${tz} ${upTo}`).toEqual(whole);
+        }
+        const busy = whole.staff.filter((x) => x.episodesAnswered > 0);
+        expect(busy.length).toBeGreaterThan(0);
+        // What the comparison covered: distinct students below answers somewhere, breaches and messages.
+        expect(busy.some((x) => x.studentsAnswered < x.episodesAnswered)).toBe(true);
+        expect(whole.staff.some((x) => x.breaches > 0) && whole.staff.some((x) => x.messagesSent > 0) && whole.staff.some((x) => x.openOwned > 0)).toBe(true);
+      }
     });
 
     it("KPI completion counts equal the outcomes report's total", async () => {

@@ -4,9 +4,9 @@ import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { loadCalendars } from "../episodes/context";
 import { alwaysOpenCalendar } from "@/lib/metrics/calendar";
 import { businessMinutesBetween } from "@/lib/metrics/business-time";
-import { median } from "@/lib/metrics/sla";
+import { median, mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
-import { countOpen, flagSets, inPeriod, num, numOrNull, openFlags, openIdsOf, responseMinutes, serialRows, type OpenFlags } from "./common";
+import { countOpen, flagSets, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, num, numOrNull, openFlags, openIdsOf, responseMinutes, serialRows, sortedFloat4s, type OpenFlags } from "./common";
 import { STAFF_ROLES } from "./outcomes";
 
 /**
@@ -67,7 +67,16 @@ async function periodInstants(db: Db, tz: string, p: Period): Promise<{ start: D
   return { start: new Date(r.s), end: new Date(r.e) };
 }
 
-export async function staffLoad(db: Db, schoolId: number, tz: string, period: Period, now: Date): Promise<LoadReport> {
+/**
+ * The period's closed episodes and sent messages before `upTo` (a local date), stored (ADR 0011, as the
+ * KPI cards' SLA part): `staffLoad` then reads only the days from `upTo` and the open episodes live.
+ */
+export interface SettledStaffPart {
+  upTo: string;
+  part: StaffPart;
+}
+
+export async function staffLoad(db: Db, schoolId: number, tz: string, period: Period, now: Date, settled?: Promise<SettledStaffPart>): Promise<LoadReport> {
   // Four statements, each started as soon as what it needs is known, and merged here by person: as one
   // statement their parts ran one after another on one core (~270 ms at 10 M messages); on PostgreSQL the
   // pool runs them on separate connections, so both cores work (PGlite runs them in turn, same result).
@@ -81,8 +90,8 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
     loadCalendars(db, schoolId),
     // Check-ins read staff_contacts, so they wait for it to be complete.
     Promise.all([bounds, ensureStaffContacts(db, schoolId)]).then(([{ until: u }]) => staffRoster(db, schoolId, u)),
-    sentByStaff(db, schoolId, tz, period),
-    episodesByStaff(db, schoolId, tz, period, openFlags(db, schoolId, tz, period, now)),
+    settled ? Promise.resolve(new Map<number, number>()) : sentByStaff(db, schoolId, tz, period),
+    settled ? episodesFromParts(db, schoolId, tz, period, settled, openFlags(db, schoolId, tz, period, now)) : episodesByStaff(db, schoolId, tz, period, openFlags(db, schoolId, tz, period, now)),
   ]);
   const cal = defaultCalendarId !== null ? calendars.get(defaultCalendarId) : undefined;
   const workingHours = businessMinutesBetween(cal ?? alwaysOpenCalendar(tz), start, until) / 60;
@@ -100,7 +109,7 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
       name: String(r.name),
       role: String(r.role),
       team: r.team === null ? null : String(r.team),
-      messagesSent: sent.get(personId) ?? 0,
+      messagesSent: (settled ? episodes.sent : sent).get(personId) ?? 0,
       episodesAnswered: answered,
       studentsAnswered: a?.students ?? 0,
       openOwned: owned,
@@ -188,6 +197,8 @@ interface EpisodesByStaff {
   answered: Map<number, { n: number; students: number; median: number | null; p90: number | null }>;
   owned: Map<number, number>;
   breaches: Map<number, number>;
+  /** Messages sent, when read with the parts (episodesFromParts); else empty. */
+  sent: Map<number, number>;
 }
 
 /**
@@ -219,7 +230,7 @@ async function episodesByStaff(db: Db, schoolId: number, tz: string, period: Per
     judged,
   ]);
   const open = flagSets(flags);
-  const out: EpisodesByStaff = { answered: new Map(), owned: new Map(), breaches: new Map() };
+  const out: EpisodesByStaff = { answered: new Map(), owned: new Map(), breaches: new Map(), sent: new Map() };
   const add = (m: Map<number, number>, id: number | null, n: number) => {
     if (id !== null && n > 0) m.set(id, (m.get(id) ?? 0) + n);
   };
@@ -234,6 +245,167 @@ async function episodesByStaff(db: Db, schoolId: number, tz: string, period: Per
     } else add(out.breaches, id, num(r.n));
   }
   return out;
+}
+
+/**
+ * What a range of local days [from, to) adds to the period's load figures and never takes back once its
+ * episodes are closed: answered episodes per responder (with their response times and students, so the
+ * median, p90 and distinct students of several parts are exact), closed breaches per person they are
+ * attributed to, and messages sent per author. Open episodes are not in it: they are read live.
+ */
+export interface StaffPart {
+  answered: Array<{ id: number; n: number; responses: Float64Array; students: Float64Array }>;
+  breached: Array<[number, number]>;
+  sent: Array<[number, number]>;
+}
+
+export async function staffPart(db: Db, schoolId: number, tz: string, range: Period): Promise<StaffPart> {
+  const out: StaffPart = { answered: [], breached: [], sent: [] };
+  if (range.from >= range.to) return out;
+  const inR = inPeriod(sql`e.opened_at`, tz, range);
+  // Grouped by hashing (no ordered or distinct aggregate): the response times travel as float4 text and the
+  // students as ids, sorted and made distinct here. episodesByStaff's and sentByStaff's definitions.
+  const list = await rows<{ k: string; id: unknown; n: unknown; responses: unknown; students: unknown }>(
+    db,
+    sql`select 'a' as k, e.responder_person_id as id, count(*)::int as n, string_agg((${responseMinutes})::text, ',') as responses,
+          string_agg(e.student_person_id::text, ',') as students
+        from episodes e where e.school_id = ${schoolId} and ${inR} and e.status = 'answered' and e.responder_person_id is not null group by e.responder_person_id
+        union all
+        select 'b', coalesce(e.responder_person_id, e.owner_person_id), count(*)::int, null, null
+        from episodes e where e.school_id = ${schoolId} and ${inR} and e.status <> 'open' and e.breached and coalesce(e.responder_person_id, e.owner_person_id) is not null
+        group by 2
+        union all
+        select 's', m.author_person_id, count(*)::int, null, null from messages m
+        where m.school_id = ${schoolId}
+          and m.author_person_id in (select r.person_id from person_roles r where r.school_id = ${schoolId} and r.role = any(${STAFF_ROLES}))
+          and ${inPeriod(sql`m.sent_at`, tz, range)} and m.content_kind <> 'service'
+          and not (m.deleted_at is not null and m.deleted_at <= m.sent_at + interval '60 seconds')
+        group by 2`,
+  );
+  for (const r of list) {
+    const id = num(r.id);
+    if (r.k === "a") out.answered.push({ id, n: num(r.n), responses: sortedFloat4s(r.responses), students: distinctIds(r.students) });
+    else if (r.k === "b") out.breached.push([id, num(r.n)]);
+    else out.sent.push([id, num(r.n)]);
+  }
+  return out;
+}
+
+/** Comma-separated ids, ascending and distinct. */
+function distinctIds(text: unknown): Float64Array {
+  if (typeof text !== "string" || text === "") return new Float64Array(0);
+  const parts = text.split(",");
+  const all = new Float64Array(parts.length);
+  for (let i = 0; i < parts.length; i++) all[i] = Number(parts[i]);
+  all.sort();
+  let k = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[k++] = all[i]!;
+  return all.slice(0, k);
+}
+
+/** How many distinct values two ascending lists of distinct values hold together. */
+export function unionSize(a: Float64Array, b: Float64Array): number {
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    n++;
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  return n + (a.length - i) + (b.length - j);
+}
+
+/** The ascending union of two ascending lists of distinct values. */
+function union(a: Float64Array, b: Float64Array): Float64Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Float64Array(unionSize(a, b));
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out[k++] = a[i++]!;
+    else if (i >= a.length || b[j]! < a[i]!) out[k++] = b[j++]!;
+    else {
+      out[k++] = a[i++]!;
+      j++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Parts of disjoint ranges as one: what episodesByStaff and sentByStaff give for their union (open
+ * episodes aside). Pure.
+ */
+export function mergeStaffParts(parts: readonly StaffPart[]): Pick<EpisodesByStaff, "answered" | "breaches" | "sent"> {
+  const acc = new Map<number, { n: number; responses: Float64Array; students: Float64Array }>();
+  const breaches = new Map<number, number>();
+  const sent = new Map<number, number>();
+  for (const p of parts) {
+    for (const a of p.answered) {
+      const cur = acc.get(a.id);
+      if (cur === undefined) acc.set(a.id, { n: a.n, responses: a.responses, students: a.students });
+      else acc.set(a.id, { n: cur.n + a.n, responses: mergeSorted(cur.responses, a.responses), students: union(cur.students, a.students) });
+    }
+    for (const [id, n] of p.breached) breaches.set(id, (breaches.get(id) ?? 0) + n);
+    for (const [id, n] of p.sent) sent.set(id, (sent.get(id) ?? 0) + n);
+  }
+  const answered: EpisodesByStaff["answered"] = new Map();
+  for (const [id, a] of acc) {
+    const [median = null, p90 = null] = percentilesOfSorted(a.responses, [0.5, 0.9]);
+    answered.set(id, { n: a.n, students: a.students.length, median, p90 });
+  }
+  return { answered, breaches, sent };
+}
+
+/** A part as JSON can hold it (float4 response times and float8 ids as base64, exact). */
+export interface StoredStaffPart {
+  answered: Array<{ id: number; n: number; responses: string; students: string }>;
+  breached: Array<[number, number]>;
+  sent: Array<[number, number]>;
+}
+
+export function packStaffPart(p: StaffPart): StoredStaffPart {
+  return { ...p, answered: p.answered.map((a) => ({ id: a.id, n: a.n, responses: float32Base64(a.responses), students: float64Base64(a.students) })) };
+}
+
+export function unpackStaffPart(p: StoredStaffPart): StaffPart {
+  return { ...p, answered: p.answered.map((a) => ({ id: a.id, n: a.n, responses: fromFloat32Base64(a.responses), students: fromFloat64Base64(a.students) })) };
+}
+
+/**
+ * episodesByStaff (and the messages sent) from the stored part before `upTo`, the live part from it, and
+ * the period's open episodes read live: ~135 k episodes scanned and sorted per view become the last two
+ * days' and the ~6 k open ones (open episodes by the open-status index).
+ */
+async function episodesFromParts(db: Db, schoolId: number, tz: string, period: Period, settled: Promise<SettledStaffPart>, judged: Promise<OpenFlags>): Promise<EpisodesByStaff> {
+  const stored = await settled;
+  const [live, open, flags] = await Promise.all([
+    staffPart(db, schoolId, tz, { from: stored.upTo, to: period.to }),
+    rows<{ id: unknown; who: unknown; n: unknown; open_ids: unknown }>(
+      db,
+      sql`select e.owner_person_id as id, coalesce(e.responder_person_id, e.owner_person_id) as who, count(*)::int as n, ${openIdsOf} as open_ids
+          from episodes e where e.school_id = ${schoolId} and e.status = 'open' and ${inPeriod(sql`e.opened_at`, tz, period)} group by 1, 2`,
+    ),
+    judged,
+  ]);
+  const merged = mergeStaffParts([stored.part, live]);
+  const sets = flagSets(flags);
+  const owned = new Map<number, number>();
+  const breaches = merged.breaches;
+  const add = (m: Map<number, number>, id: number | null, n: number) => {
+    if (id !== null && n > 0) m.set(id, (m.get(id) ?? 0) + n);
+  };
+  for (const r of open) {
+    add(owned, numOrNull(r.id), num(r.n));
+    add(breaches, numOrNull(r.who), countOpen(r.open_ids, sets).breachingNow);
+  }
+  return { answered: merged.answered, owned, breaches, sent: merged.sent };
 }
 
 /**

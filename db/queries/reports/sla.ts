@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
 import { mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
-import { countOpen, episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, openIdsOf, responseMinutes, slaFlags, staffRoles, unjudgedSlaFlags, type GroupBy, type OpenFlags, type OpenFlagSets } from "./common";
+import { countOpen, episodeGroupKey, float32Base64, fromFloat32Base64, sortedFloat4s, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, openIdsOf, responseMinutes, slaFlags, staffRoles, unjudgedSlaFlags, type GroupBy, type OpenFlags, type OpenFlagSets } from "./common";
 
 /**
  * SLA summary (METRICS.md "Response time and SLA"): episodes opened in the period, grouped by role,
@@ -238,34 +238,11 @@ export interface StoredSlaRolePart {
 }
 
 export function packSlaRolePart(part: SlaRolePart): StoredSlaRolePart {
-  return {
-    groups: part.groups.map((g) => {
-      const f = Float32Array.from(g.responses);
-      return { ...g, responses: Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString("base64") };
-    }),
-  };
+  return { groups: part.groups.map((g) => ({ ...g, responses: float32Base64(g.responses) })) };
 }
 
 export function unpackSlaRolePart(stored: StoredSlaRolePart): SlaRolePart {
-  return {
-    groups: stored.groups.map((g) => {
-      const bytes = Buffer.from(g.responses, "base64");
-      if (bytes.byteLength % 4 !== 0) throw new Error("a stored SLA part's response times are not whole float4 values");
-      // Copied into a buffer of its own: a Buffer's offset into its pool need not be 4-aligned.
-      const f = new Float32Array(bytes.byteLength / 4);
-      new Uint8Array(f.buffer).set(bytes);
-      return { ...g, responses: Float64Array.from(f) };
-    }),
-  };
-}
-
-/** Comma-separated float4 texts as ascending doubles: Math.fround gives back the float4 itself. */
-function sortedFloat4s(text: unknown): Float64Array {
-  if (typeof text !== "string" || text === "") return new Float64Array(0);
-  const parts = text.split(",");
-  const out = new Float64Array(parts.length);
-  for (let i = 0; i < parts.length; i++) out[i] = Math.fround(Number(parts[i]));
-  return out.sort();
+  return { groups: stored.groups.map((g) => ({ ...g, responses: fromFloat32Base64(g.responses) })) };
 }
 
 /**
