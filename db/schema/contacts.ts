@@ -42,6 +42,10 @@ export const staffContacts = pgTable("staff_contacts", {
   check("staff_contacts_rule_ck", sql`${t.rule} in ('initiated', 'silence', 'addressed')`),
   // Per student (outcomes' enrollment windows, at-risk outreach, check-ins of an assignment).
   index("staff_contacts_student_idx").on(t.schoolId, t.rule, t.studentPersonId, t.sentAt),
+  // The team page's check-ins (first DMs in the 30 days before now): an index-only range of the window,
+  // not every first contact of the school (~190 k at 10 M messages, ~20 ms a view). Partial: the other
+  // rules hold ~90 % of the rows and are never read by time.
+  index("staff_contacts_initiated_idx").on(t.schoolId, t.sentAt, t.staffPersonId, t.studentPersonId).where(sql`rule = 'initiated'`),
   // Replacement per recomputed scope.
   index("staff_contacts_scope_idx").on(t.schoolId, t.channelId, t.threadId),
 ]);

@@ -121,6 +121,10 @@ for (const engine of engines()) {
       expect([...only.keys()]).toEqual([annaId]);
       expect(only.get(annaId)?.map((i) => [i.kind, i.id, i.episodes]).sort()).toEqual(anna?.map((i) => [i.kind, i.id, i.episodes]).sort());
       expect((await movableItems(h.db, school.id, school.timezone, { from: "2026-03-02", to: "2026-03-09" }, NOW, [])).size).toBe(0);
+      // Everyone asked by id (answered episodes by responder, open ones by owner) equals everyone read whole.
+      const flat = (m: Map<number, MovableItem[]>) => [...m].flatMap(([p, l]) => l.map((i) => [p, i.kind, i.id, i.episodes].join(":"))).sort();
+      const all = await movableItems(h.db, school.id, school.timezone, { from: "2026-03-02", to: "2026-03-09" }, NOW, [...items.keys(), ...items.keys()]);
+      expect(flat(all)).toEqual(flat(items));
     });
 
     it("flags Анна against her capacity and moves her heaviest item to Ольга", async () => {

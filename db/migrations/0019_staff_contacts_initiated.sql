@@ -1,0 +1,1 @@
+CREATE INDEX "staff_contacts_initiated_idx" ON "staff_contacts" USING btree ("school_id","sent_at","staff_person_id","student_person_id") WHERE rule = 'initiated';
