@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { csatReport as csatQuery } from "../../db/queries/reports/csat";
+import { csatByResponder } from "../../db/queries/reports/csat";
 import { rebalanceSuggestions, type RebalancePlan } from "../../db/queries/reports/rebalance";
 import type { StaffLoad } from "../../db/queries/reports/load";
 import { loadReportFor, type LoadOptions, type LoadReport } from "./load";
@@ -53,8 +53,7 @@ export async function teamReport(db: Db, school: SchoolRow, q: TeamQuery, now: D
   const filters = filterSchema.parse({ team: q.team || undefined, role: q.role || undefined });
   // The period first, then load and CSAT per responder together (independent reads of the same period).
   const period = await reportPeriod(db, school, { from: q.from, to: q.to, days: q.days }, now);
-  const [load, csat] = await Promise.all([loadReportFor(db, school, period, now, opts), csatQuery(db, school.id, school.timezone, period, "person")]);
-  const byPerson = new Map(csat.groups.map((g) => [g.key, g]));
+  const [load, byPerson] = await Promise.all([loadReportFor(db, school, period, now, opts), csatByResponder(db, school.id, school.timezone, period)]);
   const all: TeamRow[] = load.staff.map((s) => {
     const c = byPerson.get(String(s.personId));
     return { ...s, csatPercent: c?.csatPercent ?? null, csatN: c?.n ?? 0 };

@@ -6,6 +6,7 @@ import type { SchoolRow } from "@/db/queries/schools";
 import { episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
 import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
+import { csatByResponder, csatReport } from "@/db/queries/reports/csat";
 import { packStaffPart, staffLoad, staffPart, unpackStaffPart, type StoredStaffPart } from "@/db/queries/reports/load";
 import { outcomesReport, periodAsOf } from "@/lib/reports/outcomes";
 import type { Period } from "@/lib/period";
@@ -140,6 +141,18 @@ for (const engine of engines()) {
         expect(busy.some((x) => x.studentsAnswered < x.episodesAnswered)).toBe(true);
         expect(whole.staff.some((x) => x.breaches > 0) && whole.staff.some((x) => x.messagesSent > 0) && whole.staff.some((x) => x.openOwned > 0)).toBe(true);
       }
+    });
+
+    it("CSAT per responder (the team page's) equals the CSAT report by person", async () => {
+      let seen = 0;
+      for (const p of periods) {
+        const report = await csatReport(h.db, school.id, school.timezone, p, "person");
+        const fast = await csatByResponder(h.db, school.id, school.timezone, p);
+        const want = report.groups.filter((g) => g.key !== null && g.n > 0).map((g) => [g.key, g.n, g.csatPercent]);
+        expect([...fast].filter(([, v]) => v.n > 0).map(([k, v]) => [k, v.n, v.csatPercent]).sort(), p.from).toEqual(want.sort());
+        seen += want.length;
+      }
+      expect(seen).toBeGreaterThan(0);
     });
 
     it("KPI completion counts equal the outcomes report's total", async () => {
