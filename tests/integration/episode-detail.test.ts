@@ -10,7 +10,9 @@ import { recomputeEpisodes } from "@/db/queries/episodes";
 import { slaHeatmap, slaSummary } from "@/db/queries/reports/sla";
 import { episodeList } from "@/db/queries/reports/episode-detail";
 import { episodeTimeline, getEpisodeView } from "@/db/queries/reports/episode-detail-view";
-import { slaBreakdown, slaHeatmapFiltered, slaWeekly } from "@/db/queries/reports/episode-detail-sla";
+import { slaBreakdown, slaHeatmapFiltered, slaWeekly, staffOnShift } from "@/db/queries/reports/episode-detail-sla";
+import { rows } from "@/db/client";
+import { sql } from "drizzle-orm";
 import { parseFilter } from "@/lib/reports/episode-detail";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
 import type { SchoolConfigInput } from "@/lib/config/schema";
@@ -190,6 +192,49 @@ for (const engine of engines()) {
       expect(cell(2, 10)).toBeCloseTo(1 / 3, 9); // Mark on one of three Tuesdays
       const mentors = await slaHeatmapFiltered(h.db, school.id, school.timezone, PERIOD, { role: "mentor" }, NOW);
       expect(mentors.cells.find((c) => c.weekday === 1 && c.hour === 9)?.staffOnShift).toBe(0);
+
+      // Every hour against every occurrence (the definition, as first written) equals the hours each
+      // occurrence lists: shifts begun long before the period, ending inside it, overnight, on half hours,
+      // one repeating only until mid-period, in zones with daylight saving and with :30 / :45 offsets.
+      await h.db.insert(shifts).values([
+        { schoolId: school.id, personId: ids.get("anna@s.test")!, role: "coordinator", startsAt: msk("2025-06-02", "22:30"), endsAt: msk("2025-06-03", "06:30"), weekly: true },
+        { schoolId: school.id, personId: ids.get("mark@s.test")!, role: "mentor", startsAt: msk("2025-11-04", "08:15"), endsAt: msk("2025-11-04", "13:45"), weekly: true, repeatUntil: msk("2026-03-05", "00:00") },
+        { schoolId: school.id, personId: ids.get("mark@s.test")!, role: "mentor", startsAt: msk("2026-03-07", "23:00"), endsAt: msk("2026-03-08", "02:00"), weekly: false },
+        { schoolId: school.id, personId: ids.get("anna@s.test")!, role: "coordinator", startsAt: msk("2026-03-12", "20:00"), endsAt: msk("2026-03-14", "01:00"), weekly: false },
+      ]);
+      let seen = 0;
+      for (const tz of ["Europe/Moscow", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe"]) {
+        for (const period of [PERIOD, { from: "2026-03-01", to: "2026-03-16" }]) {
+          for (const role of [undefined, "mentor"]) {
+            const got = await staffOnShift(h.db, school.id, tz, period, role);
+            const want = await staffOnShiftByJoin(h.db, school.id, tz, period, role);
+            expect(got === null ? null : [...got].sort(), `${tz} ${period.from} ${role}`).toEqual([...want].sort());
+            seen += [...want.values()].filter((v) => v > 0).length;
+          }
+        }
+      }
+      expect(seen).toBeGreaterThan(0);
     });
   });
+}
+
+/** staffOnShift's definition, as first written: every hour of the period joined with every occurrence. */
+async function staffOnShiftByJoin(db: DbHandle["db"], schoolId: number, tz: string, period: { from: string; to: string }, role?: string): Promise<Map<string, number>> {
+  const start = sql`(${period.from}::date)::timestamp at time zone ${tz}`;
+  const end = sql`(${period.to}::date)::timestamp at time zone ${tz}`;
+  const roleCond = role && role !== "none" ? sql`and s.role::text = ${role}` : sql``;
+  const found = await rows<{ dow: unknown; hour: unknown; staff: unknown }>(
+    db,
+    sql`with hours as (select h from generate_series(${start}, ${end} - interval '1 hour', interval '1 hour') h),
+        occ as (
+          select s.person_id, s.starts_at + k * interval '7 days' as st, s.ends_at + k * interval '7 days' as en
+          from shifts s cross join lateral generate_series(0, case when s.weekly
+            then greatest(0, ceil(extract(epoch from (least(coalesce(s.repeat_until, ${end}), ${end}) - s.starts_at)) / 604800))::int else 0 end) k
+          where s.school_id = ${schoolId} ${roleCond} and (not s.weekly or s.repeat_until is null or s.starts_at + k * interval '7 days' <= s.repeat_until)),
+        per_hour as (
+          select h, count(distinct o.person_id) as n from hours left join occ o on o.st <= h and o.en > h group by h)
+        select extract(isodow from h at time zone ${tz})::int as dow, extract(hour from h at time zone ${tz})::int as hour, avg(n)::float8 as staff
+        from per_hour group by 1, 2`,
+  );
+  return new Map(found.map((r) => [`${Number(r.dow)}:${Number(r.hour)}`, Number(r.staff)]));
 }
