@@ -5,6 +5,8 @@ import { overviewReport } from "../lib/reports/overview";
 import { overviewKpis } from "../lib/reports/overview-kpis";
 import { heatmapReport, slaReport } from "../lib/reports/sla";
 import { queueReport } from "../lib/reports/queue";
+import { slaPageReport } from "../lib/reports/episode-detail";
+import { slaExtraReport } from "../lib/reports/sla-extra";
 import { teamReport } from "../lib/reports/team";
 import { satisfactionReport } from "../lib/reports/satisfaction";
 import { outcomesReport } from "../lib/reports/outcomes";
@@ -25,6 +27,12 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   "overview kpis": (db, s, now) => overviewKpis(db, s, endingAt(s, now), now, { stored: {} }),
   // ... and every figure computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
   "overview kpis (computing)": (db, s, now) => overviewKpis(db, s, endingAt(s, now), now),
+  // The SLA page as it loads (app/(dashboard)/sla/page.tsx: lib/dal/sla.ts and sla-extra.ts at once): the
+  // breakdown by role and policy, weekly compliance, the heatmap with staff on shift, the breached list,
+  // the filter options, categories, bot and peer counts.
+  "sla page": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now), slaExtraReport(db, s, endingAt(s, now), now)]),
+  // The SLA report and heatmap as `cli report sla` / `cli report heatmap` print them: the aggregates the
+  // DuckDB reference computes too.
   sla: (db, s, now) => slaReport(db, s, endingAt(s, now), now),
   heatmap: (db, s, now) => heatmapReport(db, s, endingAt(s, now), now),
   queue: (db, s, now) => queueReport(db, s, {}, now),

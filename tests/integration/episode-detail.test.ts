@@ -208,7 +208,9 @@ for (const engine of engines()) {
           for (const role of [undefined, "mentor"]) {
             const got = await staffOnShift(h.db, school.id, tz, period, role);
             const want = await staffOnShiftByJoin(h.db, school.id, tz, period, role);
-            expect(got === null ? null : [...got].sort(), `${tz} ${period.from} ${role}`).toEqual([...want].sort());
+            // Means of whole counts: the same to the last bits or so (PostgreSQL averages in numeric).
+            const round = (m: Map<string, number> | null) => (m === null ? null : [...m].map(([k, v]) => [k, Math.round(v * 1e9) / 1e9]).sort());
+            expect(round(got), `${tz} ${period.from} ${role}`).toEqual(round(want));
             seen += [...want.values()].filter((v) => v > 0).length;
           }
         }
