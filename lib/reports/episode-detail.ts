@@ -5,6 +5,7 @@ import type { SchoolRow } from "../../db/queries/schools";
 import { episodeList, filterOptions, type EpisodeFilter, type EpisodePage, type FilterOptions } from "../../db/queries/reports/episode-detail";
 import { episodeTimeline, getEpisodeView, type EpisodeView, type TimelineMessage } from "../../db/queries/reports/episode-detail-view";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly, type HeatCellOnShift, type SlaBreakdown, type WeekPoint } from "../../db/queries/reports/episode-detail-sla";
+import { openFlags } from "../../db/queries/reports/common";
 import type { Period } from "../period";
 import { reportPeriod } from "./sla";
 
@@ -90,11 +91,13 @@ export async function slaPageReport(db: Db, school: SchoolRow, p: UrlParams, now
   const filter = pageFilter(parseFilter(p));
   const page = parsePage(p);
   const tz = school.timezone;
+  // The open episodes judged once for the page's four reads (each judged them again: ~20 ms apiece at 10 M).
+  const judged = openFlags(db, school.id, tz, period, now);
   const [breakdown, weekly, heat, breached, options] = await Promise.all([
-    slaBreakdown(db, school.id, tz, period, filter, now),
-    slaWeekly(db, school.id, tz, period, filter, now),
-    slaHeatmapFiltered(db, school.id, tz, period, filter, now),
-    episodeList(db, school.id, tz, period, { ...filter, breached: true }, now, { limit: BREACHED_PAGE_SIZE, offset: (page - 1) * BREACHED_PAGE_SIZE }),
+    slaBreakdown(db, school.id, tz, period, filter, now, judged),
+    slaWeekly(db, school.id, tz, period, filter, now, judged),
+    slaHeatmapFiltered(db, school.id, tz, period, filter, now, judged),
+    episodeList(db, school.id, tz, period, { ...filter, breached: true }, now, { limit: BREACHED_PAGE_SIZE, offset: (page - 1) * BREACHED_PAGE_SIZE }, judged),
     filterOptions(db, school.id),
   ]);
   const asked = pick(z.enum(heatMetrics), one(p.metric)) ?? "demand";

@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { botAndPeerCounts, episodesByCategory, type BotPeerCounts } from "../../db/queries/reports/sla-extra";
+import { openFlags } from "../../db/queries/reports/common";
 import type { EpisodeFilter } from "../../db/queries/reports/episode-detail";
 import type { Period } from "../period";
 import { parseFilter, type UrlParams } from "./episode-detail";
@@ -53,7 +54,8 @@ export async function slaExtraReport(db: Db, school: SchoolRow, p: UrlParams, no
   const period = await reportPeriod(db, school, { from: one(p.from), to: one(p.to), days: one(p.days) }, now);
   const filter = extraFilter(p);
   const tz = school.timezone;
-  const [cats, bot] = await Promise.all([episodesByCategory(db, school.id, tz, period, filter, now), botAndPeerCounts(db, school.id, tz, period, filter, now)]);
+  const judged = openFlags(db, school.id, tz, period, now);
+  const [cats, bot] = await Promise.all([episodesByCategory(db, school.id, tz, period, filter, now, judged), botAndPeerCounts(db, school.id, tz, period, filter, now, judged)]);
   const total = cats.reduce((a, c) => a + c.episodes, 0);
   return {
     school: school.slug,

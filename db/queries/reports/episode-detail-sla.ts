@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { episodeGroupKey, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags } from "./common";
+import { episodeGroupKey, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type OpenFlags } from "./common";
 import { LOW_CONFIDENCE_BELOW, type HeatCell, type SlaStats } from "./sla";
 import { filterSql, type EpisodeFilter } from "./episode-detail";
 
@@ -42,8 +42,8 @@ export interface SlaBreakdown {
 }
 
 /** Totals, by role (the CLI's `--group-by role`) and by policy × role, for the filtered episodes. */
-export async function slaBreakdown(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date): Promise<SlaBreakdown> {
-  const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
+export async function slaBreakdown(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date, judged?: Promise<OpenFlags>): Promise<SlaBreakdown> {
+  const f = slaFlags(await (judged ?? openFlags(db, schoolId, tz, period, now)));
   const found = await rows<Raw>(
     db,
     sql`with base as (
@@ -89,8 +89,8 @@ export interface WeekPoint {
 }
 
 /** Compliance per local ISO week and role (and in total), for the trend chart. */
-export async function slaWeekly(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date): Promise<WeekPoint[]> {
-  const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
+export async function slaWeekly(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date, judged?: Promise<OpenFlags>): Promise<WeekPoint[]> {
+  const f = slaFlags(await (judged ?? openFlags(db, schoolId, tz, period, now)));
   const found = await rows<Raw>(
     db,
     sql`with base as (
@@ -112,8 +112,8 @@ export interface HeatCellOnShift extends HeatCell {
 }
 
 /** slaHeatmap with the page's filters, and staff on shift when the school records shifts. */
-export async function slaHeatmapFiltered(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date): Promise<{ cells: HeatCellOnShift[]; hasShifts: boolean }> {
-  const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
+export async function slaHeatmapFiltered(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date, judged?: Promise<OpenFlags>): Promise<{ cells: HeatCellOnShift[]; hasShifts: boolean }> {
+  const f = slaFlags(await (judged ?? openFlags(db, schoolId, tz, period, now)));
   const found = await rows<Raw>(
     db,
     sql`select extract(isodow from e.opened_at at time zone ${tz})::int as dow, extract(hour from e.opened_at at time zone ${tz})::int as hour,

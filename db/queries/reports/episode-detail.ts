@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { episodeGroupKey, inPeriod, labelsFor, num, numOrNull, openFlags, slaFlags } from "./common";
+import { episodeGroupKey, inPeriod, labelsFor, num, numOrNull, openFlags, slaFlags, type OpenFlags } from "./common";
 
 /**
  * The episodes behind a figure of the SLA page (a heatmap cell, a group row, the breached list) and one
@@ -83,8 +83,10 @@ export interface EpisodePage {
 /** Episodes opened in the period that match the filter, newest first, one page. */
 export async function episodeList(
   db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date, page: { limit: number; offset: number },
+  /** The open episodes' flags when the caller judged them already (a page's reads share one judgement). */
+  judged?: Promise<OpenFlags>,
 ): Promise<EpisodePage> {
-  const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
+  const f = slaFlags(await (judged ?? openFlags(db, schoolId, tz, period, now)));
   const where = sql`e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, period)} and ${filterSql(filter, tz, f)}`;
   const [count] = await rows<{ n: unknown }>(db, sql`select count(*)::int as n from episodes e where ${where}`);
   const found = await rows<Record<string, unknown>>(

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { inPeriod, num, numOrNull, openFlags, responseMinutes, slaFlags } from "./common";
+import { inPeriod, num, numOrNull, openFlags, responseMinutes, slaFlags, type OpenFlags } from "./common";
 import { filterSql, type EpisodeFilter } from "./episode-detail";
 
 /**
@@ -22,8 +22,8 @@ export interface CategoryRow {
   met: number;
 }
 
-export async function episodesByCategory(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date): Promise<CategoryRow[]> {
-  const flags = slaFlags(await openFlags(db, schoolId, tz, period, now));
+export async function episodesByCategory(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date, judged?: Promise<OpenFlags>): Promise<CategoryRow[]> {
+  const flags = slaFlags(await (judged ?? openFlags(db, schoolId, tz, period, now)));
   const r = await rows<{ category: string | null; episodes: unknown; answered: unknown; median: unknown; known: unknown; met: unknown }>(
     db,
     sql`select e.category::text as category, count(*) as episodes, count(*) filter (where e.status = 'answered') as answered,
@@ -53,8 +53,8 @@ export interface BotPeerCounts {
   peerBeforeStaff: number;
 }
 
-export async function botAndPeerCounts(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date): Promise<BotPeerCounts> {
-  const flags = slaFlags(await openFlags(db, schoolId, tz, period, now));
+export async function botAndPeerCounts(db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date, judged?: Promise<OpenFlags>): Promise<BotPeerCounts> {
+  const flags = slaFlags(await (judged ?? openFlags(db, schoolId, tz, period, now)));
   const handoff = sql`(e.first_bot_reply_at is not null and e.status = 'answered' and e.answered_at >= e.first_bot_reply_at)`;
   const [r] = await rows<Record<string, unknown>>(
     db,
