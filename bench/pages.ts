@@ -30,7 +30,10 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // The SLA page as it loads (app/(dashboard)/sla/page.tsx: lib/dal/sla.ts and sla-extra.ts at once): the
   // breakdown by role and policy, weekly compliance, the heatmap with staff on shift, the breached list,
   // the filter options, categories, bot and peer counts.
-  "sla page": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now), slaExtraReport(db, s, endingAt(s, now), now)]),
+  // The aggregates of the days before yesterday come from the stored run (docs/adr/0011-kpi-current-part.md) ...
+  "sla page": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now, { stored: {} }), slaExtraReport(db, s, endingAt(s, now), now, { stored: {} })]),
+  // ... and every figure computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
+  "sla page (computing)": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now), slaExtraReport(db, s, endingAt(s, now), now)]),
   // The SLA report and heatmap as `cli report sla` / `cli report heatmap` print them: the aggregates the
   // DuckDB reference computes too.
   sla: (db, s, now) => slaReport(db, s, endingAt(s, now), now),
@@ -99,7 +102,7 @@ export interface PageTiming {
 }
 
 /** The stored run each page reads (forgotten before its warm-up, so the warm-up computes it with this code). */
-const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins" };
+const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", "sla page": "sla", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins" };
 
 /** One untimed warm-up (plans and buffers cached, as on a server that has been up), then `runs` timed calls. */
 export async function timePages(db: Db, school: SchoolRow, now: Date, runs: number, only?: readonly string[], log?: (m: string) => void): Promise<PageTiming[]> {

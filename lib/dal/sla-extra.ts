@@ -6,6 +6,7 @@ import type { UrlParams } from "../reports/episode-detail";
 import { slaExtraCsvRows, slaExtraReport, slaExtraTables, type SlaExtraReport, type SlaExtraTable } from "../reports/sla-extra";
 import { requireAccess } from "./access";
 import { guardApi } from "./exports";
+import { RUN_REFRESH_MS } from "../reports/report-runs";
 import { getViewer } from "./session";
 
 export type { SlaExtraReport };
@@ -17,7 +18,7 @@ export type { SlaExtraReport };
 export async function getSlaExtra(p: UrlParams, now: Date = new Date()): Promise<SlaExtraReport> {
   const { school } = await requireAccess({ school: p.school, page: "sla" });
   const { db } = await getDb();
-  return slaExtraReport(db, school, p, now);
+  return slaExtraReport(db, school, p, now, { stored: { refreshMs: RUN_REFRESH_MS } });
 }
 
 /** GET /api/export/sla-extra?table=categories|bot&school&from&to[&role&cohort&channel&source]. */

@@ -5,6 +5,7 @@ import { csvResponse, toCsv } from "../csv";
 import { slaPageReport, type SlaPageData, type UrlParams } from "../reports/episode-detail";
 import { episodeListReport } from "../reports/episode-detail";
 import { guardApi } from "./exports";
+import { RUN_REFRESH_MS } from "../reports/report-runs";
 import { episodeCsvRows, episodeListColumns } from "./episodes";
 import { AccessError, getViewer } from "./session";
 import { requireAccess, type Access } from "./access";
@@ -23,7 +24,7 @@ function schoolFor(p: UrlParams): Promise<Access> {
 export async function getSlaPage(p: UrlParams, now: Date = new Date()): Promise<SlaPageData> {
   const { school, scope } = await schoolFor(p);
   const { db } = await getDb();
-  const data = await slaPageReport(db, school, p, now);
+  const data = await slaPageReport(db, school, p, now, { stored: { refreshMs: RUN_REFRESH_MS } });
   return scope.kind === "aggregate" ? { ...data, breached: { total: data.breached.total, rows: [] } } : data;
 }
 

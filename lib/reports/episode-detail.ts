@@ -4,7 +4,9 @@ import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { episodeList, filterOptions, type EpisodeFilter, type EpisodePage, type FilterOptions } from "../../db/queries/reports/episode-detail";
 import { episodeTimeline, getEpisodeView, type EpisodeView, type TimelineMessage } from "../../db/queries/reports/episode-detail-view";
-import { slaBreakdown, slaHeatmapFiltered, slaWeekly, type HeatCellOnShift, type SlaBreakdown, type WeekPoint } from "../../db/queries/reports/episode-detail-sla";
+import { slaBreakdown, slaHeatmapFiltered, slaWeekly, staffOnShift, type HeatCellOnShift, type SlaBreakdown, type WeekPoint } from "../../db/queries/reports/episode-detail-sla";
+import { slaPageFigures } from "./sla-page-run";
+import type { RunOptions } from "./report-runs";
 import { openFlags } from "../../db/queries/reports/common";
 import type { Period } from "../period";
 import { reportPeriod } from "./sla";
@@ -86,17 +88,34 @@ function pageFilter(f: EpisodeFilter): EpisodeFilter {
   return Object.fromEntries(Object.entries({ role, cohortId, channelId, source }).filter(([, v]) => v !== undefined)) as EpisodeFilter;
 }
 
-export async function slaPageReport(db: Db, school: SchoolRow, p: UrlParams, now: Date): Promise<SlaPageData> {
+export interface SlaPageOptions {
+  /**
+   * Read the period's aggregates before yesterday from the school's stored run (ADR 0011), as the page
+   * does; absent = all computed for the call (the tests' reference).
+   */
+  stored?: RunOptions;
+}
+
+export async function slaPageReport(db: Db, school: SchoolRow, p: UrlParams, now: Date, opts: SlaPageOptions = {}): Promise<SlaPageData> {
   const period = await reportPeriod(db, school, periodQuery(p), now);
   const filter = pageFilter(parseFilter(p));
   const page = parsePage(p);
   const tz = school.timezone;
   // The open episodes judged once for the page's four reads (each judged them again: ~20 ms apiece at 10 M).
   const judged = openFlags(db, school.id, tz, period, now);
-  const [breakdown, weekly, heat, breached, options] = await Promise.all([
-    slaBreakdown(db, school.id, tz, period, filter, now, judged),
-    slaWeekly(db, school.id, tz, period, filter, now, judged),
-    slaHeatmapFiltered(db, school.id, tz, period, filter, now, judged),
+  const aggregates: Promise<Pick<SlaPageData, "breakdown" | "weekly"> & { heat: { cells: HeatCellOnShift[]; hasShifts: boolean } }> = opts.stored
+    ? Promise.all([slaPageFigures(db, school, period, filter, now, opts.stored, judged), staffOnShift(db, school.id, tz, period, filter.role)]).then(([x, onShift]) => ({
+        breakdown: x.breakdown,
+        weekly: x.weekly,
+        heat: { cells: x.cells.map((c) => ({ ...c, staffOnShift: onShift ? (onShift.get(`${c.weekday}:${c.hour}`) ?? 0) : null })), hasShifts: onShift !== null },
+      }))
+    : Promise.all([
+        slaBreakdown(db, school.id, tz, period, filter, now, judged),
+        slaWeekly(db, school.id, tz, period, filter, now, judged),
+        slaHeatmapFiltered(db, school.id, tz, period, filter, now, judged),
+      ]).then(([breakdown, weekly, heat]) => ({ breakdown, weekly, heat }));
+  const [{ breakdown, weekly, heat }, breached, options] = await Promise.all([
+    aggregates,
     episodeList(db, school.id, tz, period, { ...filter, breached: true }, now, { limit: BREACHED_PAGE_SIZE, offset: (page - 1) * BREACHED_PAGE_SIZE }, judged),
     filterOptions(db, school.id),
   ]);

@@ -4,7 +4,8 @@ import { botAndPeerCounts, episodesByCategory, type BotPeerCounts } from "../../
 import { openFlags } from "../../db/queries/reports/common";
 import type { EpisodeFilter } from "../../db/queries/reports/episode-detail";
 import type { Period } from "../period";
-import { parseFilter, type UrlParams } from "./episode-detail";
+import { parseFilter, type SlaPageOptions, type UrlParams } from "./episode-detail";
+import { slaPageFigures } from "./sla-page-run";
 import { reportPeriod } from "./sla";
 
 /**
@@ -50,12 +51,15 @@ export function extraFilter(p: UrlParams): EpisodeFilter {
   return Object.fromEntries(Object.entries({ role, cohortId, channelId, source }).filter(([, v]) => v !== undefined)) as EpisodeFilter;
 }
 
-export async function slaExtraReport(db: Db, school: SchoolRow, p: UrlParams, now: Date): Promise<SlaExtraReport> {
+export async function slaExtraReport(db: Db, school: SchoolRow, p: UrlParams, now: Date, opts: SlaPageOptions = {}): Promise<SlaExtraReport> {
   const period = await reportPeriod(db, school, { from: one(p.from), to: one(p.to), days: one(p.days) }, now);
   const filter = extraFilter(p);
   const tz = school.timezone;
   const judged = openFlags(db, school.id, tz, period, now);
-  const [cats, bot] = await Promise.all([episodesByCategory(db, school.id, tz, period, filter, now, judged), botAndPeerCounts(db, school.id, tz, period, filter, now, judged)]);
+  // From the SLA page's stored run (the page reads both at once), or computed for the call.
+  const [cats, bot] = opts.stored
+    ? await slaPageFigures(db, school, period, filter, now, opts.stored, judged).then((x) => [x.categories, x.bot] as const)
+    : await Promise.all([episodesByCategory(db, school.id, tz, period, filter, now, judged), botAndPeerCounts(db, school.id, tz, period, filter, now, judged)]);
   const total = cats.reduce((a, c) => a + c.episodes, 0);
   return {
     school: school.slug,

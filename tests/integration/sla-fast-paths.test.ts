@@ -7,6 +7,9 @@ import { episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFla
 import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
 import { csatByResponder, csatReport } from "@/db/queries/reports/csat";
+import { combineSlaPageParts, packSlaPagePart, slaPagePart, unpackSlaPagePart, type StoredSlaPagePart } from "@/db/queries/reports/sla-page-part";
+import { slaBreakdown, slaHeatmapFiltered, slaWeekly } from "@/db/queries/reports/episode-detail-sla";
+import { botAndPeerCounts, episodesByCategory } from "@/db/queries/reports/sla-extra";
 import { packStaffPart, staffLoad, staffPart, unpackStaffPart, type StoredStaffPart } from "@/db/queries/reports/load";
 import { outcomesReport, periodAsOf } from "@/lib/reports/outcomes";
 import type { Period } from "@/lib/period";
@@ -153,6 +156,40 @@ for (const engine of engines()) {
         seen += want.length;
       }
       expect(seen).toBeGreaterThan(0);
+    });
+
+    it("the SLA page's aggregates from parts equal the page's own statements, filtered or not", async () => {
+      let open = 0;
+      for (const tz of ["Europe/Moscow", "America/New_York"]) {
+        for (const filter of [{}, { role: "mentor" }, { channelId: -1 }]) {
+          const p: Period = { from: "2026-10-27", to: "2026-11-28" };
+          const judged = await openFlags(h.db, school.id, tz, p, now);
+          const heat = await slaHeatmapFiltered(h.db, school.id, tz, p, filter, now);
+          const want = {
+            breakdown: await slaBreakdown(h.db, school.id, tz, p, filter, now),
+            weekly: await slaWeekly(h.db, school.id, tz, p, filter, now),
+            cells: heat.cells.map(({ staffOnShift: _, ...c }) => c),
+            categories: await episodesByCategory(h.db, school.id, tz, p, filter, now),
+            bot: await botAndPeerCounts(h.db, school.id, tz, p, filter, now),
+          };
+          for (const cuts of [[p.from], ["2026-11-27"], ["2026-11-02", "2026-11-16"], [p.to]]) {
+            const bounds = [p.from, ...cuts, p.to];
+            const parts = await Promise.all(bounds.slice(1).map((to, i) => slaPagePart(h.db, school.id, tz, { from: bounds[i]!, to }, filter)));
+            const stored = parts.map((x) => unpackSlaPagePart(JSON.parse(JSON.stringify(packSlaPagePart(x))) as StoredSlaPagePart));
+            expect(await combineSlaPageParts(h.db, school.id, stored, flagSets(judged)), `${tz} ${JSON.stringify(filter)} ${cuts.join(",")}`).toEqual(want);
+          }
+          open += want.breakdown.total.breachingNow + want.breakdown.total.atRisk;
+          if (Object.keys(filter).length === 0) {
+            // What the comparison covered: answers, several policies and categories, bot handoffs, peers.
+            expect(want.breakdown.total.answered).toBeGreaterThan(0);
+            expect(want.breakdown.byPolicy.length).toBeGreaterThan(want.breakdown.byRole.length);
+            expect(want.categories.length).toBeGreaterThan(1);
+            expect([want.bot.handedOff, want.bot.peerReplied, want.weekly.length]).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+            expect(want.bot.handedOff + want.bot.peerReplied).toBeGreaterThan(0);
+          }
+        }
+      }
+      expect(open).toBeGreaterThan(0);
     });
 
     it("KPI completion counts equal the outcomes report's total", async () => {

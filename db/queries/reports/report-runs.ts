@@ -6,7 +6,7 @@ import { isoTs } from "./outcomes";
 const interval = (ms: number) => sql`${`${Math.trunc(ms)} milliseconds`}::interval`;
 
 /** What a stored run holds: the at-risk list, every enrollment's outcome row, the unreachable students, the check-ins due. */
-export type ReportRunKind = "risk" | "outcomes" | "unreachable" | "checkins" | "kpi" | "team";
+export type ReportRunKind = "risk" | "outcomes" | "unreachable" | "checkins" | "kpi" | "team" | "sla";
 
 /**
  * A stored report run of a school (db/schema/rollups.ts `report_runs`, docs/adr/0009-stored-report-runs.md):

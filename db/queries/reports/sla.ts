@@ -79,7 +79,7 @@ interface SlaCounts {
   known: number;
 }
 
-function statsOf(c: SlaCounts, o: { breachingNow: number; atRisk: number }, medianMinutes: number | null, p90Minutes: number | null): SlaStats {
+export function statsOf(c: SlaCounts, o: { breachingNow: number; atRisk: number }, medianMinutes: number | null, p90Minutes: number | null): SlaStats {
   const known = c.known + o.breachingNow;
   return {
     episodes: c.episodes,

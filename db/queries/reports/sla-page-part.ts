@@ -1,0 +1,246 @@
+import { sql, type SQL } from "drizzle-orm";
+import { rows, type Db } from "../../client";
+import type { Period } from "@/lib/period";
+import { mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
+import { countOpen, episodeGroupKey, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, labelsFor, num, numOrNull, openIdsOf, responseMinutes, sortedFloat4s, unjudgedSlaFlags, type OpenFlagSets } from "./common";
+import { filterSql, type EpisodeFilter } from "./episode-detail";
+import { LOW_CONFIDENCE_BELOW, statsOf, type SlaStats } from "./sla";
+import type { HeatCellOnShift, SlaBreakdown, WeekPoint } from "./episode-detail-sla";
+import type { BotPeerCounts, CategoryRow } from "./sla-extra";
+
+/**
+ * The SLA page's aggregates (breakdown by role and policy, weekly compliance, the heatmap, categories,
+ * bot and peer counts) for a range of local days, as parts that add up exactly (ADR 0011): counts before
+ * the open episodes are judged, the open episodes' ids (judged when the parts are read), and every value
+ * a median or p90 is taken of, sorted. The page stores the part before yesterday and reads the rest live;
+ * `combineSlaPageParts` gives what slaBreakdown, slaWeekly, slaHeatmapFiltered, episodesByCategory and
+ * botAndPeerCounts give for the whole period (tests/integration/sla-page-part.test.ts).
+ */
+
+/** A group's counts (named per grouping), open episode ids and sorted values. */
+export interface PartGroup {
+  key: string;
+  c: number[];
+  open: string;
+  values: Float64Array;
+}
+
+export interface SlaPagePart {
+  /** key = JSON [role, policyId]; c = episodes, answered, open, breached, met, known. */
+  policy: PartGroup[];
+  /** key = JSON [week, role]; c = episodes, met, known. */
+  week: PartGroup[];
+  /** key = "weekday:hour"; c = opened, met, known. */
+  cell: PartGroup[];
+  /** key = JSON [category]; c = episodes, answered, known, met. */
+  category: PartGroup[];
+  /** c = episodes, botReplied, resolvedByBot, handedOff, peerReplied, peerBeforeStaff; values = handoff minutes. */
+  bot: PartGroup[];
+}
+
+const f = unjudgedSlaFlags;
+
+export async function slaPagePart(db: Db, schoolId: number, tz: string, range: Period, filter: EpisodeFilter): Promise<SlaPagePart> {
+  const out: SlaPagePart = { policy: [], week: [], cell: [], category: [], bot: [] };
+  if (range.from >= range.to) return out;
+  const where = sql`e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, range)} and ${filterSql(filter, tz, f)}`;
+  const role = episodeGroupKey("role");
+  const handoff = sql`(e.first_bot_reply_at is not null and e.status = 'answered' and e.answered_at >= e.first_bot_reply_at)`;
+  const read = (key: SQL, counts: SQL, values: SQL | null) =>
+    rows<Record<string, unknown>>(
+      db,
+      sql`select ${key} as key, ${counts}, ${openIdsOf} as open_ids, ${values === null ? sql`null` : sql`string_agg((${values})::text, ',')`} as vals
+          from episodes e where ${where} group by 1`,
+    );
+  const n = (x: SQL) => sql`count(*) filter (where ${x})::int`;
+  // Each grouping as the function it stands for groups and counts (the same expressions), hashed.
+  const [policy, week, cell, category, bot] = await Promise.all([
+    read(sql`json_build_array(${role}, e.policy_id)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(sql`e.status = 'open'`)} as c2, ${n(f.breached)} as c3, ${n(f.met)} as c4, ${n(f.known)} as c5`, responseMinutes),
+    read(sql`json_build_array(to_char(date_trunc('week', e.opened_at at time zone ${tz}), 'YYYY-MM-DD'), ${role})::text`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, null),
+    read(sql`extract(isodow from e.opened_at at time zone ${tz})::int || ':' || extract(hour from e.opened_at at time zone ${tz})::int`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, responseMinutes),
+    read(sql`json_build_array(e.category::text)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(f.known)} as c2, ${n(f.met)} as c3`, responseMinutes),
+    read(
+      sql`''`,
+      sql`count(*)::int as c0, ${n(sql`e.first_bot_reply_at is not null`)} as c1, ${n(sql`e.status = 'resolved_by_bot'`)} as c2, ${n(handoff)} as c3,
+        ${n(sql`e.first_peer_reply_at is not null`)} as c4, ${n(sql`e.first_peer_reply_at is not null and (e.answered_at is null or e.first_peer_reply_at < e.answered_at)`)} as c5`,
+      sql`case when ${handoff} then extract(epoch from (e.answered_at - e.first_bot_reply_at)) / 60.0 end`,
+    ),
+  ]);
+  const groups = (list: Record<string, unknown>[], width: number, values: (text: unknown) => Float64Array): PartGroup[] =>
+    list.map((r) => ({
+      key: String(r.key),
+      c: Array.from({ length: width }, (_, i) => num(r[`c${i}`])),
+      open: typeof r.open_ids === "string" ? r.open_ids : "",
+      values: values(r.vals),
+    }));
+  return {
+    policy: groups(policy, 6, sortedFloat4s),
+    week: groups(week, 3, () => new Float64Array(0)),
+    cell: groups(cell, 3, sortedFloat4s),
+    category: groups(category, 4, sortedFloat4s),
+    // Numeric minutes: Number() of their text is the double PostgreSQL's cast to float8 gives.
+    bot: groups(bot, 6, sortedDoubles),
+  };
+}
+
+function sortedDoubles(text: unknown): Float64Array {
+  if (typeof text !== "string" || text === "") return new Float64Array(0);
+  return Float64Array.from(text.split(",").map(Number)).sort();
+}
+
+/** A part as JSON can hold it (float4 values as float4 bytes, the handoff minutes as float8 bytes, base64). */
+export type StoredSlaPagePart = Record<keyof SlaPagePart, Array<Omit<PartGroup, "values"> & { values: string }>>;
+
+const FLOAT8: ReadonlySet<keyof SlaPagePart> = new Set(["bot"]);
+
+export function packSlaPagePart(p: SlaPagePart): StoredSlaPagePart {
+  const pack = (k: keyof SlaPagePart) => p[k].map((g) => ({ ...g, values: FLOAT8.has(k) ? float64Base64(g.values) : float32Base64(g.values) }));
+  return { policy: pack("policy"), week: pack("week"), cell: pack("cell"), category: pack("category"), bot: pack("bot") };
+}
+
+export function unpackSlaPagePart(p: StoredSlaPagePart): SlaPagePart {
+  const unpack = (k: keyof SlaPagePart) => p[k].map((g) => ({ ...g, values: FLOAT8.has(k) ? fromFloat64Base64(g.values) : fromFloat32Base64(g.values) }));
+  return { policy: unpack("policy"), week: unpack("week"), cell: unpack("cell"), category: unpack("category"), bot: unpack("bot") };
+}
+
+interface Merged {
+  c: number[];
+  breachingNow: number;
+  atRisk: number;
+  values: Float64Array;
+}
+
+/** Groups of one grouping across parts, by key, with their open episodes judged. */
+function mergeGroups(parts: readonly SlaPagePart[], kind: keyof SlaPagePart, open: OpenFlagSets): Map<string, Merged> {
+  const out = new Map<string, Merged>();
+  for (const part of parts) {
+    for (const g of part[kind]) {
+      const o = countOpen(g.open, open);
+      const m = out.get(g.key);
+      if (m === undefined) out.set(g.key, { c: [...g.c], breachingNow: o.breachingNow, atRisk: o.atRisk, values: g.values });
+      else {
+        g.c.forEach((v, i) => (m.c[i] = (m.c[i] ?? 0) + v));
+        m.breachingNow += o.breachingNow;
+        m.atRisk += o.atRisk;
+        m.values = mergeSorted(m.values, g.values);
+      }
+    }
+  }
+  return out;
+}
+
+function add(into: Merged | undefined, m: Merged): Merged {
+  if (into === undefined) return { c: [...m.c], breachingNow: m.breachingNow, atRisk: m.atRisk, values: m.values };
+  m.c.forEach((v, i) => (into.c[i] = (into.c[i] ?? 0) + v));
+  into.breachingNow += m.breachingNow;
+  into.atRisk += m.atRisk;
+  into.values = mergeSorted(into.values, m.values);
+  return into;
+}
+
+const median = (v: Float64Array) => percentilesOfSorted(v, [0.5])[0] ?? null;
+
+/** slaFlags' counts from a policy group: open episodes breaching now are breached and known too. */
+function policyStats(m: Merged): SlaStats {
+  const [episodes = 0, answered = 0, openN = 0, breached = 0, met = 0, known = 0] = m.c;
+  const [p50 = null, p90 = null] = percentilesOfSorted(m.values, [0.5, 0.9]);
+  return statsOf({ episodes, answered, open: openN, breachingNow: 0, atRisk: 0, breached, met, known }, { breachingNow: m.breachingNow, atRisk: m.atRisk }, p50, p90);
+}
+
+/** PostgreSQL's ascending order of a nullable text key: nulls last. */
+const byKey = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1);
+
+export interface SlaPageFigures {
+  breakdown: SlaBreakdown;
+  weekly: WeekPoint[];
+  /** Without staff on shift (the caller adds it). */
+  cells: Array<Omit<HeatCellOnShift, "staffOnShift">>;
+  categories: CategoryRow[];
+  bot: BotPeerCounts;
+}
+
+/** Disjoint parts of one period as the whole period's figures. Labels and policies are the caller's reads. */
+export async function combineSlaPageParts(
+  db: Db,
+  schoolId: number,
+  parts: readonly SlaPagePart[],
+  open: OpenFlagSets,
+): Promise<SlaPageFigures> {
+  // Breakdown: by policy × role, by role (its policies merged) and in total, in slaBreakdown's order.
+  const byPolicy = [...mergeGroups(parts, "policy", open)].map(([key, m]) => {
+    const [role, policyId] = JSON.parse(key) as [string | null, number | null];
+    return { role, policyId, m };
+  });
+  const roles = new Map<string | null, Merged | undefined>();
+  let total: Merged | undefined;
+  for (const x of byPolicy) {
+    roles.set(x.role, add(roles.get(x.role), x.m));
+    total = add(total, x.m);
+  }
+  const [labels, policies] = await Promise.all([
+    labelsFor(db, schoolId, "role", [...roles.keys()]),
+    rows<Record<string, unknown>>(db, sql`select id, name, target_minutes, clock::text as clock from sla_policies where school_id = ${schoolId}`),
+  ]);
+  const policyById = new Map(policies.map((p) => [num(p.id), p]));
+  const label = (role: string | null) => labels.get(role) ?? String(role);
+  const breakdown: SlaBreakdown = {
+    total: total === undefined ? policyStats({ c: [0, 0, 0, 0, 0, 0], breachingNow: 0, atRisk: 0, values: new Float64Array(0) }) : policyStats(total),
+    byRole: [...roles]
+      .map(([role, m]) => ({ role, roleLabel: label(role), ...policyStats(m!) }))
+      .sort((a, b) => b.episodes - a.episodes || byKey(a.role, b.role)),
+    byPolicy: byPolicy
+      .map(({ role, policyId, m }) => {
+        const p = policyId === null ? undefined : policyById.get(policyId);
+        return {
+          role, roleLabel: label(role), policyId, policy: p ? String(p.name) : null,
+          targetMinutes: p ? numOrNull(p.target_minutes) : null, clock: p ? String(p.clock) : null, ...policyStats(m),
+        };
+      })
+      .sort((a, b) => b.episodes - a.episodes || byKey(a.role, b.role) || (a.policyId === b.policyId ? 0 : a.policyId === null ? 1 : b.policyId === null ? -1 : a.policyId - b.policyId)),
+  };
+
+  // Weekly: per week a total row, then its roles (no role last, as "none").
+  const weeks = new Map<string, Array<{ role: string | null; m: Merged }>>();
+  for (const [key, m] of mergeGroups(parts, "week", open)) {
+    const [week, role] = JSON.parse(key) as [string, string | null];
+    weeks.set(week, [...(weeks.get(week) ?? []), { role, m }]);
+  }
+  const point = (week: string, role: string, c: number[], breachingNow: number): WeekPoint => {
+    const [episodes = 0, met = 0, known0 = 0] = c;
+    const known = known0 + breachingNow;
+    return { week, role, episodes, met, known, compliance: known === 0 ? null : met / known };
+  };
+  const weekly: WeekPoint[] = [];
+  for (const week of [...weeks.keys()].sort()) {
+    const list = weeks.get(week)!.sort((a, b) => byKey(a.role, b.role));
+    const sum = list.reduce((acc, x) => add(acc, x.m), undefined as Merged | undefined)!;
+    weekly.push(point(week, "total", sum.c, sum.breachingNow));
+    for (const x of list) weekly.push(point(week, x.role === null ? "none" : x.role, x.m.c, x.m.breachingNow));
+  }
+
+  // Heatmap: every cell of the week, present or not.
+  const cellsBy = mergeGroups(parts, "cell", open);
+  const cells: SlaPageFigures["cells"] = [];
+  for (let weekday = 1; weekday <= 7; weekday++) {
+    for (let hour = 0; hour < 24; hour++) {
+      const m = cellsBy.get(`${weekday}:${hour}`);
+      const [opened = 0, met = 0, known0 = 0] = m?.c ?? [];
+      const known = known0 + (m?.breachingNow ?? 0);
+      cells.push({ weekday, hour, opened, medianMinutes: m ? median(m.values) : null, met, known, compliance: known === 0 ? null : met / known, lowConfidence: opened < LOW_CONFIDENCE_BELOW });
+    }
+  }
+
+  // Categories: most episodes first, then by name (uncategorised last).
+  const categories: CategoryRow[] = [...mergeGroups(parts, "category", open)]
+    .map(([key, m]) => {
+      const [category] = JSON.parse(key) as [string | null];
+      const [episodes = 0, answered = 0, known = 0, met = 0] = m.c;
+      return { category, episodes, answered, medianMinutes: median(m.values), known: known + m.breachingNow, met };
+    })
+    .sort((a, b) => b.episodes - a.episodes || byKey(a.category, b.category));
+
+  const b = mergeGroups(parts, "bot", open).get("");
+  const [episodes = 0, botReplied = 0, resolvedByBot = 0, handedOff = 0, peerReplied = 0, peerBeforeStaff = 0] = b?.c ?? [];
+  const bot: BotPeerCounts = { episodes, botReplied, resolvedByBot, handedOff, medianHandoffMinutes: b ? median(b.values) : null, peerReplied, peerBeforeStaff };
+  return { breakdown, weekly, cells, categories, bot };
+}
