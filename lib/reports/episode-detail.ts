@@ -4,7 +4,8 @@ import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { episodeList, filterOptions, type EpisodeFilter, type EpisodePage, type FilterOptions } from "../../db/queries/reports/episode-detail";
 import { episodeTimeline, getEpisodeView, type EpisodeView, type TimelineMessage } from "../../db/queries/reports/episode-detail-view";
-import { slaBreakdown, slaHeatmapFiltered, slaWeekly, staffOnShift, type HeatCellOnShift, type SlaBreakdown, type WeekPoint } from "../../db/queries/reports/episode-detail-sla";
+import { PAGE_KINDS } from "../../db/queries/reports/sla-page-part";
+import { slaBreakdown, slaHeatmapFiltered, slaWeekly, type HeatCellOnShift, type SlaBreakdown, type WeekPoint } from "../../db/queries/reports/episode-detail-sla";
 import { slaPageFigures } from "./sla-page-run";
 import type { RunOptions } from "./report-runs";
 import { openFlags } from "../../db/queries/reports/common";
@@ -104,10 +105,10 @@ export async function slaPageReport(db: Db, school: SchoolRow, p: UrlParams, now
   // The open episodes judged once for the page's four reads (each judged them again: ~20 ms apiece at 10 M).
   const judged = openFlags(db, school.id, tz, period, now);
   const aggregates: Promise<Pick<SlaPageData, "breakdown" | "weekly"> & { heat: { cells: HeatCellOnShift[]; hasShifts: boolean } }> = opts.stored
-    ? Promise.all([slaPageFigures(db, school, period, filter, now, opts.stored, judged), staffOnShift(db, school.id, tz, period, filter.role)]).then(([x, onShift]) => ({
+    ? slaPageFigures(db, school, period, filter, now, opts.stored, judged, PAGE_KINDS).then((x) => ({
         breakdown: x.breakdown,
         weekly: x.weekly,
-        heat: { cells: x.cells.map((c) => ({ ...c, staffOnShift: onShift ? (onShift.get(`${c.weekday}:${c.hour}`) ?? 0) : null })), hasShifts: onShift !== null },
+        heat: { cells: x.cells.map((c) => ({ ...c, staffOnShift: x.onShift ? (x.onShift.get(`${c.weekday}:${c.hour}`) ?? 0) : null })), hasShifts: x.onShift !== null },
       }))
     : Promise.all([
         slaBreakdown(db, school.id, tz, period, filter, now, judged),
@@ -116,7 +117,8 @@ export async function slaPageReport(db: Db, school: SchoolRow, p: UrlParams, now
       ]).then(([breakdown, weekly, heat]) => ({ breakdown, weekly, heat }));
   const [{ breakdown, weekly, heat }, breached, options] = await Promise.all([
     aggregates,
-    episodeList(db, school.id, tz, period, { ...filter, breached: true }, now, { limit: BREACHED_PAGE_SIZE, offset: (page - 1) * BREACHED_PAGE_SIZE }, judged),
+    // The breached list's total is the breakdown's breached count (the same flags over the same episodes).
+    episodeList(db, school.id, tz, period, { ...filter, breached: true }, now, { limit: BREACHED_PAGE_SIZE, offset: (page - 1) * BREACHED_PAGE_SIZE }, judged, aggregates.then((a) => a.breakdown.total.breached)),
     filterOptions(db, school.id),
   ]);
   const asked = pick(z.enum(heatMetrics), one(p.metric)) ?? "demand";

@@ -6,6 +6,7 @@ import type { EpisodeFilter } from "../../db/queries/reports/episode-detail";
 import type { Period } from "../period";
 import { parseFilter, type SlaPageOptions, type UrlParams } from "./episode-detail";
 import { slaPageFigures } from "./sla-page-run";
+import { EXTRA_KINDS } from "../../db/queries/reports/sla-page-part";
 import { reportPeriod } from "./sla";
 
 /**
@@ -58,7 +59,7 @@ export async function slaExtraReport(db: Db, school: SchoolRow, p: UrlParams, no
   const judged = openFlags(db, school.id, tz, period, now);
   // From the SLA page's stored run (the page reads both at once), or computed for the call.
   const [cats, bot] = opts.stored
-    ? await slaPageFigures(db, school, period, filter, now, opts.stored, judged).then((x) => [x.categories, x.bot] as const)
+    ? await slaPageFigures(db, school, period, filter, now, opts.stored, judged, EXTRA_KINDS).then((x) => [x.categories, x.bot] as const)
     : await Promise.all([episodesByCategory(db, school.id, tz, period, filter, now, judged), botAndPeerCounts(db, school.id, tz, period, filter, now, judged)]);
   const total = cats.reduce((a, c) => a + c.episodes, 0);
   return {

@@ -13,6 +13,8 @@ import { checkInsReport, currentCheckInsReport, currentUnreachableReport, staffO
 import { defaultRiskModel } from "@/lib/metrics/risk";
 import { overviewKpis } from "@/lib/reports/overview-kpis";
 import { teamReport } from "@/lib/reports/team";
+import { slaPageReport } from "@/lib/reports/episode-detail";
+import { slaExtraReport } from "@/lib/reports/sla-extra";
 import { engines, openDemoSchool } from "./harness";
 
 /**
@@ -368,6 +370,32 @@ for (const engine of engines()) {
         expect(live.totalStaff).toBeGreaterThan(0);
       }
       expect((await stored("team")).length).toBe(1);
+    });
+
+    it("the SLA page from the stored part is the page computed for the call, view by view; a shift change drops it", async () => {
+      await forgetReportRuns(h.db, school.id);
+      const token = async () => (await rows<{ token: string }>(h.db, sql`select xmin::text as token from report_runs where school_id = ${school.id} and kind = 'sla'`))[0]?.token;
+      const page = (q: Record<string, string>, stored: boolean) => Promise.all([slaPageReport(h.db, school, q, now, stored ? { stored: {} } : {}), slaExtraReport(h.db, school, q, now, stored ? { stored: {} } : {})]);
+      for (const q of [{}, { days: "7" }, { from: "2026-01-01", to: "2026-02-28" }, { role: "mentor" }, { from: "2026-02-01", to: "2026-02-28", page: "2" }]) {
+        const live = await page(q, false);
+        const first = await page(q, true);
+        const kept = await token();
+        const second = await page(q, true);
+        expect(first).toEqual(live);
+        expect(second).toEqual(live);
+        expect(await token()).toBe(kept);
+        expect(kept).toBeDefined();
+      }
+      const [before] = await page({}, true);
+      expect(before.breakdown.total.episodes).toBeGreaterThan(0);
+      // Staff on shift is stored with the part: a shift edit drops the run, and the next view counts it.
+      const [staff] = await h.db.select().from(t.people).where(eq(t.people.schoolId, school.id)).limit(1);
+      const [added] = await h.db.insert(t.shifts).values({ schoolId: school.id, personId: staff!.id, role: "mentor", startsAt: new Date("2026-02-24T06:00:00Z"), endsAt: new Date("2026-02-24T15:00:00Z"), weekly: true }).returning({ id: t.shifts.id });
+      expect((await stored("sla")).length).toBe(0);
+      const [after] = await page({}, true);
+      expect(after.hasShifts).toBe(true);
+      expect(after).toEqual((await page({}, false))[0]);
+      await h.db.delete(t.shifts).where(eq(t.shifts.id, added!.id));
     });
 
     it("LMS events drop the at-risk run only; enrollment changes drop both", async () => {

@@ -85,11 +85,14 @@ export async function episodeList(
   db: Db, schoolId: number, tz: string, period: Period, filter: EpisodeFilter, now: Date, page: { limit: number; offset: number },
   /** The open episodes' flags when the caller judged them already (a page's reads share one judgement). */
   judged?: Promise<OpenFlags>,
+  /** How many episodes match, when the caller counts them anyway (the SLA page's breakdown counts the breached). */
+  knownTotal?: Promise<number>,
 ): Promise<EpisodePage> {
   const f = slaFlags(await (judged ?? openFlags(db, schoolId, tz, period, now)));
   const where = sql`e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, period)} and ${filterSql(filter, tz, f)}`;
-  const [count] = await rows<{ n: unknown }>(db, sql`select count(*)::int as n from episodes e where ${where}`);
-  const found = await rows<Record<string, unknown>>(
+  const [total, found] = await Promise.all([
+    knownTotal ?? rows<{ n: unknown }>(db, sql`select count(*)::int as n from episodes e where ${where}`).then(([c]) => num(c?.n ?? 0)),
+    rows<Record<string, unknown>>(
     db,
     sql`select e.id, ${iso(sql`e.opened_at`)} as opened_at, ${iso(sql`e.answered_at`)} as answered_at, e.status::text as status, e.kind::text as kind,
           e.priority::text as priority, st.display_name as student, rp.display_name as responder, coalesce(ch.title, ch.external_id) as channel,
@@ -101,10 +104,11 @@ export async function episodeList(
           left join sla_policies p on p.id = e.policy_id
         where ${where}
         order by e.opened_at desc, e.id desc limit ${page.limit} offset ${page.offset}`,
-  );
+    ),
+  ]);
   const labels = await labelsFor(db, schoolId, "role", [...new Set(found.map((r) => (r.role === null ? null : String(r.role))))]);
   return {
-    total: num(count?.n ?? 0),
+    total,
     rows: found.map((r) => {
       const role = r.role === null ? null : String(r.role);
       return {

@@ -40,14 +40,20 @@ export interface SlaPagePart {
 
 const f = unjudgedSlaFlags;
 
-export async function slaPagePart(db: Db, schoolId: number, tz: string, range: Period, filter: EpisodeFilter): Promise<SlaPagePart> {
+export type PartKind = keyof SlaPagePart;
+export const PAGE_KINDS: readonly PartKind[] = ["policy", "week", "cell"];
+export const EXTRA_KINDS: readonly PartKind[] = ["category", "bot"];
+const ALL_KINDS: readonly PartKind[] = [...PAGE_KINDS, ...EXTRA_KINDS];
+
+/** `kinds`: the groupings to read (the page and its extra report each read their own live). */
+export async function slaPagePart(db: Db, schoolId: number, tz: string, range: Period, filter: EpisodeFilter, kinds: readonly PartKind[] = ALL_KINDS): Promise<SlaPagePart> {
   const out: SlaPagePart = { policy: [], week: [], cell: [], category: [], bot: [] };
   if (range.from >= range.to) return out;
   const where = sql`e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, range)} and ${filterSql(filter, tz, f)}`;
   const role = episodeGroupKey("role");
   const handoff = sql`(e.first_bot_reply_at is not null and e.status = 'answered' and e.answered_at >= e.first_bot_reply_at)`;
-  const read = (key: SQL, counts: SQL, values: SQL | null) =>
-    rows<Record<string, unknown>>(
+  const read = (kind: PartKind, key: SQL, counts: SQL, values: SQL | null) =>
+    !kinds.includes(kind) ? Promise.resolve([]) : rows<Record<string, unknown>>(
       db,
       sql`select ${key} as key, ${counts}, ${openIdsOf} as open_ids, ${values === null ? sql`null` : sql`string_agg((${values})::text, ',')`} as vals
           from episodes e where ${where} group by 1`,
@@ -55,11 +61,12 @@ export async function slaPagePart(db: Db, schoolId: number, tz: string, range: P
   const n = (x: SQL) => sql`count(*) filter (where ${x})::int`;
   // Each grouping as the function it stands for groups and counts (the same expressions), hashed.
   const [policy, week, cell, category, bot] = await Promise.all([
-    read(sql`json_build_array(${role}, e.policy_id)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(sql`e.status = 'open'`)} as c2, ${n(f.breached)} as c3, ${n(f.met)} as c4, ${n(f.known)} as c5`, responseMinutes),
-    read(sql`json_build_array(to_char(date_trunc('week', e.opened_at at time zone ${tz}), 'YYYY-MM-DD'), ${role})::text`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, null),
-    read(sql`extract(isodow from e.opened_at at time zone ${tz})::int || ':' || extract(hour from e.opened_at at time zone ${tz})::int`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, responseMinutes),
-    read(sql`json_build_array(e.category::text)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(f.known)} as c2, ${n(f.met)} as c3`, responseMinutes),
+    read("policy", sql`json_build_array(${role}, e.policy_id)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(sql`e.status = 'open'`)} as c2, ${n(f.breached)} as c3, ${n(f.met)} as c4, ${n(f.known)} as c5`, responseMinutes),
+    read("week", sql`json_build_array(to_char(date_trunc('week', e.opened_at at time zone ${tz}), 'YYYY-MM-DD'), ${role})::text`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, null),
+    read("cell", sql`extract(isodow from e.opened_at at time zone ${tz})::int || ':' || extract(hour from e.opened_at at time zone ${tz})::int`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, responseMinutes),
+    read("category", sql`json_build_array(e.category::text)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(f.known)} as c2, ${n(f.met)} as c3`, responseMinutes),
     read(
+      "bot",
       sql`''`,
       sql`count(*)::int as c0, ${n(sql`e.first_bot_reply_at is not null`)} as c1, ${n(sql`e.status = 'resolved_by_bot'`)} as c2, ${n(handoff)} as c3,
         ${n(sql`e.first_peer_reply_at is not null`)} as c4, ${n(sql`e.first_peer_reply_at is not null and (e.answered_at is null or e.first_peer_reply_at < e.answered_at)`)} as c5`,
@@ -111,8 +118,9 @@ interface Merged {
 }
 
 /** Groups of one grouping across parts, by key, with their open episodes judged. */
-function mergeGroups(parts: readonly SlaPagePart[], kind: keyof SlaPagePart, open: OpenFlagSets): Map<string, Merged> {
+function mergeGroups(parts: readonly SlaPagePart[], kind: keyof SlaPagePart, open: OpenFlagSets, kinds: readonly PartKind[]): Map<string, Merged> {
   const out = new Map<string, Merged>();
+  if (!kinds.includes(kind)) return out;
   for (const part of parts) {
     for (const g of part[kind]) {
       const o = countOpen(g.open, open);
@@ -165,9 +173,11 @@ export async function combineSlaPageParts(
   schoolId: number,
   parts: readonly SlaPagePart[],
   open: OpenFlagSets,
+  /** Only these groupings are combined (the others come out empty); the breakdown's labels and policies are read only for it. */
+  kinds: readonly PartKind[] = ALL_KINDS,
 ): Promise<SlaPageFigures> {
   // Breakdown: by policy × role, by role (its policies merged) and in total, in slaBreakdown's order.
-  const byPolicy = [...mergeGroups(parts, "policy", open)].map(([key, m]) => {
+  const byPolicy = [...mergeGroups(parts, "policy", open, kinds)].map(([key, m]) => {
     const [role, policyId] = JSON.parse(key) as [string | null, number | null];
     return { role, policyId, m };
   });
@@ -177,10 +187,12 @@ export async function combineSlaPageParts(
     roles.set(x.role, add(roles.get(x.role), x.m));
     total = add(total, x.m);
   }
-  const [labels, policies] = await Promise.all([
-    labelsFor(db, schoolId, "role", [...roles.keys()]),
-    rows<Record<string, unknown>>(db, sql`select id, name, target_minutes, clock::text as clock from sla_policies where school_id = ${schoolId}`),
-  ]);
+  const [labels, policies] = kinds.includes("policy")
+    ? await Promise.all([
+        labelsFor(db, schoolId, "role", [...roles.keys()]),
+        rows<Record<string, unknown>>(db, sql`select id, name, target_minutes, clock::text as clock from sla_policies where school_id = ${schoolId}`),
+      ])
+    : [new Map<string | null, string>(), []];
   const policyById = new Map(policies.map((p) => [num(p.id), p]));
   const label = (role: string | null) => labels.get(role) ?? String(role);
   const breakdown: SlaBreakdown = {
@@ -201,7 +213,7 @@ export async function combineSlaPageParts(
 
   // Weekly: per week a total row, then its roles (no role last, as "none").
   const weeks = new Map<string, Array<{ role: string | null; m: Merged }>>();
-  for (const [key, m] of mergeGroups(parts, "week", open)) {
+  for (const [key, m] of mergeGroups(parts, "week", open, kinds)) {
     const [week, role] = JSON.parse(key) as [string, string | null];
     weeks.set(week, [...(weeks.get(week) ?? []), { role, m }]);
   }
@@ -219,7 +231,7 @@ export async function combineSlaPageParts(
   }
 
   // Heatmap: every cell of the week, present or not.
-  const cellsBy = mergeGroups(parts, "cell", open);
+  const cellsBy = mergeGroups(parts, "cell", open, kinds);
   const cells: SlaPageFigures["cells"] = [];
   for (let weekday = 1; weekday <= 7; weekday++) {
     for (let hour = 0; hour < 24; hour++) {
@@ -231,7 +243,7 @@ export async function combineSlaPageParts(
   }
 
   // Categories: most episodes first, then by name (uncategorised last).
-  const categories: CategoryRow[] = [...mergeGroups(parts, "category", open)]
+  const categories: CategoryRow[] = [...mergeGroups(parts, "category", open, kinds)]
     .map(([key, m]) => {
       const [category] = JSON.parse(key) as [string | null];
       const [episodes = 0, answered = 0, known = 0, met = 0] = m.c;
@@ -239,7 +251,7 @@ export async function combineSlaPageParts(
     })
     .sort((a, b) => b.episodes - a.episodes || byKey(a.category, b.category));
 
-  const b = mergeGroups(parts, "bot", open).get("");
+  const b = mergeGroups(parts, "bot", open, kinds).get("");
   const [episodes = 0, botReplied = 0, resolvedByBot = 0, handedOff = 0, peerReplied = 0, peerBeforeStaff = 0] = b?.c ?? [];
   const bot: BotPeerCounts = { episodes, botReplied, resolvedByBot, handedOff, medianHandoffMinutes: b ? median(b.values) : null, peerReplied, peerBeforeStaff };
   return { breakdown, weekly, cells, categories, bot };
