@@ -7,6 +7,8 @@ import { heatmapReport, slaReport } from "../lib/reports/sla";
 import { queueReport } from "../lib/reports/queue";
 import { slaPageReport } from "../lib/reports/episode-detail";
 import { slaExtraReport } from "../lib/reports/sla-extra";
+import { filterOptions } from "../db/queries/reports/episode-detail";
+import { shiftsPlan } from "../lib/reports/shifts";
 import { teamReport } from "../lib/reports/team";
 import { satisfactionReport } from "../lib/reports/satisfaction";
 import { outcomesReport } from "../lib/reports/outcomes";
@@ -43,7 +45,8 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   team: (db, s, now) => teamReport(db, s, endingAt(s, now), now, { stored: {} }),
   // ... and computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
   "team (computing)": (db, s, now) => teamReport(db, s, endingAt(s, now), now),
-  satisfaction: (db, s, now) => satisfactionReport(db, s, endingAt(s, now), now),
+  // With its filter choices, as lib/dal/satisfaction.ts reads them beside the report.
+  satisfaction: (db, s, now) => Promise.all([satisfactionReport(db, s, endingAt(s, now), now), filterOptions(db, s.id)]),
   // As the outcomes page reads it (lib/dal/outcomes.ts): every enrollment's row from the stored run,
   // computed by the warm-up call (docs/adr/0009-stored-report-runs.md); and computed for the call, what a
   // reader waits for when no run is stored or it has lapsed.
@@ -75,6 +78,9 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   "staff outcomes": (db, s, now) => staffOutcomesReport(db, s, endingAt(s, now), now, { stored: {} }),
   // ... and computed for the call (its enrollments without their support exposure).
   "staff outcomes (computing)": (db, s, now) => staffOutcomesReport(db, s, endingAt(s, now), now),
+  // The shift planner (app/(dashboard)/shifts), as a head of service opens it: the default role's forecast
+  // from ~9 weeks of episodes, the staffing of every shift of the role, the what-if.
+  shifts: (db, s, now) => shiftsPlan(db, s, {}, now),
   // The same pages over a whole year: the volume a 30-day period holds at ~12x this scale, a proxy for
   // how the period-bounded pages grow toward 10 M messages (docs/performance.md, "Extrapolation").
   "overview (365 d)": (db, s, now) => overviewReport(db, s, { ...endingAt(s, now), days: "365" }, now),

@@ -12,9 +12,9 @@ export type { SatisfactionData, FilterOptions };
 export async function getSatisfaction(q: ReportQuery & FilterQuery & { school?: string }, now: Date = new Date()): Promise<SatisfactionData & { canSeeComments: boolean; options: FilterOptions }> {
   const { school, scope } = await requireAccess({ school: q.school, page: "satisfaction" });
   const { db } = await getDb();
-  const data = await satisfactionReport(db, school, q, now);
-  // The filter's choices: the SLA page's (staff roles, cohorts, group channels without DMs, sources).
-  const options = await filterOptions(db, school.id);
+  // The filter's choices (the SLA page's: staff roles, cohorts, group channels without DMs, sources),
+  // read beside the report, not after it.
+  const [data, options] = await Promise.all([satisfactionReport(db, school, q, now), filterOptions(db, school.id)]);
   // Executives read aggregates only: no comment text (METRICS.md, Privacy).
   const canSeeComments = scope.kind === "school";
   if (scope.kind === "aggregate" && data.report.groupBy === "channel") {

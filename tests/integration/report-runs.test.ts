@@ -376,7 +376,8 @@ for (const engine of engines()) {
       await forgetReportRuns(h.db, school.id);
       const token = async () => (await rows<{ token: string }>(h.db, sql`select xmin::text as token from report_runs where school_id = ${school.id} and kind = 'sla'`))[0]?.token;
       const page = (q: Record<string, string>, stored: boolean) => Promise.all([slaPageReport(h.db, school, q, now, stored ? { stored: {} } : {}), slaExtraReport(h.db, school, q, now, stored ? { stored: {} } : {})]);
-      for (const q of [{}, { days: "7" }, { from: "2026-01-01", to: "2026-02-28" }, { role: "mentor" }, { from: "2026-02-01", to: "2026-02-28", page: "2" }]) {
+      const views: Array<Record<string, string>> = [{}, { days: "7" }, { from: "2026-01-01", to: "2026-02-28" }, { role: "mentor" }, { from: "2026-02-01", to: "2026-02-28", page: "2" }];
+      for (const q of views) {
         const live = await page(q, false);
         const first = await page(q, true);
         const kept = await token();

@@ -7,6 +7,7 @@ import { episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFla
 import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
 import { csatByResponder, csatReport } from "@/db/queries/reports/csat";
+import { episodeHourCounts } from "@/db/queries/reports/shifts";
 import { combineSlaPageParts, packSlaPagePart, slaPagePart, unpackSlaPagePart, type StoredSlaPagePart } from "@/db/queries/reports/sla-page-part";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly } from "@/db/queries/reports/episode-detail-sla";
 import { botAndPeerCounts, episodesByCategory } from "@/db/queries/reports/sla-extra";
@@ -190,6 +191,27 @@ for (const engine of engines()) {
         }
       }
       expect(open).toBeGreaterThan(0);
+    });
+
+    it("shift planner: episodes per local week and hour of week equal the per-row time-zone conversion", async () => {
+      let seen = 0;
+      for (const tz of zones) {
+        for (const p of periods.slice(1)) {
+          const f = slaFlags(await openFlags(h.db, school.id, tz, p, now));
+          const local = sql`(e.opened_at at time zone ${tz})`;
+          const want = await rows<{ week: string; hour: unknown; opened: unknown; known: unknown; met: unknown }>(
+            h.db,
+            sql`select to_char(date_trunc('week', ${local}), 'YYYY-MM-DD') as week, ((extract(isodow from ${local})::int - 1) * 24 + extract(hour from ${local})::int) as hour,
+                  count(*) as opened, count(*) filter (where ${f.known}) as known, count(*) filter (where ${f.met}) as met
+                from episodes e where e.school_id = ${school.id} and e.owner_role::text = 'mentor' and ${inPeriod(sql`e.opened_at`, tz, p)}
+                group by 1, 2 order by 1, 2`,
+          );
+          const got = await episodeHourCounts(h.db, school.id, tz, "mentor", p, now);
+          expect(got, `${tz} ${p.from}`).toEqual(want.map((x) => ({ week: x.week, hour: num(x.hour), opened: num(x.opened), known: num(x.known), met: num(x.met) })));
+          seen += got.length;
+        }
+      }
+      expect(seen).toBeGreaterThan(0);
     });
 
     it("KPI completion counts equal the outcomes report's total", async () => {

@@ -6,6 +6,7 @@ import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from
 import { groupBy } from "@/lib/group-by";
 import type { BusinessCalendar } from "@/lib/metrics/calendar";
 import { AT_RISK_SHARE } from "@/lib/metrics/sla";
+import { weeklyOccurrence } from "@/lib/metrics/staffing/shifts";
 import { num, numOrNull, type OpenFlags } from "./common";
 
 /**
@@ -91,25 +92,6 @@ export function shiftCovers(s: ShiftRow, now: Date, tz: string): boolean {
     if (a <= t && t < b) return true;
   }
   return false;
-}
-
-/**
- * The w-th weekly occurrence [start, end) of a shift, in ms, memoised: luxon's zone arithmetic costs
- * ~10 µs a call, and the queue, polled every second, asked it ~6 times per shift per poll (most of the
- * queue's time with ~600 weekly shifts). A pure function of its arguments, so results are unchanged and
- * no invalidation is needed; the same week's occurrences are asked again by every poll that week.
- * Bounded by clearing (as business-time's offset memo does).
- */
-const occurrences = new Map<string, readonly [number, number]>();
-function weeklyOccurrence(startMs: number, endMs: number, tz: string, w: number): readonly [number, number] {
-  const key = `${tz}\u0000${startMs}\u0000${endMs}\u0000${w}`;
-  let o = occurrences.get(key);
-  if (o === undefined) {
-    o = [DateTime.fromMillis(startMs, { zone: tz }).plus({ weeks: w }).toMillis(), DateTime.fromMillis(endMs, { zone: tz }).plus({ weeks: w }).toMillis()];
-    if (occurrences.size >= 200_000) occurrences.clear();
-    occurrences.set(key, o);
-  }
-  return o;
 }
 
 /**

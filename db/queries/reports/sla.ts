@@ -330,18 +330,25 @@ function offsetSegments(tz: string, lo: SQL, hi: SQL): SQL {
     select g as lo, coalesce(lead(g) over (order by g), 'infinity'::timestamptz) as hi, off from edges where prev is null or off <> prev`;
 }
 
-/** Hour-of-week grid (7 × 24, every cell present) of episodes by the local hour they opened. */
-export async function slaHeatmap(db: Db, schoolId: number, tz: string, period: Period, now: Date): Promise<HeatCell[]> {
-  const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
+/**
+ * `e.opened_at`'s UTC offset in `tz` (seconds, float8) for episodes opened in the period, as a CASE over
+ * the period's offset segments (a comparison or two per row; segments end on whole seconds): local time
+ * without converting each row (~1 µs a row at 10 M messages).
+ */
+export async function openedAtOffset(db: Db, tz: string, period: Period): Promise<SQL> {
   const lo = sql`((${period.from}::date)::timestamp at time zone ${tz})`;
   const hi = sql`((${period.to}::date)::timestamp at time zone ${tz})`;
   const segs = await rows<{ hi: string; off: unknown }>(db, sql`select to_char(hi at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as hi, off from (${offsetSegments(tz, lo, hi)}) s order by lo`);
-  // The offset of each episode's segment: a comparison or two per row (segments end on whole seconds).
   const last = segs.at(-1);
-  const offset =
-    segs.length <= 1
-      ? sql`${num(last?.off ?? 0)}::float8`
-      : sql`(case ${sql.join(segs.slice(0, -1).map((g) => sql`when e.opened_at < ${g.hi}::timestamptz then ${num(g.off)}::float8`), sql` `)} else ${num(last?.off ?? 0)}::float8 end)`;
+  return segs.length <= 1
+    ? sql`${num(last?.off ?? 0)}::float8`
+    : sql`(case ${sql.join(segs.slice(0, -1).map((g) => sql`when e.opened_at < ${g.hi}::timestamptz then ${num(g.off)}::float8`), sql` `)} else ${num(last?.off ?? 0)}::float8 end)`;
+}
+
+/** Hour-of-week grid (7 × 24, every cell present) of episodes by the local hour they opened. */
+export async function slaHeatmap(db: Db, schoolId: number, tz: string, period: Period, now: Date): Promise<HeatCell[]> {
+  const f = slaFlags(await openFlags(db, schoolId, tz, period, now));
+  const offset = await openedAtOffset(db, tz, period);
   // Local hour since 1970-01-01 (a Thursday, ISO weekday 4): hour of week from Monday 00:00 = (h + 72) % 168.
   // The same cell as extract(isodow / hour from opened_at at time zone tz), without converting each row.
   const found = await rows<{ cell: number; opened: number; median: unknown; met: number; known: number }>(

@@ -39,25 +39,39 @@ function checkShift(s: Shift): void {
  */
 export function occurrences(shift: Shift, tz: string, from: number, to: number): Occurrence[] {
   checkShift(shift);
-  const zone = zoneOrThrow(tz);
-  const start = DateTime.fromJSDate(shift.startsAt, { zone });
-  const end = DateTime.fromJSDate(shift.endsAt, { zone });
-  if (!shift.weekly) {
-    const a = start.toMillis();
-    const b = end.toMillis();
-    return a < to && b > from ? [{ shift, from: a, to: b }] : [];
-  }
+  zoneOrThrow(tz);
+  const startMs = shift.startsAt.getTime();
+  const endMs = shift.endsAt.getTime();
+  if (!shift.weekly) return startMs < to && endMs > from ? [{ shift, from: startMs, to: endMs }] : [];
   const until = shift.repeatUntil?.getTime() ?? Infinity;
   const out: Occurrence[] = [];
   // Wall-clock weeks differ from 7 × 24 h by at most an hour or two: start a week early to be safe.
-  const k0 = Math.max(0, Math.floor((from - end.toMillis()) / WEEK_MS) - 1);
+  const k0 = Math.max(0, Math.floor((from - endMs) / WEEK_MS) - 1);
   for (let k = k0; ; k++) {
-    const a = start.plus({ weeks: k }).toMillis();
+    const [a, b] = weeklyOccurrence(startMs, endMs, tz, k);
     if (a >= to || a > until) break;
-    const b = end.plus({ weeks: k }).toMillis();
     if (b > from) out.push({ shift, from: a, to: b });
   }
   return out;
+}
+
+/**
+ * The k-th weekly occurrence [start, end) of a shift on the `tz` wall clock, in ms, memoised: luxon's
+ * zone arithmetic costs ~10 µs a call, and the shift planner asks each of a school's shifts (~5 k at 10 M
+ * messages) for ~10 weeks on every view (~2 s of luxon), the live queue for this week and the last on
+ * every poll. A pure function of its arguments: results are unchanged and nothing needs invalidating.
+ * Bounded by clearing.
+ */
+const weekly = new Map<string, readonly [number, number]>();
+export function weeklyOccurrence(startMs: number, endMs: number, tz: string, k: number): readonly [number, number] {
+  const key = `${tz}\u0000${startMs}\u0000${endMs}\u0000${k}`;
+  let o = weekly.get(key);
+  if (o === undefined) {
+    o = [DateTime.fromMillis(startMs, { zone: tz }).plus({ weeks: k }).toMillis(), DateTime.fromMillis(endMs, { zone: tz }).plus({ weeks: k }).toMillis()];
+    if (weekly.size >= 500_000) weekly.clear();
+    weekly.set(key, o);
+  }
+  return o;
 }
 
 /**
