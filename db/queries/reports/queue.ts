@@ -1,5 +1,4 @@
 import { sql } from "drizzle-orm";
-import { DateTime } from "luxon";
 import { rows, type Db } from "../../client";
 import { loadCalendars } from "../episodes/context";
 import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from "@/lib/metrics/business-time";
