@@ -66,12 +66,15 @@ export async function queueReport(db: Db, school: SchoolRow, q: QueueQuery, now:
     options: {
       roles: [...new Set(data.staff.map((s) => s.role))].sort(),
       teams: [...new Set(data.staff.flatMap((s) => (s.team === null ? [] : [s.team])))].sort(),
-      channels: [...channels].map(([id, title]) => ({ id, title })).sort((a, b) => a.title.localeCompare(b.title)),
+      // One collator (what localeCompare without arguments uses) instead of one per comparison.
+      channels: [...channels].map(([id, title]) => ({ id, title })).sort((a, b) => collator.compare(a.title, b.title)),
     },
     onShift: data.staff.filter((s) => s.onShift).length,
     staffCount: data.staff.length,
   };
 }
+
+const collator = new Intl.Collator();
 
 /** The role and channel filters of the queue (the team filter needs the staff: queueReport applies it). */
 function roleAndChannel(filters: QueueFilters, it: { ownerRole: string | null; channelId: number }): boolean {

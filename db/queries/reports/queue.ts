@@ -503,7 +503,10 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
     };
   });
   // Time left before breach: the earliest deadline first; episodes without a policy last, oldest first.
-  items.sort((a, b) => (a.deadline ?? "9999").localeCompare(b.deadline ?? "9999") || a.openedAt.localeCompare(b.openedAt) || a.episodeId - b.episodeId);
+  // ISO instants of one format compare as plain strings (code units), as they did by localeCompare, at a
+  // fraction of the cost: ~80 k comparisons for ~6 k open episodes were ~15 ms of each poll.
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  items.sort((a, b) => cmp(a.deadline ?? "9999", b.deadline ?? "9999") || cmp(a.openedAt, b.openedAt) || a.episodeId - b.episodeId);
   const suggest = makeSuggester(staff);
   for (const it of items) {
     const pick = suggest(it);
