@@ -32,7 +32,7 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // The SLA page as it loads (app/(dashboard)/sla/page.tsx: lib/dal/sla.ts and sla-extra.ts at once): the
   // breakdown by role and policy, weekly compliance, the heatmap with staff on shift, the breached list,
   // the filter options, categories, bot and peer counts.
-  // The aggregates of the days before yesterday come from the stored run (docs/adr/0011-kpi-current-part.md) ...
+  // The aggregates of the days before yesterday come from the stored run (docs/adr/0011-settled-days-stored.md) ...
   "sla page": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now, { stored: {} }), slaExtraReport(db, s, endingAt(s, now), now, { stored: {} })]),
   // ... and every figure computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
   "sla page (computing)": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now), slaExtraReport(db, s, endingAt(s, now), now)]),
@@ -41,7 +41,7 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   sla: (db, s, now) => slaReport(db, s, endingAt(s, now), now),
   heatmap: (db, s, now) => heatmapReport(db, s, endingAt(s, now), now),
   queue: (db, s, now) => queueReport(db, s, {}, now),
-  // As the page reads it: the period's closed episodes before yesterday from the stored run (docs/adr/0011-kpi-current-part.md) ...
+  // As the page reads it: the period's closed episodes before yesterday from the stored run (docs/adr/0011-settled-days-stored.md) ...
   team: (db, s, now) => teamReport(db, s, endingAt(s, now), now, { stored: {} }),
   // ... and computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
   "team (computing)": (db, s, now) => teamReport(db, s, endingAt(s, now), now),

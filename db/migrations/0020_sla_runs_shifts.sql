@@ -1,5 +1,5 @@
 -- The SLA page's stored run holds staff on shift per hour of the week for its period
--- (docs/adr/0011-kpi-current-part.md): a shift change drops it, as 0017's triggers drop runs when
+-- (docs/adr/0011-settled-days-stored.md): a shift change drops it, as 0017's triggers drop runs when
 -- learning data changes, so the heatmap's staffing is never older than the last shift edit.
 CREATE TRIGGER "shifts_runs_insert" AFTER INSERT ON "shifts" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "report_runs_forget"('sla');
 --> statement-breakpoint

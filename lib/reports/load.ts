@@ -23,7 +23,7 @@ export async function loadReport(db: Db, school: SchoolRow, q: ReportQuery, now:
 export interface LoadOptions {
   /**
    * Read the period's closed episodes and sent messages before yesterday from the school's stored run
-   * (report_runs kind `team`, docs/adr/0011-kpi-current-part.md), as the team page does; absent = all
+   * (report_runs kind `team`, docs/adr/0011-settled-days-stored.md), as the team page does; absent = all
    * computed for the call (the CLI, the tests' reference).
    */
   stored?: RunOptions;

@@ -177,7 +177,7 @@ export async function slaSummaries(
  * full. Parts of disjoint ranges add up to the period's `slaSummaries` by role exactly
  * (`combineSlaRoleParts`): counts sum, open episodes are judged once at view time, and the percentiles
  * are taken over the merged response times, the same values in the same order percentile_cont sorts.
- * The overview's KPI cards store the part of the days before yesterday (docs/adr/0011-kpi-current-part.md)
+ * The overview's KPI cards store the part of the days before yesterday (docs/adr/0011-settled-days-stored.md)
  * and read only the recent days live.
  */
 export interface SlaRolePart {
