@@ -68,16 +68,7 @@ function stats(r: Raw, open?: OpenFlagSets): SlaStats {
 }
 
 /** The counts of a group before its open episodes are judged (unjudgedSlaFlags' columns). */
-interface SlaCounts {
-  episodes: number;
-  answered: number;
-  open: number;
-  breachingNow: number;
-  atRisk: number;
-  breached: number;
-  met: number;
-  known: number;
-}
+type SlaCounts = Omit<SlaStats, "compliance" | "medianMinutes" | "p90Minutes">;
 
 export function statsOf(c: SlaCounts, o: { breachingNow: number; atRisk: number }, medianMinutes: number | null, p90Minutes: number | null): SlaStats {
   const known = c.known + o.breachingNow;
