@@ -332,7 +332,7 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
   // of the cards' statements' time at 10 M messages), and with them, unfiltered, most of the current
   // period's SLA figures (ADR 0011: the current period's SLA statement was ~110 ms of the cards' ~210).
   const settledChain = opts.stored
-    ? currentRun(db, school.id, settledSpec(school, [previous, completionWindow.previous, completionWindow.current], fq, (asOf) => settled(asOf, unfiltered)), now, now, opts.stored).then((r) => r.value)
+    ? currentRun(db, school.id, settledSpec(school, [period, previous, completionWindow.previous, completionWindow.current], fq, (asOf) => settled(asOf, unfiltered)), now, now, opts.stored).then((r) => r.value)
     : settled(now, false);
   const slaChain: Promise<SlaFigures[]> = opts.stored && unfiltered
     ? settledChain.then(async ({ current }) => {
@@ -365,7 +365,7 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
 }
 
 /** Bumped when SettledFigures changes shape: a run of another format is computed again. */
-const SETTLED_FORMAT = 2;
+const SETTLED_FORMAT = 3;
 
 /**
  * The stored run of the settled figures. One per school (report_runs' key): its version names the
