@@ -234,7 +234,9 @@ export interface OpenJudgement {
   state: Exclude<QueueState, "noSla">;
 }
 
-const deadlineMemo = new Map<string, Map<string, number>>();
+// By calendar content, then minutes, then opening instant: number keys below the calendar (a string key
+// per look-up, two per open episode per poll, was a measurable part of the queue's Node time).
+const deadlineMemo = new Map<string, Map<number, Map<number, number>>>();
 
 /** A calendar's content as a string (its holidays and workdays in a fixed order). */
 export function calendarKey(cal: BusinessCalendar): string {
@@ -248,12 +250,18 @@ function businessDeadline(cal: BusinessCalendar, calKey: string, openedAt: Date,
     memo = new Map();
     deadlineMemo.set(calKey, memo);
   }
-  const key = `${openedAt.getTime()}\u0000${minutes}`;
-  let t = memo.get(key);
+  let byOpened = memo.get(minutes);
+  if (byOpened === undefined) {
+    if (memo.size >= 1_000) memo.clear();
+    byOpened = new Map();
+    memo.set(minutes, byOpened);
+  }
+  const at = openedAt.getTime();
+  let t = byOpened.get(at);
   if (t === undefined) {
     t = addBusinessMinutes(cal, openedAt, minutes).getTime();
-    if (memo.size >= 200_000) memo.clear();
-    memo.set(key, t);
+    if (byOpened.size >= 200_000) byOpened.clear();
+    byOpened.set(at, t);
   }
   return new Date(t);
 }
@@ -286,7 +294,6 @@ export function judgeOpen(
 }
 
 type Row = Record<string, unknown>;
-const iso = (v: unknown) => new Date(String(v)).toISOString();
 
 interface JudgedRow {
   openedAt: Date;
@@ -309,16 +316,18 @@ function judgeRows(open: readonly Row[], calendars: Map<number, BusinessCalendar
     const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
     return calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
   };
+  // Each opening instant parsed once (it was parsed for the walk below and again per row).
+  const opened = new Map<Row, Date>(open.map((o) => [o, new Date(String(o.opened_at))]));
   // Business minutes waited so far, per calendar in one walk of it (businessMinutesUntil), by row.
   const waited = new Map<Row, number>();
   for (const [, list] of groupBy(open.filter((o) => o.clock === "business" && calendarOf(o) !== null), (o) => calendarOf(o)?.key ?? "")) {
     const cal = list[0] ? calendarOf(list[0]) : null;
     if (!cal) continue;
-    const minutes = businessMinutesUntil(cal.cal, list.map((o) => new Date(String(o.opened_at))), now);
+    const minutes = businessMinutesUntil(cal.cal, list.map((o) => opened.get(o)!), now);
     list.forEach((o, i) => waited.set(o, minutes[i] ?? 0));
   }
   return open.map((o) => {
-    const openedAt = new Date(String(o.opened_at));
+    const openedAt = opened.get(o)!;
     const target = numOrNull(o.target_minutes);
     const clock = o.clock === "business" || o.clock === "calendar" ? o.clock : null;
     const calendar = calendarOf(o);
@@ -476,11 +485,12 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
   }));
   const judged = judgeRows(open, calendars, defaultCalendarId, now);
   const items: QueueItem[] = open.map((o, i) => {
-    const { openedAt, target, clock, deadline, atRiskAt, elapsed, state } = judged[i]!;
+    const { target, clock, deadline, atRiskAt, elapsed, state } = judged[i]!;
     return {
       episodeId: num(o.id),
-      openedAt: openedAt.toISOString(),
-      lastStudentMessageAt: iso(o.last_at),
+      // Both already ISO instants, formatted by the statement as toISOString formats them.
+      openedAt: String(o.opened_at),
+      lastStudentMessageAt: String(o.last_at),
       messageCount: num(o.message_count),
       priority: String(o.priority),
       category: o.category === null ? null : String(o.category),
