@@ -185,7 +185,7 @@ for (const engine of engines()) {
             expect(want.breakdown.total.answered).toBeGreaterThan(0);
             expect(want.breakdown.byPolicy.length).toBeGreaterThan(want.breakdown.byRole.length);
             expect(want.categories.length).toBeGreaterThan(1);
-            expect([want.bot.handedOff, want.bot.peerReplied, want.weekly.length]).toEqual([expect.any(Number), expect.any(Number), expect.any(Number)]);
+            expect(want.weekly.length).toBeGreaterThan(0);
             expect(want.bot.handedOff + want.bot.peerReplied).toBeGreaterThan(0);
           }
         }

@@ -242,33 +242,24 @@ export function sortedFloat4s(text: unknown): Float64Array {
   return out.sort();
 }
 
-/**
- * Values that are float4s (`sortedFloat4s`) as the base64 of their float4 bytes, for a stored run's JSON:
- * exact, and about a quarter of their text. Native byte order (little-endian on every machine we run).
- */
-export function float32Base64(values: Float64Array): string {
-  const f = Float32Array.from(values);
-  return Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString("base64");
+/** A typed array's bytes as base64 (native byte order: little-endian on every machine we run). */
+function base64Of(view: Float32Array | Float64Array): string {
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString("base64");
 }
 
-export function fromFloat32Base64(text: string): Float64Array {
+/** base64 bytes as whole values of `width` bytes, copied into a buffer of their own (a Buffer's offset into its pool need not be aligned). */
+function bytesFrom(text: string, width: 4 | 8): ArrayBuffer {
   const bytes = Buffer.from(text, "base64");
-  if (bytes.byteLength % 4 !== 0) throw new Error("stored float4 values are not whole float4s");
-  // Copied into a buffer of its own: a Buffer's offset into its pool need not be 4-aligned.
-  const f = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(f.buffer).set(bytes);
-  return Float64Array.from(f);
+  if (bytes.byteLength % width !== 0) throw new Error(`stored values are not whole ${width}-byte values`);
+  const out = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(out).set(bytes);
+  return out;
 }
+
+/** Values that are float4s (`sortedFloat4s`) as the base64 of their float4 bytes, for a stored run's JSON: exact, and about a quarter of their text. */
+export const float32Base64 = (values: Float64Array): string => base64Of(Float32Array.from(values));
+export const fromFloat32Base64 = (text: string): Float64Array => Float64Array.from(new Float32Array(bytesFrom(text, 4)));
 
 /** Ids (integers below 2^53) as the base64 of their float8 bytes, for a stored run's JSON. */
-export function float64Base64(values: Float64Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("base64");
-}
-
-export function fromFloat64Base64(text: string): Float64Array {
-  const bytes = Buffer.from(text, "base64");
-  if (bytes.byteLength % 8 !== 0) throw new Error("stored float8 values are not whole float8s");
-  const f = new Float64Array(bytes.byteLength / 8);
-  new Uint8Array(f.buffer).set(bytes);
-  return f;
-}
+export const float64Base64 = (values: Float64Array): string => base64Of(values);
+export const fromFloat64Base64 = (text: string): Float64Array => new Float64Array(bytesFrom(text, 8));

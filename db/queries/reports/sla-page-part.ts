@@ -124,14 +124,7 @@ function mergeGroups(parts: readonly SlaPagePart[], kind: keyof SlaPagePart, ope
   for (const part of parts) {
     for (const g of part[kind]) {
       const o = countOpen(g.open, open);
-      const m = out.get(g.key);
-      if (m === undefined) out.set(g.key, { c: [...g.c], breachingNow: o.breachingNow, atRisk: o.atRisk, values: g.values });
-      else {
-        g.c.forEach((v, i) => (m.c[i] = (m.c[i] ?? 0) + v));
-        m.breachingNow += o.breachingNow;
-        m.atRisk += o.atRisk;
-        m.values = mergeSorted(m.values, g.values);
-      }
+      out.set(g.key, add(out.get(g.key), { c: g.c, breachingNow: o.breachingNow, atRisk: o.atRisk, values: g.values }));
     }
   }
   return out;
