@@ -36,7 +36,12 @@ export async function openDb(opts: OpenOptions = {}): Promise<DbHandle> {
 async function openPg(url: string): Promise<DbHandle> {
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
-  const pool = new Pool({ connectionString: url, max: 10 });
+  // Idle connections are kept (pg-pool closes them after 10 s by default): a fresh backend pays for its
+  // first reads again (catalog caches, first touches of shared buffers), and on this project's machine a
+  // live-queue poll after a 12 s pause took ~600 ms with fresh connections against ~230 ms with kept ones
+  // (bench/idle-pool.ts, docs/performance.md round 12). `max` bounds what is kept; allowExitOnIdle lets a
+  // CLI run or script that forgot close() still exit.
+  const pool = new Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0, allowExitOnIdle: true, keepAlive: true });
   // An idle client that loses its server (restart, failover, a test dropping its database) emits here;
   // without a listener Node would crash the process. The next query opens a fresh connection.
   pool.on("error", (err) => console.warn(`postgres: idle connection closed: ${err.message}`));
