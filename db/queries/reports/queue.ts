@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { loadCalendars } from "../episodes/context";
 import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from "@/lib/metrics/business-time";
-import { groupBy } from "@/lib/group-by";
 import type { BusinessCalendar } from "@/lib/metrics/calendar";
 import { AT_RISK_SHARE } from "@/lib/metrics/sla";
 import { weeklyOccurrence } from "@/lib/metrics/staffing/shifts";
@@ -243,7 +242,7 @@ export function calendarKey(cal: BusinessCalendar): string {
   return JSON.stringify([cal.timezone, cal.weekly, [...cal.holidays].sort(), [...cal.workdays].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))]);
 }
 
-function businessDeadline(cal: BusinessCalendar, calKey: string, openedAt: Date, minutes: number): Date {
+function businessDeadlineMs(cal: BusinessCalendar, calKey: string, openedMs: number, minutes: number): number {
   let memo = deadlineMemo.get(calKey);
   if (memo === undefined) {
     if (deadlineMemo.size >= 64) deadlineMemo.clear();
@@ -256,14 +255,53 @@ function businessDeadline(cal: BusinessCalendar, calKey: string, openedAt: Date,
     byOpened = new Map();
     memo.set(minutes, byOpened);
   }
-  const at = openedAt.getTime();
-  let t = byOpened.get(at);
+  let t = byOpened.get(openedMs);
   if (t === undefined) {
-    t = addBusinessMinutes(cal, openedAt, minutes).getTime();
+    t = addBusinessMinutes(cal, new Date(openedMs), minutes).getTime();
     if (byOpened.size >= 200_000) byOpened.clear();
-    byOpened.set(at, t);
+    byOpened.set(openedMs, t);
   }
-  return new Date(t);
+  return t;
+}
+
+// Deadlines as ISO strings, by instant: each poll formats the same ~12 k deadlines of the same open
+// episodes again (a Date and a string each, ~10 % of the queue's Node time with the garbage they left).
+const isoMemo = new Map<number, string>();
+function isoOf(t: number): string {
+  let s = isoMemo.get(t);
+  if (s === undefined) {
+    s = new Date(t).toISOString();
+    if (isoMemo.size >= 200_000) isoMemo.clear();
+    isoMemo.set(t, s);
+  }
+  return s;
+}
+
+/** judgeOpen on millisecond instants (judgeRows' path: no Date per episode). */
+function judgeOpenMs(
+  openedMs: number,
+  targetMinutes: number,
+  clock: "business" | "calendar",
+  calendar: { cal: BusinessCalendar; key: string } | null,
+  nowMs: number,
+  elapsedBusiness?: number,
+): { deadlineMs: number; atRiskMs: number; elapsedMinutes: number; state: Exclude<QueueState, "noSla"> } {
+  const risk = AT_RISK_SHARE * targetMinutes;
+  let elapsedMinutes: number;
+  let deadlineMs: number;
+  let atRiskMs: number;
+  if (clock === "business") {
+    if (calendar === null) throw new Error("a business-time target needs a calendar");
+    elapsedMinutes = elapsedBusiness ?? businessMinutesBetween(calendar.cal, new Date(openedMs), new Date(nowMs));
+    deadlineMs = businessDeadlineMs(calendar.cal, calendar.key, openedMs, targetMinutes);
+    atRiskMs = businessDeadlineMs(calendar.cal, calendar.key, openedMs, risk);
+  } else {
+    elapsedMinutes = Math.max(0, nowMs - openedMs) / 60_000;
+    deadlineMs = openedMs + targetMinutes * 60_000;
+    atRiskMs = openedMs + risk * 60_000;
+  }
+  const state = elapsedMinutes > targetMinutes ? "breaching" : elapsedMinutes > risk ? "atRisk" : "ok";
+  return { deadlineMs, atRiskMs, elapsedMinutes, state };
 }
 
 /** `elapsedBusiness`: businessMinutesBetween(calendar, openedAt, now) when the caller has it (liveQueue computes all at once). */
@@ -275,28 +313,13 @@ export function judgeOpen(
   now: Date,
   elapsedBusiness?: number,
 ): OpenJudgement {
-  const risk = AT_RISK_SHARE * targetMinutes;
-  let elapsedMinutes: number;
-  let deadline: Date;
-  let atRiskAt: Date;
-  if (clock === "business") {
-    if (calendar === null) throw new Error("a business-time target needs a calendar");
-    elapsedMinutes = elapsedBusiness ?? businessMinutesBetween(calendar.cal, openedAt, now);
-    deadline = businessDeadline(calendar.cal, calendar.key, openedAt, targetMinutes);
-    atRiskAt = businessDeadline(calendar.cal, calendar.key, openedAt, risk);
-  } else {
-    elapsedMinutes = Math.max(0, now.getTime() - openedAt.getTime()) / 60_000;
-    deadline = new Date(openedAt.getTime() + targetMinutes * 60_000);
-    atRiskAt = new Date(openedAt.getTime() + risk * 60_000);
-  }
-  const state = elapsedMinutes > targetMinutes ? "breaching" : elapsedMinutes > risk ? "atRisk" : "ok";
-  return { deadline, atRiskAt, elapsedMinutes, state };
+  const j = judgeOpenMs(openedAt.getTime(), targetMinutes, clock, calendar, now.getTime(), elapsedBusiness);
+  return { deadline: new Date(j.deadlineMs), atRiskAt: new Date(j.atRiskMs), elapsedMinutes: j.elapsedMinutes, state: j.state };
 }
 
 type Row = Record<string, unknown>;
 
 interface JudgedRow {
-  openedAt: Date;
   target: number | null;
   clock: "business" | "calendar" | null;
   deadline: string | null;
@@ -306,44 +329,52 @@ interface JudgedRow {
 }
 
 /**
- * Open episode rows (opened_at, target_minutes, clock, calendar_id) judged at `now`, in their order: on the
- * policy's clock and calendar (the school's default when the policy names none); no policy, or business
- * time with no calendar, is "noSla" with calendar minutes waited.
+ * Open episode rows (opened_at as an ISO instant, target_minutes, clock, calendar_id) judged at `now`, in
+ * their order: on the policy's clock and calendar (the school's default when the policy names none); no
+ * policy, or business time with no calendar, is "noSla" with calendar minutes waited.
  */
 function judgeRows(open: readonly Row[], calendars: Map<number, BusinessCalendar>, defaultCalendarId: number | null, now: Date): JudgedRow[] {
   const keyed = new Map([...calendars].map(([id, cal]) => [id, { cal, key: calendarKey(cal) }]));
-  const calendarOf = (o: Row) => {
+  const n = open.length;
+  const nowMs = now.getTime();
+  // Per row by position: its calendar, its opening instant (parsed once) and business minutes waited.
+  const cals = new Array<{ cal: BusinessCalendar; key: string } | null>(n);
+  const openedMs = new Float64Array(n);
+  const waited = new Float64Array(n);
+  const byCalendar = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const o = open[i]!;
     const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
-    return calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
-  };
-  // Each opening instant parsed once (it was parsed for the walk below and again per row).
-  const opened = new Map<Row, Date>(open.map((o) => [o, new Date(String(o.opened_at))]));
-  // Business minutes waited so far, per calendar in one walk of it (businessMinutesUntil), by row.
-  const waited = new Map<Row, number>();
-  for (const [, list] of groupBy(open.filter((o) => o.clock === "business" && calendarOf(o) !== null), (o) => calendarOf(o)?.key ?? "")) {
-    const cal = list[0] ? calendarOf(list[0]) : null;
-    if (!cal) continue;
-    const minutes = businessMinutesUntil(cal.cal, list.map((o) => opened.get(o)!), now);
-    list.forEach((o, i) => waited.set(o, minutes[i] ?? 0));
+    const cal = calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
+    cals[i] = cal;
+    openedMs[i] = Date.parse(String(o.opened_at));
+    if (o.clock === "business" && cal !== null) {
+      const list = byCalendar.get(cal.key);
+      if (list) list.push(i);
+      else byCalendar.set(cal.key, [i]);
+    }
   }
-  return open.map((o) => {
-    const openedAt = opened.get(o)!;
+  // Business minutes waited so far, per calendar in one walk of it (businessMinutesUntil).
+  for (const list of byCalendar.values()) {
+    const cal = cals[list[0]!]!;
+    const minutes = businessMinutesUntil(cal.cal, list.map((i) => new Date(openedMs[i]!)), now);
+    list.forEach((i, k) => (waited[i] = minutes[k] ?? 0));
+  }
+  const out = new Array<JudgedRow>(n);
+  for (let i = 0; i < n; i++) {
+    const o = open[i]!;
     const target = numOrNull(o.target_minutes);
     const clock = o.clock === "business" || o.clock === "calendar" ? o.clock : null;
-    const calendar = calendarOf(o);
-    let deadline: string | null = null;
-    let atRiskAt: string | null = null;
-    let elapsed = (now.getTime() - openedAt.getTime()) / 60_000;
-    let state: QueueState = "noSla";
+    const calendar = cals[i]!;
+    const opened = openedMs[i]!;
     if (target !== null && clock !== null && !(clock === "business" && calendar === null)) {
-      const j = judgeOpen(openedAt, target, clock, calendar, now, waited.get(o));
-      deadline = j.deadline.toISOString();
-      atRiskAt = j.atRiskAt.toISOString();
-      elapsed = j.elapsedMinutes;
-      state = j.state;
+      const j = judgeOpenMs(opened, target, clock, calendar, nowMs, clock === "business" ? waited[i] : undefined);
+      out[i] = { target, clock, deadline: isoOf(j.deadlineMs), atRiskAt: isoOf(j.atRiskMs), elapsed: j.elapsedMinutes, state: j.state };
+    } else {
+      out[i] = { target, clock, deadline: null, atRiskAt: null, elapsed: (nowMs - opened) / 60_000, state: "noSla" };
     }
-    return { openedAt, target, clock, deadline, atRiskAt, elapsed, state };
-  });
+  }
+  return out;
 }
 
 export interface OpenEpisodeState {
@@ -381,7 +412,8 @@ export async function openEpisodeStates(db: Db, schoolId: number, now: Date): Pr
   const judged = judgeRows(open, calendars, defaultCalendarId, now);
   return open.map((o, i) => ({
     episodeId: num(o.id),
-    openedAt: judged[i]!.openedAt.toISOString(),
+    // Already an ISO instant, formatted by the statement as toISOString formats it.
+    openedAt: String(o.opened_at),
     ownerRole: o.owner_role === null ? null : String(o.owner_role),
     channelId: num(o.channel_id),
     state: judged[i]!.state,
