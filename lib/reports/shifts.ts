@@ -321,7 +321,10 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
 
   // Shifts on duty in the plan week, for the list and the what-if.
   const weekFrom = weekStartIn(planWeek, tz);
-  const inWeek = (s: Shift) => occurrences(s, tz, weekFrom.toMillis(), weekFrom.plus({ weeks: 1 }).toMillis()).length > 0;
+  // The week's bounds once, not per shift (~5 k shifts at 10 M messages: ~30 ms of luxon a view).
+  const weekFromMs = weekFrom.toMillis();
+  const weekToMs = weekFrom.plus({ weeks: 1 }).toMillis();
+  const inWeek = (s: Shift) => occurrences(s, tz, weekFromMs, weekToMs).length > 0;
   const staff = (await staffOfRole(db, school.id, role, now)).filter((s) => visible(s.id));
   // Only visible people can be added in a what-if: an out-of-scope id is reported as a bad param.
   const names = new Map([...staff.map((s) => [s.id, s.name] as const), ...rows.filter((r) => visible(r.personId)).map((r) => [r.personId, r.personName] as const)]);

@@ -71,6 +71,15 @@ describe("expandShifts", () => {
     expect(expandShifts([half], "2025-10-20", BER)[6 * 24 + 2]).toBe(0.25);
   });
 
+  it("memoised hour bounds are per zone and week: the same week in two zones, and a week asked again", () => {
+    const ber = hourBounds("2025-03-24", BER);
+    const msk = hourBounds("2025-03-24", MSK);
+    // Berlin is UTC+1 that Monday, Moscow UTC+3: the week starts two hours later in real time in Berlin.
+    expect((ber[0]?.[0] ?? 0) - (msk[0]?.[0] ?? 0)).toBe(2 * 3_600_000);
+    expect(hourBounds("2025-03-24", BER)).toEqual(ber);
+    expect(hourBounds("2025-03-31", BER)[0]?.[0]).toBe((ber[0]?.[0] ?? 0) + 7 * 24 * 3_600_000 - 3_600_000);
+  });
+
   it("rejects a shift that ends before it starts, and a non-Monday week", () => {
     expect(() => expandShifts([shift("x", "2025-03-03T10:00", "2025-03-03T09:00", MSK)], "2025-03-03", MSK)).toThrow(RangeError);
     expect(() => expandShifts([], "2025-03-04", MSK)).toThrow(/not a Monday/);
