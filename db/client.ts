@@ -39,14 +39,30 @@ async function openPg(url: string): Promise<DbHandle> {
   // Idle connections are kept (pg-pool closes them after 10 s by default): a fresh backend pays for its
   // first reads again (catalog caches, first touches of shared buffers), and on this project's machine a
   // live-queue poll after a 12 s pause took ~600 ms with fresh connections against ~230 ms with kept ones
-  // (bench/idle-pool.ts, docs/performance.md round 12). `max` bounds what is kept; allowExitOnIdle lets a
+  // (bench/idle-pool.ts, docs/adr/0012-connections-kept-no-parallel-workers.md). `max` bounds what is kept; allowExitOnIdle lets a
   // CLI run or script that forgot close() still exit.
-  const pool = new Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0, allowExitOnIdle: true, keepAlive: true });
+  const pool = new Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0, allowExitOnIdle: true, keepAlive: true, options: sessionOptions(url) });
   // An idle client that loses its server (restart, failover, a test dropping its database) emits here;
   // without a listener Node would crash the process. The next query opens a fresh connection.
   pool.on("error", (err) => console.warn(`postgres: idle connection closed: ${err.message}`));
   const db = drizzle(pool, { schema }) as unknown as Db;
   return { db, kind: "pg", close: () => pool.end() };
+}
+
+/**
+ * Server settings for the product's sessions, after any the URL's own `options` names. No parallel workers:
+ * the pages' statements are short and issued several at once, and each Gather started fresh worker processes
+ * that paid their first reads again (a 2-day team statement: 118 ms with two workers, 11 ms without, on this
+ * project's 2-core machine; docs/adr/0012-connections-kept-no-parallel-workers.md).
+ */
+export function sessionOptions(url: string): string {
+  let own = "";
+  try {
+    own = new URL(url).searchParams.get("options") ?? "";
+  } catch {
+    // A key=value connection string: no URL options to keep.
+  }
+  return `${own} -c max_parallel_workers_per_gather=0`.trim();
 }
 
 async function openPglite(dataDir: string): Promise<DbHandle> {
