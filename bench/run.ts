@@ -190,10 +190,10 @@ function printSummary(
   console.log(`import: ${imp.events} events in ${round(imp.ms / 1000)} s = ${imp.messagesPerSec ?? "-"} messages/s; ${deriving}; with derivation ${derive.messagesPerSecWithImport ?? "-"} messages/s`);
   console.log(
     table(
-      ["page", "p50 ms", "p95 ms", "DuckDB p50 ms", "ours/DuckDB (p50)"],
+      ["page", "p50 ms", "p95 ms", "first call ms", "DuckDB p50 ms", "ours/DuckDB (p50)"],
       pages.map((p) => {
         const d = duck?.queries.find((q) => q.page === p.page);
-        return [p.page, p.p50, p.p95, d ? d.p50 : "-", d && d.p50 > 0 ? round(p.p50 / d.p50, 2) : "-"];
+        return [p.page, p.p50, p.p95, p.first, d ? d.p50 : "-", d && d.p50 > 0 ? round(p.p50 / d.p50, 2) : "-"];
       }),
     ),
   );
