@@ -38,9 +38,9 @@ async function openPg(url: string): Promise<DbHandle> {
   const { drizzle } = await import("drizzle-orm/node-postgres");
   // Idle connections are kept (pg-pool closes them after 10 s by default): a fresh backend pays for its
   // first reads again (catalog caches, first touches of shared buffers), and on this project's machine a
-  // live-queue poll after a 12 s pause took ~600 ms with fresh connections against ~230 ms with kept ones
-  // (bench/idle-pool.ts, docs/adr/0012-connections-kept-no-parallel-workers.md). `max` bounds what is kept; allowExitOnIdle lets a
-  // CLI run or script that forgot close() still exit.
+  // live-queue poll after a 12 s pause took 461 ms with fresh connections against 262 ms with kept ones
+  // (bench/idle-pool.ts, docs/adr/0012-connections-kept-no-parallel-workers.md). `max` bounds what is
+  // kept; allowExitOnIdle lets a CLI run or script that forgot close() still exit.
   const pool = new Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0, allowExitOnIdle: true, keepAlive: true, options: sessionOptions(url) });
   // An idle client that loses its server (restart, failover, a test dropping its database) emits here;
   // without a listener Node would crash the process. The next query opens a fresh connection.
