@@ -8,7 +8,7 @@ import autocannon from "autocannon";
 import { openDb, rows, sql, type Db } from "../db/client";
 import { listSchools } from "../db/queries/schools";
 import { upsertSource } from "../db/queries/sources";
-import { liveQueue } from "../db/queries/reports/queue";
+import { liveQueue, nameQueueEntries } from "../db/queries/reports/queue";
 import { median, round } from "./stats";
 import { serverArgs } from "../lib/server/launch";
 
@@ -343,11 +343,15 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
       const name = `Probe${++probes}${randomBytes(3).toString("hex")}`;
       const body = telegramBody(++n, { chat: { id: 700_000 + n, type: "private" }, from: { id: 700_000 + n, name }, text: "Здравствуйте! Не могу сдать домашнее задание, что делать?" });
       const t0 = performance.now();
+      // The body's date is this second: the probe's episode opens at or after it (whole seconds).
+      const since = Math.floor(Date.now() / 1000) * 1000;
       const res = await fetch(base + tgUrl, { method: "POST", headers: { ...tgHeaders }, body });
       if (!res.ok) throw new Error(`probe webhook answered ${res.status}`);
       for (;;) {
+        // The queue's judged entries, as every poll reads them; names only for those opened since the probe.
         const q = await liveQueue(db, school.id, school.timezone, new Date());
-        if (q.items.some((it) => it.studentName === name)) break;
+        const recent = await nameQueueEntries(db, school.id, q.items.filter((it) => Date.parse(it.openedAt) >= since));
+        if (recent.some((it) => it.studentName === name)) break;
         if (performance.now() - t0 > 30_000) throw new Error("the probe's episode did not reach the queue in 30 s");
         await new Promise((r) => setTimeout(r, pollMs));
       }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import type { QueueState } from "@/lib/reports/queue";
 import { queueQueryOptions, type QueueParams } from "./queueQuery";
@@ -9,17 +10,21 @@ import { stateAt, stateStyle } from "./format";
 import { UpdatedLine } from "../ui/UpdatedLine";
 
 export type LiveQueueLabels = QueueLabels &
-  Record<"timeLeft" | "waiting" | "student" | "where" | "owner" | "takes" | "empty" | "emptyFiltered" | "updated" | "live" | "stale" | "open" | "onShift" | "ofOpen", string>;
+  Record<"timeLeft" | "waiting" | "student" | "where" | "owner" | "takes" | "empty" | "emptyFiltered" | "updated" | "live" | "stale" | "open" | "onShift" | "ofOpen" | "shown" | "shownOf" | "showMore" | "mostUrgent", string>;
 
 const ORDER: QueueState[] = ["breaching", "atRisk", "ok", "noSla"];
 
 /**
  * The live queue: first paint from the server (the cache is seeded under the same key), then polling of
  * /api/queue every second (QUEUE_POLL_MS). One clock for every countdown, ticking each second; it starts at the server's
- * `asOf` so the first client render equals the server's (no hydration mismatch).
+ * `asOf` so the first client render equals the server's (no hydration mismatch). The server sends the
+ * most urgent `limit` rows and the counts of all; "show more" asks for `pageSize` more (in the URL).
  */
-export function LiveQueue({ params, labels, roleNames, locale, timezone }: { params: QueueParams; labels: LiveQueueLabels; roleNames: Record<string, string>; locale: "ru" | "en"; timezone: string }) {
+export function LiveQueue({ params, labels, roleNames, locale, timezone, pageSize }: { params: QueueParams; labels: LiveQueueLabels; roleNames: Record<string, string>; locale: "ru" | "en"; timezone: string; pageSize: number }) {
   const q = useQuery(queueQueryOptions(params));
+  const router = useRouter();
+  const path = usePathname();
+  const sp = useSearchParams();
   const data = q.data;
   const [now, setNow] = useState<number>(() => (data ? Date.parse(data.asOf) : 0));
   useEffect(() => {
@@ -37,8 +42,21 @@ export function LiveQueue({ params, labels, roleNames, locale, timezone }: { par
   const nf = useMemo(() => new Intl.NumberFormat(tag), [tag]);
   if (!data) return <QueueSkeleton />;
 
-  const counts: Record<QueueState, number> = { breaching: 0, atRisk: 0, ok: 0, noSla: 0 };
-  for (const it of data.items) counts[stateAt(it, now)] += 1;
+  // The server's counts of every matching episode at `asOf`, moved on by the shown rows that crossed a
+  // mark since: the rows are the earliest deadlines, so they are the ones that cross first.
+  const counts: Record<QueueState, number> = { ...data.counts };
+  for (const it of data.items) {
+    const at = stateAt(it, now);
+    if (at !== it.state) {
+      counts[it.state] -= 1;
+      counts[at] += 1;
+    }
+  }
+  const showMore = () => {
+    const next = new URLSearchParams(sp.toString());
+    next.set("limit", String(data.limit + pageSize));
+    router.replace(`${path}?${next.toString()}`, { scroll: false });
+  };
   const filtered = data.filters.role !== undefined || data.filters.team !== undefined || data.filters.channel !== undefined;
   return (
     <div className="flex flex-col gap-4">
@@ -46,7 +64,7 @@ export function LiveQueue({ params, labels, roleNames, locale, timezone }: { par
         <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm">
           <div className="text-sm text-slate-600">{labels.open}</div>
           <div className="text-2xl font-semibold tabular-nums" data-testid="queue-count">
-            {nf.format(data.items.length)}
+            {nf.format(data.matched)}
           </div>
           <div className="text-xs text-slate-500">
             {labels.ofOpen} {nf.format(data.totalOpen)} · {labels.onShift}: {nf.format(data.onShift)} / {nf.format(data.staffCount)}
@@ -64,11 +82,12 @@ export function LiveQueue({ params, labels, roleNames, locale, timezone }: { par
         ))}
       </section>
       <UpdatedLine asOf={data.asOf} timezone={timezone} isError={q.isError} fmtClock={fmtClock} labels={labels} />
-      {data.items.length === 0 ? (
+      {data.matched === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white py-12 text-center text-slate-600" data-testid="queue-empty">
           {filtered ? labels.emptyFiltered : labels.empty}
         </p>
-      ) : (
+      ) : data.limit === 0 ? null : (
+        // limit 0: an executive's view, the counts without the per-student rows (lib/dal/queue.ts).
         <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
           <table className="w-full text-sm" data-testid="queue-table">
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
@@ -88,6 +107,16 @@ export function LiveQueue({ params, labels, roleNames, locale, timezone }: { par
               ))}
             </tbody>
           </table>
+          <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-200 px-3 py-2 text-sm text-slate-600">
+            <span data-testid="queue-shown">
+              {labels.shown} {nf.format(data.items.length)} {labels.shownOf} {nf.format(data.matched)} ({labels.mostUrgent})
+            </span>
+            {data.items.length < data.matched && (
+              <button type="button" onClick={showMore} data-testid="queue-more" className="rounded border border-slate-300 bg-white px-3 py-1 text-slate-800 hover:bg-slate-50">
+                {labels.showMore} ({nf.format(Math.min(pageSize, data.matched - data.items.length))})
+              </button>
+            )}
+          </div>
         </div>
       )}
     </div>

@@ -7,11 +7,13 @@ export interface QueueParams {
   role?: string;
   team?: string;
   channel?: string;
+  /** Rows shown (lib/reports/queue.ts parseQueueLimit); absent = the first page. */
+  limit?: string;
 }
 
 export function queueSearch(p: QueueParams): string {
   const sp = new URLSearchParams({ school: p.school });
-  for (const k of ["role", "team", "channel"] as const) {
+  for (const k of ["role", "team", "channel", "limit"] as const) {
     const v = p[k];
     if (v) sp.set(k, v);
   }
@@ -33,7 +35,7 @@ export const QUEUE_POLL_MS = 1_000;
  */
 export function queueQueryOptions(p: QueueParams) {
   return queryOptions({
-    queryKey: ["queue", p.school, p.role ?? "", p.team ?? "", p.channel ?? ""] as const,
+    queryKey: ["queue", p.school, p.role ?? "", p.team ?? "", p.channel ?? "", p.limit ?? ""] as const,
     queryFn: async ({ signal }): Promise<QueueReport> => {
       const res = await fetch(`/api/queue?${queueSearch(p)}`, { signal, cache: "no-store" });
       if (!res.ok) throw new Error(`queue: HTTP ${res.status}`);

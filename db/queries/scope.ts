@@ -79,14 +79,6 @@ export async function episodeIdsInScope(db: Db, schoolId: number, s: ScopeSets, 
   return new Set(ids(r));
 }
 
-/** Episode id → its student's person id, for filtering rows that carry only names. */
-export async function episodeStudents(db: Db, schoolId: number, episodeIds: number[]): Promise<Map<number, number>> {
-  if (episodeIds.length === 0) return new Map();
-  const arr = sql`array[${sql.join(episodeIds.map((x) => sql`${x}`), sql`, `)}]::bigint[]`;
-  const r = await rows<{ id: number; student: number }>(db, sql`select id, student_person_id as student from episodes where school_id = ${schoolId} and id = any(${arr})`);
-  return new Map(r.map((x) => [Number(x.id), Number(x.student)]));
-}
-
 /** The roster person with this e-mail at a school (to link a staff or team-lead login to their person). */
 export async function personIdByEmail(db: Db, schoolSlug: string, email: string): Promise<number | null> {
   const r = await rows<{ id: number }>(

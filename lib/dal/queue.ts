@@ -1,49 +1,40 @@
 import "server-only";
 import { getDb } from "../../db/client";
 import { audit } from "../../db/queries/users";
-import { episodeStudents as queueStudents } from "../../db/queries/scope";
 import { csvResponse, toCsv } from "../csv";
 import { queueReport, type QueueQuery, type QueueReport } from "../reports/queue";
 import { guardApi } from "./exports";
 import { getViewer, resolveSchool } from "./session";
 import { requireAccess, staffInScope, studentInScope, type Scope } from "./access";
-import type { QueueItem } from "../reports/queue";
+import type { QueueEntry } from "../reports/queue";
 
 export type { QueueQuery, QueueReport };
 
-/** A team lead's or staff member's item: owned by, suggested for, or about someone in their scope. */
-function itemInScope(s: Scope, it: QueueItem, studentOf: (episodeId: number) => number | null): boolean {
+/** A team lead's or staff member's entry: owned by, suggested for, or about someone in their scope. */
+function entryInScope(s: Scope, it: QueueEntry): boolean {
   if (s.kind === "school") return true;
   if (s.kind === "aggregate") return false;
   if (it.ownerPersonId !== null) return staffInScope(s, it.ownerPersonId);
   if (it.suggested && staffInScope(s, it.suggested.personId)) return true;
-  return s.channelIds.includes(it.channelId) || studentInScope(s, studentOf(it.episodeId));
+  return s.channelIds.includes(it.channelId) || studentInScope(s, it.studentPersonId);
 }
 
 /**
  * The queue page's first paint, its polling route (/api/queue) and its CSV read this one function; it
  * checks the viewer beside the data. A team lead sees their team's queue, a staff member their own;
- * executives see the counts, not the per-student items (METRICS.md, Privacy).
+ * executives see the counts, not the per-student items (METRICS.md, Privacy). `all` returns every row
+ * (the CSV), not the page's first `limit`.
  */
-export async function getQueue(q: QueueQuery, now: Date = new Date()): Promise<QueueReport> {
+export async function getQueue(q: QueueQuery, now: Date = new Date(), opts: { all?: boolean } = {}): Promise<QueueReport> {
   const { school, scope } = await requireAccess({ school: q.school, page: "queue" });
   const { db } = await getDb();
-  const r = await queueReport(db, school, q, now);
-  if (scope.kind === "school") return r;
-  if (scope.kind === "aggregate") return { ...r, items: [], options: { ...r.options, channels: [] } };
-  const students = await queueStudents(db, school.id, r.items.map((it) => it.episodeId));
-  const items = r.items.filter((it) => itemInScope(scope, it, (id) => students.get(id) ?? null));
-  const counts = { breaching: 0, atRisk: 0, ok: 0, noSla: 0 };
-  for (const it of items) counts[it.state] += 1;
-  const channels = new Set(scope.channelIds);
-  for (const it of items) channels.add(it.channelId);
-  return {
-    ...r,
-    items,
-    counts,
-    totalOpen: items.length,
-    options: { ...r.options, teams: r.options.teams.filter((t) => items.some((it) => it.suggested?.team === t)), channels: r.options.channels.filter((c) => channels.has(c.id)) },
-  };
+  const limit = opts.all ? Infinity : undefined;
+  if (scope.kind === "school") return queueReport(db, school, q, now, { limit });
+  if (scope.kind === "aggregate") {
+    const r = await queueReport(db, school, q, now, { limit: 0 });
+    return { ...r, options: { ...r.options, channels: [] } };
+  }
+  return queueReport(db, school, q, now, { limit, scope: { keep: (it) => entryInScope(scope, it), channelIds: scope.channelIds } });
 }
 
 export function queueJson(q: QueueQuery): Promise<Response> {
@@ -52,7 +43,7 @@ export function queueJson(q: QueueQuery): Promise<Response> {
 
 export function exportQueueCsv(q: QueueQuery): Promise<Response> {
   return guardApi(async () => {
-    const data = await getQueue(q);
+    const data = await getQueue(q, new Date(), { all: true });
     const viewer = await getViewer();
     const { db } = await getDb();
     const schoolId = viewer ? resolveSchool(viewer, data.school.slug).id : null;

@@ -1,16 +1,35 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { liveQueue, openEpisodeStates, type OpenEpisodeState, type QueueItem, type QueueState } from "../../db/queries/reports/queue";
+import { liveQueue, nameQueueEntries, openEpisodeStates, type OpenEpisodeState, type QueueEntry, type QueueItem, type QueueState } from "../../db/queries/reports/queue";
 
-export type { QueueItem, QueueState };
+export type { QueueEntry, QueueItem, QueueState };
 
-/** The queue's URL filters. Unknown values are ignored (a stale link shows the whole queue, not an error). */
+/** The queue's URL filters and how many rows it shows. Unknown values are ignored (a stale link shows the whole queue, not an error). */
 export interface QueueQuery {
   school?: string;
   role?: string;
   team?: string;
   channel?: string;
+  /** Rows shown, most urgent first (default QUEUE_PAGE; the counts and the CSV cover every row). */
+  limit?: string;
+}
+
+/**
+ * Rows the queue page shows at first, most urgent first; "show more" adds as many. The page polls every
+ * second: at 10 M messages a school has ~6 k open episodes, and sending, naming and rendering all of them
+ * each second cost the server ~170 ms a poll and the browser a 6 k-row table redrawn every second, for
+ * rows nobody reaches before the first hundred are handled. The counts and the CSV keep every row.
+ */
+export const QUEUE_PAGE = 100;
+/** The most rows one poll shows (the CSV has no limit). */
+export const QUEUE_MAX_ROWS = 10_000;
+
+const limitSchema = z.coerce.number().int().min(1).max(QUEUE_MAX_ROWS).catch(QUEUE_PAGE);
+
+/** The rows to show from `?limit=`: a positive whole number up to QUEUE_MAX_ROWS, else QUEUE_PAGE. */
+export function parseQueueLimit(v: string | undefined): number {
+  return v === undefined || v === "" ? QUEUE_PAGE : limitSchema.parse(v);
 }
 
 const filterSchema = z.object({
@@ -29,9 +48,13 @@ export interface QueueReport {
   school: { slug: string; name: string; timezone: string };
   asOf: string;
   filters: QueueFilters;
-  /** After filters, ordered by time left before breach. */
+  /** After filters, ordered by time left before breach: the first `limit` of them. */
   items: QueueItem[];
-  /** Open episodes before filters. */
+  /** Episodes after filters (what `counts` count; `items` are the first `limit`). */
+  matched: number;
+  /** Rows asked for (`items.length` = min(limit, matched)). */
+  limit: number;
+  /** Open episodes before filters (within the viewer's scope). */
   totalOpen: number;
   counts: Record<QueueState, number>;
   /** Filter choices, from the whole queue and the staff list. */
@@ -41,33 +64,61 @@ export interface QueueReport {
   staffCount: number;
 }
 
+/** A viewer's part of the queue (lib/dal/queue.ts): the entries they may see and the channels that are theirs. */
+export interface QueueScope {
+  keep: (e: QueueEntry) => boolean;
+  channelIds: readonly number[];
+}
+
+export interface QueueReportOptions {
+  /** Rows to name and return; default the query's `limit` (parseQueueLimit). Infinity for every row (the CSV). */
+  limit?: number;
+  /** Narrow the queue to a viewer's scope before the filters, the counts and the options. */
+  scope?: QueueScope;
+}
+
 /**
  * The live queue as the page, its polling route and its CSV read it. Team = the team of the person who
- * owns the episode or, for an unowned one, of the person suggested to take it.
+ * owns the episode or, for an unowned one, of the person suggested to take it. Every open episode is
+ * judged, filtered and counted; only the shown ones are named.
  */
-export async function queueReport(db: Db, school: SchoolRow, q: QueueQuery, now: Date): Promise<QueueReport> {
+export async function queueReport(db: Db, school: SchoolRow, q: QueueQuery, now: Date, opts: QueueReportOptions = {}): Promise<QueueReport> {
   const filters = parseQueueFilters(q);
+  const limit = opts.limit ?? parseQueueLimit(q.limit);
   const data = await liveQueue(db, school.id, school.timezone, now);
+  const scope = opts.scope;
+  const base = scope ? data.items.filter(scope.keep) : data.items;
   // A map, not a find per item: a team filter over thousands of open episodes and ~1 k staff.
   const staffTeam = new Map<number, string | null>();
   for (const s of data.staff) if (!staffTeam.has(s.personId)) staffTeam.set(s.personId, s.team);
-  const teamOf = (it: QueueItem) => (it.ownerPersonId !== null ? (staffTeam.get(it.ownerPersonId) ?? null) : (it.suggested?.team ?? null));
-  const items = data.items.filter((it) => roleAndChannel(filters, it) && (filters.team === undefined || teamOf(it) === filters.team));
-  const counts = countStates(items);
+  const teamOf = (it: QueueEntry) => (it.ownerPersonId !== null ? (staffTeam.get(it.ownerPersonId) ?? null) : (it.suggested?.team ?? null));
+  const matched = base.filter((it) => roleAndChannel(filters, it) && (filters.team === undefined || teamOf(it) === filters.team));
+  const items = await nameQueueEntries(db, school.id, matched.slice(0, limit));
   const channels = new Map<number, string>();
   for (const it of data.items) channels.set(it.channelId, it.channelTitle);
+  let teams = [...new Set(data.staff.flatMap((s) => (s.team === null ? [] : [s.team])))].sort();
+  let channelOptions = [...channels].map(([id, title]) => ({ id, title }));
+  if (scope) {
+    // A scoped viewer chooses among their own: teams suggested for their entries, their channels and their entries' channels.
+    const suggestedTeams = new Set(base.flatMap((it) => (it.suggested?.team ? [it.suggested.team] : [])));
+    const theirs = new Set([...scope.channelIds, ...base.map((it) => it.channelId)]);
+    teams = teams.filter((t) => suggestedTeams.has(t));
+    channelOptions = channelOptions.filter((c) => theirs.has(c.id));
+  }
   return {
     school: { slug: school.slug, name: school.name, timezone: school.timezone },
     asOf: data.asOf,
     filters,
     items,
-    totalOpen: data.items.length,
-    counts,
+    matched: matched.length,
+    limit: Number.isFinite(limit) ? limit : matched.length,
+    totalOpen: base.length,
+    counts: countStates(matched),
     options: {
       roles: [...new Set(data.staff.map((s) => s.role))].sort(),
-      teams: [...new Set(data.staff.flatMap((s) => (s.team === null ? [] : [s.team])))].sort(),
+      teams,
       // One collator (what localeCompare without arguments uses) instead of one per comparison.
-      channels: [...channels].map(([id, title]) => ({ id, title })).sort((a, b) => collator.compare(a.title, b.title)),
+      channels: channelOptions.sort((a, b) => collator.compare(a.title, b.title)),
     },
     onShift: data.staff.filter((s) => s.onShift).length,
     staffCount: data.staff.length,

@@ -9,8 +9,8 @@ import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { upsertSource } from "@/db/queries/sources";
 import { recomputeEpisodes } from "@/db/queries/episodes";
-import { liveQueue, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
-import { queueCounts, queueReport } from "@/lib/reports/queue";
+import { liveQueue, nameQueueEntries, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
+import { QUEUE_PAGE, queueCounts, queueReport } from "@/lib/reports/queue";
 import { handleWebhookWith } from "@/lib/dal/webhooks";
 import { deriveIdle } from "@/lib/dal/derive";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
@@ -122,7 +122,7 @@ for (const engine of engines()) {
     afterAll(async () => h?.drop());
 
     it("orders open episodes by time left, judged at now on the policy's clock", async () => {
-      const q = await liveQueue(h.db, school.id, school.timezone, NOW);
+      const q = { items: await nameQueueEntries(h.db, school.id, (await liveQueue(h.db, school.id, school.timezone, NOW)).items) };
       const row = (text: string) => q.items.find((i) => i.openedAt === messages.find((x) => x.text === text)?.sentAt.toISOString());
       expect(q.items.map((i) => [i.studentName, i.channelTitle, i.state])).toEqual([
         ["s1", "Кураторский чат", "breaching"],
@@ -166,6 +166,23 @@ for (const engine of engines()) {
       expect((await queueReport(h.db, school, { role: "boss", channel: "x" }, NOW)).items).toHaveLength(6);
     });
 
+    it("shows the most urgent `limit` rows, named, and counts every row", async () => {
+      const all = await queueReport(h.db, school, {}, NOW);
+      expect(all).toMatchObject({ matched: 6, limit: QUEUE_PAGE });
+      const two = await queueReport(h.db, school, { limit: "2" }, NOW);
+      expect(two.items).toEqual(all.items.slice(0, 2));
+      expect(two.items.map((i) => i.studentName)).toEqual(["s1", "s4"]);
+      expect(two).toMatchObject({ matched: 6, limit: 2, totalOpen: 6, counts: all.counts, options: all.options });
+      // Filters apply before the limit; a limit that does not parse is the first page.
+      const mentors = await queueReport(h.db, school, { role: "mentor", limit: "1" }, NOW);
+      expect(mentors).toMatchObject({ matched: 3, limit: 1 });
+      expect(mentors.items.map((i) => i.ownerRole)).toEqual(["mentor"]);
+      for (const bad of ["0", "-3", "1.5", "x", "100000"]) expect((await queueReport(h.db, school, { limit: bad }, NOW)).limit).toBe(QUEUE_PAGE);
+      // Every row (the CSV), and none (an executive's counts).
+      expect((await queueReport(h.db, school, { limit: "1" }, NOW, { limit: Infinity })).items).toEqual(all.items);
+      expect(await queueReport(h.db, school, {}, NOW, { limit: 0 })).toMatchObject({ items: [], matched: 6, limit: 0, counts: all.counts });
+    });
+
     it("counts as the report counts (the KPI cards' read): open total, states and opening instants under role and channel filters", async () => {
       const all = await queueReport(h.db, school, {}, NOW);
       const g1 = all.options.channels.find((c) => c.title === "Кураторский чат")!;
@@ -174,7 +191,7 @@ for (const engine of engines()) {
           const full = await queueReport(h.db, school, q, at);
           const slim = await queueCounts(h.db, school, q, at);
           expect(slim).toEqual({ totalOpen: full.totalOpen, counts: full.counts, items: expect.arrayContaining(full.items.map((i) => ({ openedAt: i.openedAt }))) });
-          expect(slim.items).toHaveLength(full.items.length);
+          expect(slim.items).toHaveLength(full.matched);
         }
       }
       expect((await queueCounts(h.db, school, {}, NOW)).counts).toEqual({ breaching: 1, atRisk: 1, ok: 3, noSla: 1 });
@@ -208,7 +225,7 @@ for (const engine of engines()) {
       await deriveIdle(school.id);
       const visible = performance.now() - t0;
       const q = await liveQueue(h.db, school.id, school.timezone, new Date());
-      expect(q.items.some((i) => i.studentName === "Новый" && i.channelKind === "dm")).toBe(true);
+      expect((await nameQueueEntries(h.db, school.id, q.items)).some((i) => i.studentName === "Новый" && i.channelKind === "dm")).toBe(true);
       console.log(`webhook answered in ${answered.toFixed(0)} ms; episode derived ${visible.toFixed(0)} ms after the delivery`);
       expect(visible).toBeLessThan(2000);
     });

@@ -29,7 +29,12 @@ export interface QueueStaff {
   onShift: boolean;
 }
 
-export interface QueueItem {
+/**
+ * An open episode as the queue judges it, before the names only a shown row needs (the student's, the
+ * owner's, the thread's title; nameQueueEntries adds them): counts, order, filters and suggestions need
+ * none of them.
+ */
+export interface QueueEntry {
   episodeId: number;
   openedAt: string;
   lastStudentMessageAt: string;
@@ -40,11 +45,10 @@ export interface QueueItem {
   channelTitle: string;
   channelKind: string;
   sourceKind: string;
-  threadTitle: string | null;
-  studentName: string;
+  threadId: number | null;
+  studentPersonId: number;
   ownerRole: string | null;
   ownerPersonId: number | null;
-  ownerName: string | null;
   targetMinutes: number | null;
   clock: "business" | "calendar" | null;
   /** When the target runs out (ISO); null without a policy. */
@@ -57,9 +61,16 @@ export interface QueueItem {
   suggested: { personId: number; name: string; team: string | null; reason: SuggestionReason } | null;
 }
 
+/** A shown row of the queue: the entry with its names. */
+export interface QueueItem extends QueueEntry {
+  threadTitle: string | null;
+  studentName: string;
+  ownerName: string | null;
+}
+
 export interface QueueData {
   asOf: string;
-  items: QueueItem[];
+  items: QueueEntry[];
   staff: QueueStaff[];
 }
 
@@ -436,15 +447,13 @@ export function openFlagsOf(states: readonly OpenEpisodeState[]): OpenFlags {
 }
 
 /**
- * The open episodes in queue order with their labels: the channel's title and kind and its source's kind,
- * the thread's title, the student's and the owner's names. Two statements: the episodes, then each distinct
- * channel, person and thread once, by id array. Per-row look-ups (lateral joins and scalar subqueries, one
- * primary-key probe each) took ~90 ms of PostgreSQL CPU for ~6 k open episodes at 10 M messages, though
- * those name only ~2.4 k channels, ~5.5 k people and ~1.6 k threads. As the joins did, an episode whose
- * channel (with its source) or student is not the school's is left out; a missing thread or owner is a
- * null label.
+ * The open episodes in queue order with their channel's labels (title, kind, its source's kind: the
+ * channel filter lists every channel of the queue). Two statements: the episodes, then each distinct
+ * channel once, by id array (per-row look-ups took ~90 ms of PostgreSQL CPU for ~6 k open episodes at
+ * 10 M messages, though those name only ~2.4 k channels). As a join would, an episode whose channel (with
+ * its source) is not the school's is left out.
  */
-async function openWithLabels(db: Db, schoolId: number): Promise<Row[]> {
+async function openWithChannels(db: Db, schoolId: number): Promise<Row[]> {
   const open = await rows<Row>(
     db,
     sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at,
@@ -458,57 +467,65 @@ async function openWithLabels(db: Db, schoolId: number): Promise<Row[]> {
   );
   if (open.length === 0) return open;
   const channelIds = new Set<number>();
-  const personIds = new Set<number>();
-  const threadIds = new Set<number>();
-  for (const o of open) {
-    channelIds.add(num(o.channel_id));
-    personIds.add(num(o.student_person_id));
-    const owner = numOrNull(o.owner_person_id);
-    if (owner !== null) personIds.add(owner);
-    const thread = numOrNull(o.thread_id);
-    if (thread !== null) threadIds.add(thread);
-  }
-  const labels = await rows<{ k: string; id: unknown; a: string | null; b: string | null; c: string | null }>(
+  for (const o of open) channelIds.add(num(o.channel_id));
+  const labels = await rows<{ id: unknown; a: string | null; b: string | null; c: string | null }>(
     db,
-    sql`select 'c' as k, c.id, coalesce(c.title, c.external_id) as a, c.kind::text as b, s.kind::text as c
+    sql`select c.id, coalesce(c.title, c.external_id) as a, c.kind::text as b, s.kind::text as c
         from channels c join sources s on s.id = c.source_id and s.school_id = c.school_id
-        where c.school_id = ${schoolId} and c.id = any(${idArray([...channelIds])})
-        union all
-        select 'p', p.id, p.display_name, null, null from people p where p.school_id = ${schoolId} and p.id = any(${idArray([...personIds])})
-        union all
-        select 't', t.id, t.title, null, null from threads t where t.school_id = ${schoolId} and t.id = any(${idArray([...threadIds])})`,
+        where c.school_id = ${schoolId} and c.id = any(${idArray([...channelIds])})`,
   );
   const channels = new Map<number, { title: string | null; kind: string | null; source: string | null }>();
-  const people = new Map<number, string | null>();
-  const threads = new Map<number, string | null>();
-  for (const l of labels) {
-    if (l.k === "c") channels.set(num(l.id), { title: l.a, kind: l.b, source: l.c });
-    else if (l.k === "p") people.set(num(l.id), l.a);
-    else threads.set(num(l.id), l.a);
-  }
+  for (const l of labels) channels.set(num(l.id), { title: l.a, kind: l.b, source: l.c });
   const out: Row[] = [];
   for (const o of open) {
     const channel = channels.get(num(o.channel_id));
-    const student = num(o.student_person_id);
-    if (channel === undefined || !people.has(student)) continue;
-    const owner = numOrNull(o.owner_person_id);
-    const thread = numOrNull(o.thread_id);
+    if (channel === undefined) continue;
     o.channel_title = channel.title;
     o.channel_kind = channel.kind;
     o.source_kind = channel.source;
-    o.student_name = people.get(student) ?? null;
-    o.owner_name = owner === null ? null : (people.get(owner) ?? null);
-    o.thread_title = thread === null ? null : (threads.get(thread) ?? null);
     out.push(o);
   }
   return out;
+}
+
+/**
+ * The names of the entries a page shows: each distinct student, owner and thread once, by id array in one
+ * statement. Only for the shown rows: a poll of a 10 M-message school judges ~6 k open episodes but shows
+ * the first page of them, and reading and parsing ~5 k student names per poll was most of the statement's
+ * rows. A name that is not stored (the reference triggers keep episodes' people and threads stored) reads
+ * as an empty student name or a null owner or thread title.
+ */
+export async function nameQueueEntries(db: Db, schoolId: number, entries: readonly QueueEntry[]): Promise<QueueItem[]> {
+  if (entries.length === 0) return [];
+  const personIds = new Set<number>();
+  const threadIds = new Set<number>();
+  for (const e of entries) {
+    personIds.add(e.studentPersonId);
+    if (e.ownerPersonId !== null) personIds.add(e.ownerPersonId);
+    if (e.threadId !== null) threadIds.add(e.threadId);
+  }
+  const labels = await rows<{ k: string; id: unknown; a: string | null }>(
+    db,
+    sql`select 'p' as k, p.id, p.display_name as a from people p where p.school_id = ${schoolId} and p.id = any(${idArray([...personIds])})
+        union all
+        select 't', t.id, t.title from threads t where t.school_id = ${schoolId} and t.id = any(${idArray([...threadIds])})`,
+  );
+  const people = new Map<number, string | null>();
+  const threads = new Map<number, string | null>();
+  for (const l of labels) (l.k === "p" ? people : threads).set(num(l.id), l.a);
+  return entries.map((e) => ({
+    ...e,
+    threadTitle: e.threadId === null ? null : (threads.get(e.threadId) ?? null),
+    studentName: people.get(e.studentPersonId) ?? "",
+    ownerName: e.ownerPersonId === null ? null : (people.get(e.ownerPersonId) ?? null),
+  }));
 }
 
 export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date): Promise<QueueData> {
   const roles = `{${STAFF_ROLES.join(",")}}`;
   // The reads are independent: issued together, a poll waits for the slowest, not for their sum.
   const [open, staffRows, teamRows, shiftRows, { calendars, defaultCalendarId }] = await Promise.all([
-    openWithLabels(db, schoolId),
+    openWithChannels(db, schoolId),
     rows<Row>(
       db,
       // Staff from person_roles (a few per school), not from every person with a lateral look-up each: the
@@ -562,7 +579,7 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
     personId: num(r.id), name: String(r.name), role: String(r.role), team: teams.get(num(r.id)) ?? null, openOwned: owned.get(num(r.id)) ?? 0, onShift: onShift.has(num(r.id)),
   }));
   const judged = judgeRows(open, calendars, defaultCalendarId, now);
-  const items: QueueItem[] = open.map((o, i) => {
+  const items: QueueEntry[] = open.map((o, i) => {
     const { target, clock, deadline, atRiskAt, elapsed, state } = judged[i]!;
     return {
       episodeId: num(o.id),
@@ -576,11 +593,10 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
       channelTitle: String(o.channel_title),
       channelKind: String(o.channel_kind),
       sourceKind: String(o.source_kind),
-      threadTitle: o.thread_title === null ? null : String(o.thread_title),
-      studentName: String(o.student_name),
+      threadId: numOrNull(o.thread_id),
+      studentPersonId: num(o.student_person_id),
       ownerRole: o.owner_role === null ? null : String(o.owner_role),
       ownerPersonId: numOrNull(o.owner_person_id),
-      ownerName: o.owner_name === null ? null : String(o.owner_name),
       targetMinutes: target,
       clock,
       deadline,
