@@ -57,7 +57,8 @@ function ratingKey(g: CsatGroupBy, tz: string): SQL {
     case "role":
       return sql`coalesce(e.owner_role::text, ${staffRoleOf(sql`e.responder_person_id`)})`;
     case "week":
-      return sql`to_char(date_trunc('week', r.given_at at time zone ${tz}), 'YYYY-MM-DD')`;
+      // The week's start; formatted per group, not per row (weekKey).
+      return sql`date_trunc('week', r.given_at at time zone ${tz})`;
   }
 }
 
@@ -73,7 +74,7 @@ function surveyKey(g: CsatGroupBy, tz: string): SQL {
     case "role":
       return sql`coalesce(e.owner_role::text, ${staffRoleOf(sql`e.responder_person_id`)})`;
     case "week":
-      return sql`to_char(date_trunc('week', s.sent_at at time zone ${tz}), 'YYYY-MM-DD')`;
+      return sql`date_trunc('week', s.sent_at at time zone ${tz})`;
   }
 }
 
@@ -118,27 +119,35 @@ function ratingNeedsEpisode(groupBy: CsatGroupBy, f: CsatFilter): boolean {
   return groupBy === "channel" || groupBy === "role" || f.role !== undefined || f.channelId !== undefined || f.source !== undefined;
 }
 
+/** Surveys know their responder, cohort, channel and role only through the episode; by week, unfiltered, they need none. */
+function surveyNeedsEpisode(groupBy: CsatGroupBy, f: CsatFilter): boolean {
+  return groupBy !== "week" || Object.keys(f).length > 0;
+}
+
+/** The grouped key as the report returns it: a week's start as YYYY-MM-DD (grouped as a timestamp, formatted once per group). */
+const keyOut = (groupBy: CsatGroupBy): SQL => (groupBy === "week" ? sql`to_char(b.key, 'YYYY-MM-DD')` : sql`b.key`);
+
 type RatingRow = { key: string | null; is_total: number; n: number; satisfied: number; mean: unknown; nps_n: number; promoters: number; detractors: number; rated: number };
 type SurveyRow = { key: string | null; is_total: number; sent: number };
 
 export async function csatReport(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy, filter: CsatFilter = {}): Promise<CsatReport> {
   const rated = await rows<RatingRow>(
     db,
-    sql`select key, grouping(key) as is_total,
+    sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total,
           count(*) filter (where kind = 'csat')::int as n, count(*) filter (where kind = 'csat' and score >= 4)::int as satisfied,
           avg(score) filter (where kind = 'csat')::float8 as mean, count(*) filter (where kind = 'nps')::int as nps_n,
           count(*) filter (where kind = 'nps' and score >= 9)::int as promoters, count(*) filter (where kind = 'nps' and score <= 6)::int as detractors,
           count(*)::int as rated
         from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ratings r ${ratingNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`r.episode_id`)}` : sql``}
               where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)} and ${filterWhere(filter, (g) => ratingKey(g, tz))}) b
-        group by grouping sets ((key), ())`,
+        group by grouping sets ((b.key), ())`,
   );
   const sent = await rows<SurveyRow>(
     db,
-    sql`select key, grouping(key) as is_total, count(*)::int as sent
-        from (select ${surveyKey(groupBy, tz)} as key from survey_requests s left join ${episodeOf(sql`s.episode_id`)}
+    sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, count(*)::int as sent
+        from (select ${surveyKey(groupBy, tz)} as key from survey_requests s ${surveyNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`s.episode_id`)}` : sql``}
               where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)} and ${filterWhere(filter, (g) => surveyKey(g, tz))}) b
-        group by grouping sets ((key), ())`,
+        group by grouping sets ((b.key), ())`,
   );
   const k = (key: string | null, total: unknown) => (num(total) === 1 ? "\u0000total" : (key ?? "\u0000none"));
   const sentBy = new Map(sent.map((s) => [k(s.key, s.is_total), num(s.sent)]));

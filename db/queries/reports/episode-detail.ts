@@ -149,7 +149,14 @@ export interface FilterOptions {
 
 export async function filterOptions(db: Db, schoolId: number): Promise<FilterOptions> {
   const [sources, cohorts, channels, policies] = await Promise.all([
-    rows<{ kind: string }>(db, sql`select distinct s.kind::text as kind from sources s join channels c on c.source_id = s.id where s.school_id = ${schoolId} order by 1`),
+    // Source kinds that have a channel: one probe of the channels' unique key per source (a school has a
+    // few), where joining every channel hashed all of them (~69 k at 10 M messages, ~55 ms a page).
+    rows<{ kind: string }>(
+      db,
+      sql`select s.kind::text as kind from sources s
+          where s.school_id = ${schoolId} and exists (select 1 from channels c where c.school_id = s.school_id and c.source_id = s.id)
+          group by 1 order by 1`,
+    ),
     rows<{ id: unknown; title: string }>(db, sql`select id, title from cohorts where school_id = ${schoolId} order by title, id`),
     rows<{ id: unknown; title: string; source: string }>(
       db,
