@@ -1,0 +1,1 @@
+CREATE INDEX "channels_owner_idx" ON "channels" USING btree ("school_id","owner_person_id") WHERE "channels"."owner_person_id" is not null;
