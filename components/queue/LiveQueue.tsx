@@ -20,7 +20,7 @@ const ORDER: QueueState[] = ["breaching", "atRisk", "ok", "noSla"];
  * `asOf` so the first client render equals the server's (no hydration mismatch). The server sends the
  * most urgent `limit` rows and the counts of all; "show more" asks for `pageSize` more (in the URL).
  */
-export function LiveQueue({ params, labels, roleNames, locale, timezone, pageSize }: { params: QueueParams; labels: LiveQueueLabels; roleNames: Record<string, string>; locale: "ru" | "en"; timezone: string; pageSize: number }) {
+export function LiveQueue({ params, labels, roleNames, locale, timezone, pageSize, maxRows }: { params: QueueParams; labels: LiveQueueLabels; roleNames: Record<string, string>; locale: "ru" | "en"; timezone: string; pageSize: number; maxRows: number }) {
   const q = useQuery(queueQueryOptions(params));
   const router = useRouter();
   const path = usePathname();
@@ -54,7 +54,7 @@ export function LiveQueue({ params, labels, roleNames, locale, timezone, pageSiz
   }
   const showMore = () => {
     const next = new URLSearchParams(sp.toString());
-    next.set("limit", String(data.limit + pageSize));
+    next.set("limit", String(Math.min(maxRows, data.limit + pageSize)));
     router.replace(`${path}?${next.toString()}`, { scroll: false });
   };
   const filtered = data.filters.role !== undefined || data.filters.team !== undefined || data.filters.channel !== undefined;
@@ -111,9 +111,9 @@ export function LiveQueue({ params, labels, roleNames, locale, timezone, pageSiz
             <span data-testid="queue-shown">
               {labels.shown} {nf.format(data.items.length)} {labels.shownOf} {nf.format(data.matched)} ({labels.mostUrgent})
             </span>
-            {data.items.length < data.matched && (
+            {data.items.length < data.matched && data.limit < maxRows && (
               <button type="button" onClick={showMore} data-testid="queue-more" className="rounded border border-slate-300 bg-white px-3 py-1 text-slate-800 hover:bg-slate-50">
-                {labels.showMore} ({nf.format(Math.min(pageSize, data.matched - data.items.length))})
+                {labels.showMore} ({nf.format(Math.min(pageSize, maxRows - data.limit, data.matched - data.items.length))})
               </button>
             )}
           </div>

@@ -25,11 +25,11 @@ export const QUEUE_PAGE = 100;
 /** The most rows one poll shows (the CSV has no limit). */
 export const QUEUE_MAX_ROWS = 10_000;
 
-const limitSchema = z.coerce.number().int().min(1).max(QUEUE_MAX_ROWS).catch(QUEUE_PAGE);
+const limitSchema = z.coerce.number().int().min(1).catch(QUEUE_PAGE);
 
-/** The rows to show from `?limit=`: a positive whole number up to QUEUE_MAX_ROWS, else QUEUE_PAGE. */
+/** The rows to show from `?limit=`: a positive whole number, at most QUEUE_MAX_ROWS (more is that many); anything else QUEUE_PAGE. */
 export function parseQueueLimit(v: string | undefined): number {
-  return v === undefined || v === "" ? QUEUE_PAGE : limitSchema.parse(v);
+  return v === undefined || v === "" ? QUEUE_PAGE : Math.min(QUEUE_MAX_ROWS, limitSchema.parse(v));
 }
 
 const filterSchema = z.object({

@@ -10,7 +10,7 @@ import { applyConfig } from "@/db/queries/config";
 import { upsertSource } from "@/db/queries/sources";
 import { recomputeEpisodes } from "@/db/queries/episodes";
 import { liveQueue, nameQueueEntries, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
-import { QUEUE_PAGE, queueCounts, queueReport } from "@/lib/reports/queue";
+import { QUEUE_MAX_ROWS, QUEUE_PAGE, queueCounts, queueReport } from "@/lib/reports/queue";
 import { handleWebhookWith } from "@/lib/dal/webhooks";
 import { deriveIdle } from "@/lib/dal/derive";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
@@ -177,7 +177,9 @@ for (const engine of engines()) {
       const mentors = await queueReport(h.db, school, { role: "mentor", limit: "1" }, NOW);
       expect(mentors).toMatchObject({ matched: 3, limit: 1 });
       expect(mentors.items.map((i) => i.ownerRole)).toEqual(["mentor"]);
-      for (const bad of ["0", "-3", "1.5", "x", "100000"]) expect((await queueReport(h.db, school, { limit: bad }, NOW)).limit).toBe(QUEUE_PAGE);
+      for (const bad of ["0", "-3", "1.5", "x"]) expect((await queueReport(h.db, school, { limit: bad }, NOW)).limit).toBe(QUEUE_PAGE);
+      // More than the most a poll shows is that most ("show more" near the end cannot fall back to the first page).
+      expect((await queueReport(h.db, school, { limit: "100000" }, NOW)).limit).toBe(QUEUE_MAX_ROWS);
       // Every row (the CSV), and none (an executive's counts).
       expect((await queueReport(h.db, school, { limit: "1" }, NOW, { limit: Infinity })).items).toEqual(all.items);
       expect(await queueReport(h.db, school, {}, NOW, { limit: 0 })).toMatchObject({ items: [], matched: 6, limit: 0, counts: all.counts });

@@ -1,6 +1,6 @@
 import { dehydrate, HydrationBoundary, QueryClient } from "@tanstack/react-query";
 import { getQueue } from "@/lib/dal/queue";
-import { QUEUE_PAGE } from "@/lib/reports/queue";
+import { QUEUE_MAX_ROWS, QUEUE_PAGE } from "@/lib/reports/queue";
 import { getPageT } from "@/lib/i18n/server";
 import { queueMessages, roleName } from "@/lib/i18n/pages/queue";
 import { CsvLink } from "@/components/tables/CsvLink";
@@ -48,7 +48,7 @@ export default async function QueuePage({ searchParams }: { searchParams: SP }) 
         <UrlSelect param="channel" label={p("channel")} allLabel={p("all")} testId="filter-channel" options={data.options.channels.map((c) => ({ value: String(c.id), label: c.title }))} />
       </div>
       <HydrationBoundary state={dehydrate(qc)}>
-        <LiveQueue params={params} labels={labels} roleNames={Object.fromEntries(data.options.roles.map((r) => [r, roleName(p, r)]))} locale={locale} timezone={data.school.timezone} pageSize={QUEUE_PAGE} />
+        <LiveQueue params={params} labels={labels} roleNames={Object.fromEntries(data.options.roles.map((r) => [r, roleName(p, r)]))} locale={locale} timezone={data.school.timezone} pageSize={QUEUE_PAGE} maxRows={QUEUE_MAX_ROWS} />
       </HydrationBoundary>
     </div>
   );
