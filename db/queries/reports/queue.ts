@@ -405,12 +405,12 @@ export async function openEpisodeStates(db: Db, schoolId: number, now: Date): Pr
   const [open, { calendars, defaultCalendarId }] = await Promise.all([
     rows<Row>(
       db,
-      // The same episodes as liveQueue's read. That read joins each episode's channel (with its source) and
-      // student for their labels; here they are not probed: the reference triggers (migration 0012) refuse an
-      // episode whose channel or student is not stored and the deletion of one that episodes name, and
-      // derivation builds a school's episodes from its own channels, sources and people only
-      // (tests/integration/queue.test.ts compares the two reads). The probes were ~50 ms of CPU for ~6 k open
-      // episodes at 10 M messages, on the KPI cards' critical path.
+      // The same episodes as liveQueue's read. That read keeps an episode only when its channel (with its
+      // source) is the school's, as it reads the channels' labels anyway; here nothing is probed: the reference
+      // triggers (migration 0012) refuse an episode whose channel or student is not stored and the deletion of
+      // one that episodes name, and derivation builds a school's episodes from its own channels, sources and
+      // people only (tests/integration/queue.test.ts compares the two reads). Probes were ~50 ms of CPU for
+      // ~6 k open episodes at 10 M messages, on the KPI cards' critical path.
       sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.owner_role::text as owner_role, e.channel_id,
             e.target_minutes, e.clock::text as clock,
             (select p.calendar_id from sla_policies p where p.id = e.policy_id and p.school_id = e.school_id) as calendar_id
