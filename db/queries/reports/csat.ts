@@ -57,7 +57,7 @@ function ratingKey(g: CsatGroupBy, tz: string): SQL {
     case "role":
       return sql`coalesce(e.owner_role::text, ${staffRoleOf(sql`e.responder_person_id`)})`;
     case "week":
-      // The week's start; formatted per group, not per row (weekKey).
+      // The week's start; formatted per group, not per row (keyOut).
       return sql`date_trunc('week', r.given_at at time zone ${tz})`;
   }
 }
