@@ -7,7 +7,7 @@ import { channels, episodes, messages, people, shifts } from "@/db/schema";
 import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
-import { endShift, episodeHourCounts, insertShift } from "@/db/queries/reports/shifts";
+import { endShift, episodeHourStats, insertShift } from "@/db/queries/reports/shifts";
 import { importShifts, parseAdd, roleShifts, shiftsPlan, weeklyShiftTimes } from "@/lib/reports/shifts";
 import { agentsNeeded, neededPerHour, shiftsToIcal } from "@/lib/metrics/staffing";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
@@ -92,7 +92,7 @@ for (const engine of engines()) {
     afterAll(async () => h?.drop());
 
     it("counts episodes per local week and hour-of-week, by owner role, with SLA outcomes", async () => {
-      const c = await episodeHourCounts(h.db, school.id, TZ, "coordinator", { from: "2026-02-16", to: "2026-03-09" }, NOW);
+      const c = (await episodeHourStats(h.db, school.id, TZ, "coordinator", { from: "2026-02-16", to: "2026-03-09" }, NOW)).counts;
       expect(c.map((x) => [x.week, x.hour, x.opened, x.known, x.met])).toEqual([
         ["2026-02-16", 10, 1, 1, 1],
         ["2026-02-23", 10, 2, 2, 2],

@@ -39,6 +39,36 @@ describe("expandShifts", () => {
     expect(on(expandShifts([{ ...s, repeatUntil: null }], "2026-03-02", MSK))).toEqual(range(9, 13));
   });
 
+  // expandShifts expands shifts at the same times once and counts them: the grid must equal the sum of
+  // each shift expanded alone (the template case, a one-off among them, different repeat ends, DST weeks).
+  it.each([
+    ["a plain week", MSK, "2025-03-03"],
+    ["the spring DST week", BER, "2025-03-24"],
+    ["the autumn DST week", BER, "2025-10-20"],
+  ])("shifts at the same times count once each: %s", (_, tz, week) => {
+    const many: Shift[] = [];
+    for (let i = 0; i < 7; i++) many.push(shift(`w${i}`, "2025-01-06T09:20", "2025-01-06T17:40", tz, { weekly: true }));
+    for (let i = 0; i < 3; i++) many.push(shift(`n${i}`, "2025-01-04T22:10", "2025-01-05T06:50", tz, { weekly: true }));
+    many.push(shift("r", "2025-01-06T09:20", "2025-01-06T17:40", tz, { weekly: true, repeatUntil: local("2025-01-13T09:20", tz) }));
+    const once = DateTime.fromISO(`${week}T09:20`, { zone: tz }).plus({ days: 2 });
+    many.push(shift("o1", once.toISO() ?? "", once.plus({ hours: 3 }).toISO() ?? "", tz));
+    many.push(shift("o2", once.toISO() ?? "", once.plus({ hours: 3 }).toISO() ?? "", tz));
+    // The grid as defined: every shift's every occurrence over every hour, one by one, rounded at the end.
+    const bounds = hourBounds(week, tz);
+    const summed = bounds.map(([a, b]) => {
+      let v = 0;
+      for (const s of many) {
+        for (const occ of occurrences(s, tz, bounds[0]![0], bounds[167]![1] + 1)) {
+          v += b > a ? Math.max(0, Math.min(b, occ.to) - Math.max(a, occ.from)) / (b - a) : occ.from <= a && a < occ.to ? 1 : 0;
+        }
+      }
+      return Math.round(v * 1e9) / 1e9;
+    });
+    const grid = expandShifts(many, week, tz);
+    expect(grid).toEqual(summed);
+    expect(Math.max(...grid)).toBeGreaterThanOrEqual(7);
+  });
+
   it("a shift crossing midnight and the week boundary lands on both ends of the week", () => {
     const s = shift("n", "2025-03-02T22:00", "2025-03-03T02:00", MSK, { weekly: true }); // Sunday night
     expect(on(expandShifts([s], "2025-03-03", MSK))).toEqual([0, 1, 166, 167]);

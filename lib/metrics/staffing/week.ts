@@ -19,9 +19,15 @@ export function checkGrid(name: string, grid: readonly number[]): void {
   });
 }
 
+// Zones already checked: occurrences() checks its zone once per shift, and luxon's validity check was a few ms a planner view.
+const validZones = new Map<string, IANAZone>();
 export function zoneOrThrow(tz: string): IANAZone {
+  const known = validZones.get(tz);
+  if (known !== undefined) return known;
   const zone = IANAZone.create(tz);
   if (!zone.isValid) throw new RangeError(`Unknown time zone ${tz}`);
+  if (validZones.size >= 1_000) validZones.clear();
+  validZones.set(tz, zone);
   return zone;
 }
 
