@@ -20,7 +20,7 @@ import { seedStream, storeInBatches } from "../db/seed/stream";
 import { bulkStore, bulkStoreTimings, resetBulkStoreTimings } from "../db/queries/bulk-import";
 import { timePages, type PageTiming } from "./pages";
 import { duckdbReference, type DuckResult } from "./duckdb";
-import { cpuSeconds, peakRssMiB, round, table, timed } from "./stats";
+import { cpuSeconds, hugePages, peakRssMiB, round, table, timed } from "./stats";
 import { webhookBench, type WebhookResult } from "./webhooks";
 
 const program = new Command()
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   const result = {
     at: new Date().toISOString(),
     scale,
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", memGiB: round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg().map((x) => round(x, 2)) },
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", memGiB: round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg().map((x) => round(x, 2)), hugePages: hugePages() },
     counts,
     import: { events, ms: Math.round(importMs), messagesPerSec: importMs > 0 ? Math.round(counts.messages / (importMs / 1000)) : null, eventsPerSec: importMs > 0 ? Math.round(events / (importMs / 1000)) : null, cpuSeconds: importCpu },
     derive: { when: deriveWhen, ms: Math.round(deriveMs), messagesPerSecWithImport: importMs > 0 ? Math.round(counts.messages / ((importMs + deriveMs) / 1000)) : null },

@@ -22,6 +22,31 @@ export function peakRssMiB(): number {
 }
 
 /**
+ * Huge pages on this machine (/proc/meminfo; null where there is none): how many are configured and how
+ * many are taken or reserved, i.e. mapped by a PostgreSQL started with them (its default `huge_pages=try`
+ * uses them when `vm.nr_hugepages` leaves enough). Without them every new backend page-faults each
+ * shared buffer it touches, which shows in the pages' first calls (docs/performance.md, round 14).
+ */
+export function hugePages(): { pageKiB: number; total: number; used: number } | null {
+  let text: string;
+  try {
+    text = readFileSync("/proc/meminfo", "utf8");
+  } catch {
+    return null;
+  }
+  const field = (name: string): number | null => {
+    const m = new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const total = field("HugePages_Total");
+  const free = field("HugePages_Free");
+  const reserved = field("HugePages_Rsvd");
+  const pageKiB = field("Hugepagesize");
+  if (total === null || free === null || reserved === null || pageKiB === null) return null;
+  return { pageKiB, total, used: total - free + reserved };
+}
+
+/**
  * CPU seconds used so far by this process and by the PostgreSQL backends serving database `dbName`
  * (read from /proc, so only for a server on this machine, as the bench's own is). On a shared machine
  * wall time says more about the neighbours than about the code; CPU time does not. A backend that exits
