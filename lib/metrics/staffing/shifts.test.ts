@@ -39,8 +39,8 @@ describe("expandShifts", () => {
     expect(on(expandShifts([{ ...s, repeatUntil: null }], "2026-03-02", MSK))).toEqual(range(9, 13));
   });
 
-  // expandShifts expands shifts at the same times once and counts them: the grid must equal the sum of
-  // each shift expanded alone (the template case, a one-off among them, different repeat ends, DST weeks).
+  // expandShifts expands shifts at the same times once and counts them: the grid must equal the definition
+  // over every shift one by one (the template case, one-offs among them, different repeat ends, DST weeks).
   it.each([
     ["a plain week", MSK, "2025-03-03"],
     ["the spring DST week", BER, "2025-03-24"],

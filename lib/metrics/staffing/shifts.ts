@@ -119,9 +119,8 @@ export function expandShifts(shifts: readonly Shift[], weekStart: string, tz: st
   for (const { shift, count } of sameTimes(shifts)) {
     for (const occ of occurrences(shift, tz, weekFrom, weekTo + 1)) {
       // Only the hours the occurrence can touch: from the first hour ending at or after it starts (bounds
-      // are in time order) while the hour starts before it ends. An hour outside adds 0 either way, so the
-      // sums are the same, in the same order, as over all 168 (a ~9-hour shift touches ~10 of them; the
-      // planner expands ~2 k shifts for 8 weeks per view at 10 M messages).
+      // are in time order) while the hour starts before it ends. An hour outside would add 0, so skipping
+      // it changes no cell (a ~9-hour shift touches ~10 of the week's 168 hours).
       for (let h = firstHourEndingFrom(bounds, occ.from); h < bounds.length; h++) {
         const [a, b] = bounds[h]!;
         if (a >= occ.to) break;
