@@ -17,7 +17,7 @@ import { listSchools } from "../db/queries/schools";
 import { recomputeEpisodes } from "../db/queries/episodes";
 import { seedDemo } from "../db/seed/demo";
 import { seedStream, storeInBatches } from "../db/seed/stream";
-import { bulkStore, bulkStoreTimings, resetBulkStoreTimings } from "../db/queries/bulk-import";
+import { bulkSliceStore, bulkStore, bulkStoreTimings, resetBulkStoreTimings } from "../db/queries/bulk-import";
 import { timePages, type PageTiming } from "./pages";
 import { duckdbReference, type DuckResult } from "./duckdb";
 import { cpuSeconds, hugePages, peakRssMiB, round, table, timed } from "./stats";
@@ -35,9 +35,10 @@ const program = new Command()
   .option("--reuse", "keep an already imported sqd_bench database (time pages only)")
   .option("--derive <when>", "after: every scope once the import is done | behind: each slice's scopes while the next slice is imported (DeriveBehind); default behind for xl/full, after otherwise")
   .option("--parallel-import", "store the schools at the same time (seedDemo parallelSchools)")
+  .option("--no-overlap", "bulk import of slices: prepare each slice after the one before it is written, not while (for before → after)")
   .option("--build", "rebuild the app (next build, under the e2e lock) before the webhook test, so it runs the tree's current code")
   .parse();
-const opts = program.opts<{ scale: string; runs: string; anchor: string; skipWebhooks?: boolean; skipDuckdb?: boolean; pages?: string; reuse?: boolean; build?: boolean; parallelImport?: boolean; db: string; import?: string; derive?: string }>();
+const opts = program.opts<{ scale: string; runs: string; anchor: string; skipWebhooks?: boolean; skipDuckdb?: boolean; pages?: string; reuse?: boolean; build?: boolean; parallelImport?: boolean; overlap: boolean; db: string; import?: string; derive?: string }>();
 
 async function freshDatabase(baseUrl: string, name: string, reuse: boolean): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--db must be a plain identifier, not ${name}`);
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
           },
         };
         await seedStream(db, {
-          scale, anchor, onProgress, store: importPath === "bulk" ? bulkStore : (d, id, evs) => storeInBatches(d, id, evs, 5000),
+          scale, anchor, onProgress, store: importPath === "bulk" ? (opts.overlap ? bulkSliceStore : bulkStore) : (d, id, evs) => storeInBatches(d, id, evs, 5000),
           ...(deriveWhen === "behind" ? { deriveBehind } : {}),
         });
       }
@@ -162,7 +163,8 @@ async function main(): Promise<void> {
     scale,
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "?", memGiB: round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg().map((x) => round(x, 2)), hugePages: hugePages() },
     counts,
-    import: { events, ms: Math.round(importMs), messagesPerSec: importMs > 0 ? Math.round(counts.messages / (importMs / 1000)) : null, eventsPerSec: importMs > 0 ? Math.round(events / (importMs / 1000)) : null, cpuSeconds: importCpu },
+    import: { events, ms: Math.round(importMs), messagesPerSec: importMs > 0 ? Math.round(counts.messages / (importMs / 1000)) : null, eventsPerSec: importMs > 0 ? Math.round(events / (importMs / 1000)) : null, cpuSeconds: importCpu,
+      ...(streamed && importPath === "bulk" ? { overlap: opts.overlap } : {}) },
     derive: { when: deriveWhen, ms: Math.round(deriveMs), messagesPerSecWithImport: importMs > 0 ? Math.round(counts.messages / ((importMs + deriveMs) / 1000)) : null },
     pages,
     duckdb: duck,

@@ -3,7 +3,7 @@ import type { PoolClient } from "pg";
 import * as schema from "../schema";
 import { rows, type Db } from "../client";
 import type { IdentityRef, IngestEvent, ParsedIngestEvent, SourceRef } from "../../lib/ingest/types";
-import { classifyCached, parseAll, type ParsedByType } from "../../lib/ingest/bulk";
+import { classifyCached, parseAll, type ParsedBulk, type ParsedByType } from "../../lib/ingest/bulk";
 import { groupBy } from "../../lib/group-by";
 import { normaliseScore, srcKey, StoreContext, type StoreResult } from "./ingest";
 import { arrayLiteral } from "./ingest-bulk";
@@ -46,6 +46,12 @@ export interface BulkOptions {
   copy?: boolean;
   /** Runs inside the import's transaction after the events are written (the CLI's import checkpoint). */
   within?: (tx: Db, result: StoreResult) => Promise<void>;
+  /**
+   * Called once as the message insert is sent (or, without messages, when the import is done): the
+   * longest statement, seconds at school scale, during which this process only waits. The streamed load
+   * prepares its next slice from here (db/seed/stream.ts).
+   */
+  onLongWait?: () => void;
 }
 
 function chunks<T>(xs: readonly T[], n = 1000): T[][] {
@@ -75,14 +81,27 @@ export async function bulkImport(
   const phases = new Phases();
   const parsed = await parseAll(events);
   phases.lap("validate");
+  return writeParsed(db, schoolId, parsed, opts, phases);
+}
+
+/** bulkImport of events already parsed (`parseAll`): nothing is written when any was rejected. */
+export async function bulkImportParsed(db: Db, schoolId: number, parsed: ParsedBulk, opts: BulkOptions = {}): Promise<BulkResult> {
+  return writeParsed(db, schoolId, parsed, opts, new Phases());
+}
+
+async function writeParsed(db: Db, schoolId: number, parsed: ParsedBulk, opts: BulkOptions, phases: Phases): Promise<BulkResult> {
   const result: BulkResult = { read: parsed.read, stored: 0, updated: 0, duplicates: 0, rejected: parsed.rejected, phaseMs: phases.ms };
-  if (parsed.rejected.length > 0 || parsed.read === 0) return result;
+  if (parsed.rejected.length > 0 || parsed.read === 0) {
+    opts.onLongWait?.();
+    return result;
+  }
 
   await inTransaction(db, opts.copy !== false, async (stager) => {
     await stager.db.execute(sql`select pg_advisory_xact_lock(${schoolId})`);
-    await writeAll(stager, schoolId, parsed.byType, result, phases);
+    await writeAll(stager, schoolId, parsed.byType, result, phases, opts.onLongWait);
     if (opts.within) await opts.within(stager.db, result);
   });
+  opts.onLongWait?.();
   phases.lap("commit");
   if (opts.analyze !== false) {
     await analyzeGrown(db);
@@ -154,13 +173,13 @@ async function inTransaction(db: Db, allowCopy: boolean, fn: (s: Stager) => Prom
 }
 
 /** The store path's order (ingest.ts writeParsed): people and enrollments first, so the rest finds them. */
-async function writeAll(stager: Stager, schoolId: number, by: ParsedByType, result: StoreResult, phases: Phases): Promise<void> {
+async function writeAll(stager: Stager, schoolId: number, by: ParsedByType, result: StoreResult, phases: Phases, onLongWait?: () => void): Promise<void> {
   let ctx = new StoreContext(stager.db, schoolId);
   ctx = await bulkRoster(stager, ctx, by.roster, result);
   phases.lap("roster");
   await bulkEnrollments(ctx, by.enrollment, result);
   phases.lap("enrollments");
-  await bulkMessages(stager, ctx, by.message, result, phases);
+  await bulkMessages(stager, ctx, by.message, result, phases, onLongWait);
   await bulkLms(stager, ctx, by.lms, result);
   phases.lap("lms");
   await ctx.surveys(by.survey, result);
@@ -512,7 +531,7 @@ function tally(result: StoreResult, total: number, stored: number): void {
   result.duplicates += total - stored;
 }
 
-async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Parsed<"message">>, result: StoreResult, phases: Phases): Promise<void> {
+async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Parsed<"message">>, result: StoreResult, phases: Phases, onLongWait?: () => void): Promise<void> {
   if (events.length === 0) return;
   const db = stager.db;
   const s = ctx.schoolId;
@@ -587,7 +606,7 @@ async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Par
   // In input order, so ids follow the store path's (derivation breaks sent_at ties by id). Inserting
   // channel by channel for index locality made no difference (measured at `large`: ≈ 29 µs of backend
   // CPU a row either way, about half of it the six foreign-key checks).
-  const [ins] = await rows<{ n: number }>(
+  const inserting = rows<{ n: number }>(
     db,
     sql`with ins as (
           insert into messages (school_id, source_id, channel_id, thread_id, external_id, author_person_id, author_identity_id, sent_at, edited_at, deleted_at,
@@ -600,6 +619,8 @@ async function bulkMessages(stager: Stager, ctx: StoreContext, events: Array<Par
           returning 1)
         select count(*)::int as n from ins`,
   );
+  onLongWait?.();
+  const [ins] = await inserting;
   tally(result, createCount, Number(ins?.n ?? 0));
   phases.lap("messages.insert");
   if (hasEdits) {
@@ -834,7 +855,10 @@ export function resetBulkStoreTimings(): void {
  * `bulkStoreTimings()`.
  */
 export async function bulkStore(db: Db, schoolId: number, events: Iterable<IngestEvent>): Promise<void> {
-  const res = await bulkImport(db, schoolId, events);
+  count(await bulkImport(db, schoolId, events));
+}
+
+function count(res: BulkResult): void {
   if (res.rejected.length > 0) {
     const first = res.rejected[0];
     throw new Error(`bulk import: ${res.rejected.length} events rejected (first: #${first?.index} ${first?.reason})`);
@@ -844,3 +868,21 @@ export async function bulkStore(db: Db, schoolId: number, events: Iterable<Inges
   totals.read = (totals.read ?? 0) + res.read;
   totals.stored = (totals.stored ?? 0) + res.stored;
 }
+
+/**
+ * `bulkStore` in two steps for a pipelined load (db/seed/stream.ts `SliceStore`): `prepare` generates and
+ * validates a slice in Node, yielding to the event loop, so it can run while the slice before it is
+ * written; `write` imports it and calls `onLongWait` as its message insert is sent. The prepare's wall
+ * time (interleaved with the write it overlaps) is summed as "prepare", not "validate".
+ */
+export const bulkSliceStore = {
+  async prepare(events: Iterable<IngestEvent>): Promise<ParsedBulk> {
+    const t = performance.now();
+    const parsed = await parseAll(events, { yieldEvery: 2000 });
+    totals.prepare = Math.round((totals.prepare ?? 0) + performance.now() - t);
+    return parsed;
+  },
+  async write(db: Db, schoolId: number, parsed: ParsedBulk, onLongWait: () => void): Promise<void> {
+    count(await bulkImportParsed(db, schoolId, parsed, { onLongWait }));
+  },
+};

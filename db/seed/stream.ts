@@ -205,10 +205,25 @@ export function* streamSlices(demo: StreamDemo, school: StreamSchool): Generator
   }
 }
 
+/**
+ * A store in two steps, so the next slice is generated and validated while this one is written: importing
+ * alternates Node's work (generation, validation, resolving ids) with PostgreSQL's (the inserts, seconds a
+ * slice at school scale), and in sequence each waits for the other. `prepare` must not touch the database
+ * and must yield to the event loop now and then; `write` calls `onLongWait` when it starts a long wait
+ * (bulk-import.ts `bulkSliceStore`), from which the next slice's `prepare` starts.
+ */
+export interface SliceStore<P> {
+  prepare(events: Iterable<IngestEvent>): Promise<P>;
+  write(db: Db, schoolId: number, prepared: P, onLongWait: () => void): Promise<void>;
+}
+
 export interface SeedStreamOptions extends StreamOptions {
   onProgress?: (done: number, totalEstimate: number) => void;
-  /** Stores one slice's events (default: storeEvents in batches of 5,000, as seedDemo does). */
-  store?: (db: Db, schoolId: number, events: Iterable<IngestEvent>) => Promise<void>;
+  /**
+   * Stores one slice's events (default: storeEvents in batches of 5,000, as seedDemo does), or a SliceStore,
+   * whose next slice is prepared while one is written.
+   */
+  store?: ((db: Db, schoolId: number, events: Iterable<IngestEvent>) => Promise<void>) | SliceStore<unknown>;
   /**
    * Derive episodes as the school is stored: each slice's scopes while the next slice is generated and
    * stored (DeriveBehind), judged at `now`; `onDerived` hears the runs and the wait after the last slice.
@@ -228,7 +243,7 @@ export interface StreamSummary {
  */
 export async function seedStream(db: Db, opts: SeedStreamOptions): Promise<StreamSummary> {
   const demo = planStream(opts);
-  const store = opts.store ?? ((d: Db, schoolId: number, events: Iterable<IngestEvent>) => storeInBatches(d, schoolId, events, 5000));
+  const store = pipelined(opts.store ?? ((d: Db, schoolId: number, events: Iterable<IngestEvent>) => storeInBatches(d, schoolId, events, 5000)));
   const total = demo.schools.reduce((n, s) => n + s.estimate.events, 0);
   let done = 0;
   opts.onProgress?.(0, total);
@@ -237,38 +252,80 @@ export async function seedStream(db: Db, opts: SeedStreamOptions): Promise<Strea
     const row = await ensureSchool(db, { organisation: demo.organisation, slug: school.slug, name: school.name, timezone: school.timezone });
     const sum = { slug: school.slug, messages: 0, events: 0, students: 0, staff: 0 };
     const behind = opts.deriveBehind ? await DeriveBehind.start(db, row.id, opts.deriveBehind.now) : null;
-    for (const slice of streamSlices(demo, school)) {
-      if (slice.index === 0) await configureSchool(db, row.id, slice.plan);
-      let pending = 0;
-      const counted = function* (): Generator<IngestEvent> {
-        for (const e of slice.events()) {
-          sum.events++;
-          if (++pending === 5000) {
-            done += pending;
-            pending = 0;
-            opts.onProgress?.(done, total);
-          }
-          yield e;
+    let pending = 0;
+    const counted = function* (events: Generator<IngestEvent>): Generator<IngestEvent> {
+      for (const e of events) {
+        sum.events++;
+        if (++pending === 5000) {
+          done += pending;
+          pending = 0;
+          opts.onProgress?.(done, total);
         }
+        yield e;
+      }
+    };
+    const slices = streamSlices(demo, school);
+    // The next slice, generated (which drops the one before it from the generator: its plan is taken first)
+    // and being prepared. A failed prepare is thrown where its slice is awaited, never as unhandled.
+    const next = (): { slice: StreamSlice; plan: SchoolPlan; prepared: Promise<unknown> } | null => {
+      const it = slices.next();
+      if (it.done) return null;
+      const plan = it.value.plan;
+      const prepared = store.prepare(counted(it.value.events()));
+      prepared.catch(() => undefined);
+      return { slice: it.value, plan, prepared };
+    };
+    let cur = next();
+    while (cur) {
+      const { slice, plan } = cur;
+      if (slice.index === 0) await configureSchool(db, row.id, plan);
+      const prepared = await cur.prepared;
+      let following: ReturnType<typeof next> | undefined;
+      // A turn of the event loop later: the long statement is on its way before generation holds Node.
+      const startNext = () => {
+        if (!store.overlap || following !== undefined) return;
+        following = null;
+        setImmediate(() => void (following = next()));
       };
-      await store(db, row.id, counted());
+      await store.write(db, row.id, prepared, startNext);
+      if (store.overlap) {
+        startNext();
+        // If the write ended in the turn that asked for the next slice, its start runs now.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       done += pending;
+      pending = 0;
       opts.onProgress?.(done, total);
-      await configureChannels(db, row.id, slice.plan);
-      await configureLmsItems(db, row.id, slice.plan);
-      await configureShifts(db, row.id, slice.plan);
+      await configureChannels(db, row.id, plan);
+      await configureLmsItems(db, row.id, plan);
+      await configureShifts(db, row.id, plan);
       // The slice's scopes are complete (slices share no channels) and configured: derive them behind the next.
       behind?.partStored();
-      sum.messages += slice.plan.messages.length;
-      sum.students += slice.plan.students.length;
-      sum.staff += slice.plan.staff.length;
+      sum.messages += plan.messages.length;
+      sum.students += plan.students.length;
+      sum.staff += plan.staff.length;
+      cur = store.overlap ? (following ?? null) : next();
     }
-    if (behind) opts.deriveBehind?.onDerived?.({ slug: school.slug, ...(await behind.finish()) });
+    if (behind) {
+      // Awaited on its own: as the argument of an optional call it would not run without a listener.
+      const derived = await behind.finish();
+      opts.deriveBehind?.onDerived?.({ slug: school.slug, ...derived });
+    }
     out.push(sum);
   }
   // The total was an estimate; at the end it is what was generated.
   opts.onProgress?.(done, done);
   return { schools: out };
+}
+
+/** The store as a SliceStore; a plain function's `prepare` hands the lazy events on, and nothing overlaps. */
+function pipelined(store: NonNullable<SeedStreamOptions["store"]>): SliceStore<unknown> & { overlap: boolean } {
+  if (typeof store !== "function") return { prepare: (events) => store.prepare(events), write: (d, id, p, w) => store.write(d, id, p, w), overlap: true };
+  return {
+    prepare: async (events) => events,
+    write: (d, id, events) => store(d, id, events as Iterable<IngestEvent>),
+    overlap: false,
+  };
 }
 
 /**

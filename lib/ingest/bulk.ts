@@ -29,8 +29,11 @@ function push<K extends ParsedIngestEvent["type"]>(by: ParsedByType, e: Parsed<K
  * hand-written check). Once one event is invalid the valid ones are no longer kept (they will not be
  * written), only the reasons are collected.
  */
-export async function parseAll(events: Iterable<IngestEvent> | AsyncIterable<IngestEvent>): Promise<ParsedBulk> {
+export async function parseAll(events: Iterable<IngestEvent> | AsyncIterable<IngestEvent>, opts: { yieldEvery?: number } = {}): Promise<ParsedBulk> {
   const byType = emptyByType();
+  // Parsing beside a running import (db/seed/stream.ts prepares the next slice while one is written) must
+  // let that import's replies be handled: every `yieldEvery` events the event loop runs its I/O.
+  const every = opts.yieldEvery ?? 0;
   const rejected: ParsedBulk["rejected"] = [];
   let index = 0;
   const one = (raw: IngestEvent) => {
@@ -40,7 +43,11 @@ export async function parseAll(events: Iterable<IngestEvent> | AsyncIterable<Ing
     index++;
   };
   if (Symbol.asyncIterator in events) for await (const raw of events) one(raw);
-  else for (const raw of events) one(raw);
+  else
+    for (const raw of events) {
+      one(raw);
+      if (every > 0 && index % every === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   return { read: index, byType: rejected.length > 0 ? emptyByType() : byType, rejected };
 }
 
