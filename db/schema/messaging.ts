@@ -105,13 +105,15 @@ export const messages = pgTable("messages", {
 }, (t) => [
   uniqueIndex("messages_school_channel_ext_uq").on(t.schoolId, t.channelId, t.externalId),
   index("messages_school_sent_idx").on(t.schoolId, t.sentAt),
-  index("messages_channel_sent_idx").on(t.schoolId, t.channelId, t.sentAt),
   // A person's messages by time, with what the team page's "messages sent" count filters on (content kind,
   // deletion): counted index-only (db/queries/reports/load.ts). The prefix serves every lookup by author
   // the narrow index it replaced served; the two columns cost ~5 % of its size (alignment padding).
   index("messages_author_cover_idx").on(t.schoolId, t.authorPersonId, t.sentAt, t.contentKind, t.deletedAt),
   // A scope (channel + thread, 0 = timeline) as recompute reads it: without it a batch of forum topics was
-  // read by scanning each topic's whole channel once per topic (docs/performance.md, "Derive").
+  // read by scanning each topic's whole channel once per topic (docs/performance.md, "Derive"). It also
+  // serves an episode's messages (reports/episode-detail-view.ts); an index on (school, channel, sent_at)
+  // served those and nothing else, and cost the import about a sixth of its message inserts (migration
+  // 0023, docs/performance.md round 15). Its keys repeat per scope, so deduplication keeps it small.
   index("messages_scope_idx").on(t.schoolId, t.channelId, sql`coalesce(${t.threadId}, 0)`),
   // A student's negative messages (the at-risk list's 30 days): partial, so it holds the few negative rows
   // only and costs the import next to nothing; without it the page read every message of the 30 days.

@@ -146,7 +146,8 @@ export async function episodeTimeline(db: Db, schoolId: number, episodeId: numbe
     sql`with ep as (select * from episodes where school_id = ${schoolId} and id = ${episodeId}),
         msgs as (
           select m.* from messages m, ep
-          where m.school_id = ep.school_id and m.channel_id = ep.channel_id and m.thread_id is not distinct from ep.thread_id
+          -- The scope as messages_scope_idx keys it (thread 0 = the channel's timeline).
+          where m.school_id = ep.school_id and m.channel_id = ep.channel_id and coalesce(m.thread_id, 0) = coalesce(ep.thread_id, 0)
             and m.sent_at >= ep.opened_at and m.sent_at <= coalesce(ep.answered_at, ep.last_student_message_at + interval '1 day')
           order by m.sent_at, m.id limit ${TIMELINE_LIMIT + 1})
         select m.id, m.external_id, ${iso(sql`m.sent_at`)} as sent_at, a.display_name as author,
