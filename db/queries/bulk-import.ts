@@ -47,9 +47,9 @@ export interface BulkOptions {
   /** Runs inside the import's transaction after the events are written (the CLI's import checkpoint). */
   within?: (tx: Db, result: StoreResult) => Promise<void>;
   /**
-   * Called once as the message insert is sent (or, without messages, when the import is done): the
-   * longest statement, seconds at school scale, during which this process only waits. The streamed load
-   * prepares its next slice from here (db/seed/stream.ts).
+   * Called once: as the message insert is sent, or when the import ends if it sends none. That insert is
+   * the longest statement, seconds at school scale, during which this process only waits; the streamed
+   * load prepares its next slice from here (db/seed/stream.ts).
    */
   onLongWait?: () => void;
 }
@@ -91,17 +91,23 @@ export async function bulkImportParsed(db: Db, schoolId: number, parsed: ParsedB
 
 async function writeParsed(db: Db, schoolId: number, parsed: ParsedBulk, opts: BulkOptions, phases: Phases): Promise<BulkResult> {
   const result: BulkResult = { read: parsed.read, stored: 0, updated: 0, duplicates: 0, rejected: parsed.rejected, phaseMs: phases.ms };
-  if (parsed.rejected.length > 0 || parsed.read === 0) {
+  let waited = false;
+  const onLongWait = () => {
+    if (waited) return;
+    waited = true;
     opts.onLongWait?.();
+  };
+  if (parsed.rejected.length > 0 || parsed.read === 0) {
+    onLongWait();
     return result;
   }
 
   await inTransaction(db, opts.copy !== false, async (stager) => {
     await stager.db.execute(sql`select pg_advisory_xact_lock(${schoolId})`);
-    await writeAll(stager, schoolId, parsed.byType, result, phases, opts.onLongWait);
+    await writeAll(stager, schoolId, parsed.byType, result, phases, onLongWait);
     if (opts.within) await opts.within(stager.db, result);
   });
-  opts.onLongWait?.();
+  onLongWait();
   phases.lap("commit");
   if (opts.analyze !== false) {
     await analyzeGrown(db);

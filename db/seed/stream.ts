@@ -280,19 +280,26 @@ export async function seedStream(db: Db, opts: SeedStreamOptions): Promise<Strea
       const { slice, plan } = cur;
       if (slice.index === 0) await configureSchool(db, row.id, plan);
       const prepared = await cur.prepared;
-      let following: ReturnType<typeof next> | undefined;
-      // A turn of the event loop later: the long statement is on its way before generation holds Node.
+      // The next slice, started once, a turn of the event loop after the write asks for it (so the long
+      // statement is on its way before generation holds Node); an error in it is thrown where it is awaited.
+      let following: Promise<ReturnType<typeof next>> | null = null;
       const startNext = () => {
-        if (!store.overlap || following !== undefined) return;
-        following = null;
-        setImmediate(() => void (following = next()));
+        if (!following) {
+          following = new Promise<ReturnType<typeof next>>((resolve, reject) =>
+            setImmediate(() => {
+              try {
+                resolve(next());
+              } catch (e) {
+                reject(e);
+              }
+            }),
+          );
+          following.catch(() => undefined);
+        }
+        return following;
       };
-      await store.write(db, row.id, prepared, startNext);
-      if (store.overlap) {
-        startNext();
-        // If the write ended in the turn that asked for the next slice, its start runs now.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      await store.write(db, row.id, prepared, store.overlap ? () => void startNext() : () => undefined);
+      const upcoming = store.overlap ? startNext() : null;
       done += pending;
       pending = 0;
       opts.onProgress?.(done, total);
@@ -304,7 +311,7 @@ export async function seedStream(db: Db, opts: SeedStreamOptions): Promise<Strea
       sum.messages += plan.messages.length;
       sum.students += plan.students.length;
       sum.staff += plan.staff.length;
-      cur = store.overlap ? (following ?? null) : next();
+      cur = upcoming ? await upcoming : next();
     }
     if (behind) {
       // Awaited on its own: as the argument of an optional call it would not run without a listener.
