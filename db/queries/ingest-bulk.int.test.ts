@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { engines } from "@/tests/integration/harness";
 import { rows, type DbHandle } from "@/db/client";
 import { storeEvents } from "./ingest";
+import { messageSpan } from "./overview";
 import { ensureSchool } from "./schools";
 import type { IngestEvent } from "@/lib/ingest/types";
 
@@ -116,5 +117,33 @@ describe.each(engines())("message_volume rollup on $name", (engine) => {
     await h.db.execute(sql`update messages set deleted_at = sent_at where school_id = ${schoolId} and external_id like 'x2%'`);
     await h.db.execute(sql`delete from messages where school_id = ${schoolId} and external_id like 'x3%'`);
     for (const tz of ["Asia/Kathmandu", "America/St_Johns", "UTC"]) expect(await rollup(tz)).toEqual(await direct(tz));
+  });
+
+  // messageSpan reads the rollup's first and last non-empty bucket; it must name the local days of the first
+  // and last message, also when deletions left the outermost buckets at 0 and in zones 45 and 30 minutes off.
+  it("names the first and last message day as the messages do", async () => {
+    const zones = ["Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham", "Europe/Moscow", "UTC"];
+    const spanOf = async (tz: string) =>
+      (
+        await rows<{ first: string | null; last: string | null }>(
+          h.db,
+          sql`select to_char((min(sent_at) at time zone ${tz})::date, 'YYYY-MM-DD') as first, to_char((max(sent_at) at time zone ${tz})::date, 'YYYY-MM-DD') as last
+              from messages where school_id = ${schoolId}`,
+        )
+      )[0];
+    for (const tz of zones) expect(await messageSpan(h.db, schoolId, tz)).toEqual(await spanOf(tz));
+    // The first and the last few messages go, emptying their buckets (their rows stay at 0).
+    const [ends] = await rows<{ lo: string; hi: string }>(
+      h.db,
+      sql`select min(sent_at)::text as lo, max(sent_at)::text as hi from messages where school_id = ${schoolId}`,
+    );
+    await h.db.execute(sql`delete from messages where school_id = ${schoolId} and (sent_at < ${ends?.lo}::timestamptz + interval '40 minutes' or sent_at > ${ends?.hi}::timestamptz - interval '3 hours')`);
+    const [zero] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from message_volume where school_id = ${schoolId} and messages = 0`);
+    expect(zero?.n).toBeGreaterThan(0);
+    for (const tz of zones) expect(await messageSpan(h.db, schoolId, tz)).toEqual(await spanOf(tz));
+    const before = await messageSpan(h.db, schoolId, "UTC");
+    await h.db.execute(sql`delete from messages where school_id = ${schoolId}`);
+    expect(await messageSpan(h.db, schoolId, "UTC")).toEqual({ first: null, last: null });
+    expect(before.first).not.toBeNull();
   });
 });

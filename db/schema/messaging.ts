@@ -104,7 +104,8 @@ export const messages = pgTable("messages", {
   ingestedAt: ts("ingested_at").notNull().defaultNow(),
 }, (t) => [
   uniqueIndex("messages_school_channel_ext_uq").on(t.schoolId, t.channelId, t.externalId),
-  index("messages_school_sent_idx").on(t.schoolId, t.sentAt),
+  // No (school_id, sent_at) index: its one reader, a school's first and last message day, reads
+  // message_volume (db/queries/overview.ts messageSpan; migration 0024, docs/performance.md round 16).
   // A person's messages by time, with what the team page's "messages sent" count filters on (content kind,
   // deletion): counted index-only (db/queries/reports/load.ts). The prefix serves every lookup by author
   // the narrow index it replaced served; the two columns cost ~5 % of its size (alignment padding).
