@@ -123,8 +123,8 @@ async function insertDmContacts(db: Db, schoolId: number, scopes: readonly Scope
   // `lag` looks only at earlier messages, so a contact at or before any as-of instant is the same row here.
   // Each DM's messages in a lateral subquery (its window is the channel, as `partition by channel_id` was):
   // joined, the planner took a DM for ~1,277 messages (the school's average channel, not a DM's ~25) and,
-  // from a few hundred DMs in a batch, scanned every message of the school: 6.0 s for 2,000 DMs at 10 M
-  // messages against 0.47 s read per channel through messages_scope_idx (docs/performance.md, round 16).
+  // from a few hundred DMs in a batch, scanned every message of the school: 6.8 s for 3,000 DMs at 10 M
+  // messages against 0.65 s read per channel through messages_scope_idx (docs/performance.md, round 16).
   await db.execute(sql`
     insert into staff_contacts (school_id, rule, message_id, channel_id, thread_id, staff_person_id, student_person_id, sent_at, student_replied_at)
     select ${schoolId}, 'silence', x.id, d.id, x.thread_id, x.author_person_id, d.dm_student_person_id, x.sent_at,
