@@ -113,7 +113,8 @@ for (const engine of engines()) {
     it("weighs owned channels and assigned students by the episodes they brought, never twice", async () => {
       const items = await movableItems(h.db, school.id, school.timezone, { from: "2026-03-02", to: "2026-03-09" }, NOW);
       const anna = [...items.values()].find((l) => l.some((i) => i.label === "Кураторский чат"));
-      expect(anna?.map((i) => [i.kind, i.label, i.episodes]).sort()).toEqual([["channel", "Кураторский чат", 3], ["student", "s1", 2], ["student", "s2", 1], ["student", "s3", 0]]);
+      // s3 is assigned to Анна too but brought no episodes in the period: nothing to move, so not listed.
+      expect(anna?.map((i) => [i.kind, i.label, i.episodes]).sort()).toEqual([["channel", "Кураторский чат", 3], ["student", "s1", 2], ["student", "s2", 1]]);
       // Only some people's items (the overloaded, as rebalanceSuggestions asks): the same items, no one else's.
       const annaId = [...items].find(([, l]) => l === anna)?.[0];
       if (annaId === undefined) throw new Error("Анна has items");

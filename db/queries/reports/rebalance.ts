@@ -101,9 +101,12 @@ export function planRebalance(people: readonly RebalancePerson[], workingHours: 
 
 /**
  * Movable items per staff member for a period: owned channels and assigned students (assignments valid at
- * `until`, the end of the elapsed period, as the load report counts them), each with its weight. With
- * `only`, the items of those people alone (planRebalance moves only the overloaded people's items: at 10 M
- * messages every person's were 137 k rows, 350 ms, for a handful of givers).
+ * `until`, the end of the elapsed period, as the load report counts them) that brought episodes in it, each
+ * with its weight. An item that brought none is not listed: planRebalance moves only what weighs something,
+ * and at 10 M messages such items were 3,595 of the 68 overloaded people's 4,360 rows, each student's name
+ * looked up (the statement's median 30 → 25 ms). With `only`, the items of those people alone
+ * (planRebalance moves only the overloaded people's items: at 10 M messages every person's were 137 k
+ * rows, 350 ms, for a handful of givers).
  */
 export async function movableItems(db: Db, schoolId: number, tz: string, period: Period, until: Date, only?: readonly number[]): Promise<Map<number, MovableItem[]>> {
   const ids = only === undefined ? null : sql`${`{${only.map((n) => Math.trunc(n)).join(",")}}`}::bigint[]`;
@@ -143,13 +146,13 @@ export async function movableItems(db: Db, schoolId: number, tz: string, period:
           where school_id = ${schoolId} and (valid_from is null or valid_from < ${until.toISOString()}::timestamptz)
             and (valid_to is null or valid_to >= ${until.toISOString()}::timestamptz)
             ${ids === null ? sql`` : sql`and staff_person_id = any(${ids})`})
-        select 'channel' as kind, o.owner_person_id as person, o.id, o.label, coalesce(b.n, 0) as n
-        from owned o left join by_channel b on b.channel_id = o.id and b.p = o.owner_person_id
+        select 'channel' as kind, o.owner_person_id as person, o.id, o.label, b.n
+        from owned o join by_channel b on b.channel_id = o.id and b.p = o.owner_person_id
         union all
         -- The student's name by key (assignments reference people, so every row has one).
         select 'student', a.staff_person_id, a.student_person_id,
-          (select pp.display_name from people pp where pp.id = a.student_person_id and pp.school_id = ${schoolId}), coalesce(b.n, 0)
-        from assigned a left join by_student b on b.student_person_id = a.student_person_id and b.p = a.staff_person_id`,
+          (select pp.display_name from people pp where pp.id = a.student_person_id and pp.school_id = ${schoolId}), b.n
+        from assigned a join by_student b on b.student_person_id = a.student_person_id and b.p = a.staff_person_id`,
   );
   const out = new Map<number, MovableItem[]>();
   for (const r of list) {
