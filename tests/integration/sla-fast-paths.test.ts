@@ -193,6 +193,31 @@ for (const engine of engines()) {
       expect(open).toBeGreaterThan(0);
     });
 
+    it("openFlags: calls at once for the same school, period and instant share one read; the shared flags cannot be changed", async () => {
+      const tz = "Europe/Moscow";
+      const p: Period = { from: "2026-10-27", to: "2026-11-28" };
+      const first = openFlags(h.db, school.id, tz, p, now);
+      // The SLA page's two reports, rendered with one instant.
+      expect(openFlags(h.db, school.id, tz, p, now)).toBe(first);
+      // Anything else reads for itself: another instant, period, time zone, or no period.
+      const others = [
+        openFlags(h.db, school.id, tz, p, new Date(now.getTime() + 1)),
+        openFlags(h.db, school.id, tz, { ...p, from: "2026-10-28" }, now),
+        openFlags(h.db, school.id, "America/New_York", p, now),
+        openFlags(h.db, school.id, tz, null, now),
+      ];
+      for (const o of others) expect(o).not.toBe(first);
+      const flags = await first;
+      await Promise.all(others);
+      expect(flags.breachingNow.length + flags.atRisk.length).toBeGreaterThan(0);
+      // Once it has settled, the next call reads again, with the same answer.
+      const again = openFlags(h.db, school.id, tz, p, now);
+      expect(again).not.toBe(first);
+      expect(await again).toEqual(flags);
+      expect(() => (flags.breachingNow as number[]).push(1)).toThrow(TypeError);
+      expect(() => (flags.atRisk as number[]).push(1)).toThrow(TypeError);
+    });
+
     it("shift planner: episodes per local week and hour of week equal the per-row time-zone conversion", async () => {
       let seen = 0;
       let answered = 0;

@@ -19,7 +19,9 @@ type SP = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function SlaPage({ searchParams }: { searchParams: SP }) {
   const sp = await searchParams;
-  const [{ t, locale, p }, data, extra] = await Promise.all([getPageT(slaMessages), getSlaPage(sp), getSlaExtra(sp)]);
+  // One instant for both reports: they then judge the open episodes once (openFlags shares the read).
+  const now = new Date();
+  const [{ t, locale, p }, data, extra] = await Promise.all([getPageT(slaMessages), getSlaPage(sp, now), getSlaExtra(sp, now)]);
   const pe = (k: EpisodeMessageKey) => episodeMessages[locale][k];
   const n = (x: number) => formatNumber(x, locale);
   const f = data.filter;

@@ -438,12 +438,13 @@ export async function openEpisodeStates(db: Db, schoolId: number, now: Date): Pr
  * the reference triggers keep them. The KPI cards read the open episodes once for both.
  */
 export function openFlagsOf(states: readonly OpenEpisodeState[]): OpenFlags {
-  const flags: OpenFlags = { breachingNow: [], atRisk: [] };
+  const breachingNow: number[] = [];
+  const atRisk: number[] = [];
   for (const s of states) {
-    if (s.state === "breaching") flags.breachingNow.push(s.episodeId);
-    else if (s.state === "atRisk") flags.atRisk.push(s.episodeId);
+    if (s.state === "breaching") breachingNow.push(s.episodeId);
+    else if (s.state === "atRisk") atRisk.push(s.episodeId);
   }
-  return flags;
+  return { breachingNow, atRisk };
 }
 
 /**
