@@ -412,9 +412,9 @@ export async function openEpisodeStates(db: Db, schoolId: number, now: Date): Pr
       // people only (tests/integration/queue.test.ts compares the two reads). Probes were ~50 ms of CPU for
       // ~6 k open episodes at 10 M messages, on the KPI cards' critical path.
       sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.owner_role::text as owner_role, e.channel_id,
-            e.target_minutes, e.clock::text as clock,
-            (select p.calendar_id from sla_policies p where p.id = e.policy_id and p.school_id = e.school_id) as calendar_id
-          from episodes e
+            e.target_minutes, e.clock::text as clock, p.calendar_id
+          -- Joined, not a subquery per row: ~6 k look-ups of the policies were half the statement (median 41 → 19 ms at 10 M messages).
+          from episodes e left join sla_policies p on p.id = e.policy_id and p.school_id = e.school_id
           where e.school_id = ${schoolId} and e.status = 'open'
           order by e.opened_at, e.id`,
     ),
@@ -460,9 +460,9 @@ async function openWithChannels(db: Db, schoolId: number): Promise<Row[]> {
     sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at,
           to_char(e.last_student_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at,
           e.message_count, e.priority::text as priority, e.category::text as category, e.channel_id, e.thread_id, e.student_person_id,
-          e.owner_role::text as owner_role, e.owner_person_id, e.target_minutes, e.clock::text as clock,
-          (select p.calendar_id from sla_policies p where p.id = e.policy_id and p.school_id = e.school_id) as calendar_id
-        from episodes e
+          e.owner_role::text as owner_role, e.owner_person_id, e.target_minutes, e.clock::text as clock, p.calendar_id
+        -- The policy's calendar joined (as openEpisodeStates reads it), not looked up per row.
+        from episodes e left join sla_policies p on p.id = e.policy_id and p.school_id = e.school_id
         where e.school_id = ${schoolId} and e.status = 'open'
         order by e.opened_at, e.id`,
   );
