@@ -146,26 +146,52 @@ export function openFlags(db: Db, schoolId: number, tz: string, p: Period | null
 const openFlagsRunning = new WeakMap<Db, Map<string, Promise<OpenFlags>>>();
 
 async function judgeOpen(db: Db, schoolId: number, tz: string, p: Period | null, now: Date): Promise<OpenFlags> {
-  const open = await rows<{ id: unknown; opened_at: string; target: number; clock: "business" | "calendar"; calendar_id: unknown }>(
-    db,
-    sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.target_minutes as target, e.clock::text as clock, p.calendar_id
-        from episodes e left join sla_policies p on p.id = e.policy_id
-        where e.school_id = ${schoolId} and e.status = 'open' and e.target_minutes is not null ${p ? sql`and ${inPeriod(sql`e.opened_at`, tz, p)}` : sql``}`,
-  );
   const breachingNow: number[] = [];
   const atRisk: number[] = [];
-  const judged = await judgeOpenEpisodes(
-    db,
-    schoolId,
-    open.map((o) => ({ id: num(o.id), openedAt: new Date(o.opened_at), target: o.target, clock: o.clock, calendarId: numOrNull(o.calendar_id) })),
-    now,
-  );
-  for (const [id, j] of judged) {
-    if (j.breachingNow) breachingNow.push(id);
-    else if (j.atRisk) atRisk.push(id);
+  for (const e of await judgedOpenEpisodes(db, schoolId, tz, p, now, false)) {
+    if (e.breachingNow) breachingNow.push(e.id);
+    else if (e.atRisk) atRisk.push(e.id);
   }
   // Shared between callers (above): nobody may change it.
   return Object.freeze({ breachingNow: Object.freeze(breachingNow), atRisk: Object.freeze(atRisk) });
+}
+
+/** An open episode judged at an instant, with its owner and the person its breach is attributed to. */
+export interface JudgedOpenEpisode {
+  id: number;
+  /** Read with `withPeople` only; else null. */
+  ownerPersonId: number | null;
+  /** The responder, else the owner (as every breach is attributed); read with `withPeople` only. */
+  attributedTo: number | null;
+  breachingNow: boolean;
+  atRisk: boolean;
+}
+
+/**
+ * The open episodes opened in `p` (all of them when null) judged at `now` (judgeOpenEpisodes), openFlags'
+ * one read. Without `withPeople`, only those with a target (the only ones that can be flagged); with it,
+ * every open episode with its people (the team page counts owned ones without a target too), read once
+ * for both its owned counts and its breaches.
+ */
+export async function judgedOpenEpisodes(db: Db, schoolId: number, tz: string, p: Period | null, now: Date, withPeople: boolean): Promise<JudgedOpenEpisode[]> {
+  const open = await rows<{ id: unknown; owner?: unknown; who?: unknown; opened_at: string; target: number | null; clock: "business" | "calendar"; calendar_id: unknown }>(
+    db,
+    sql`select e.id, ${withPeople ? sql`e.owner_person_id as owner, coalesce(e.responder_person_id, e.owner_person_id) as who,` : sql``}
+          to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.target_minutes as target, e.clock::text as clock, p.calendar_id
+        from episodes e left join sla_policies p on p.id = e.policy_id
+        where e.school_id = ${schoolId} and e.status = 'open' ${withPeople ? sql`` : sql`and e.target_minutes is not null`} ${p ? sql`and ${inPeriod(sql`e.opened_at`, tz, p)}` : sql``}`,
+  );
+  const judged = await judgeOpenEpisodes(
+    db,
+    schoolId,
+    open.flatMap((o) => (o.target === null ? [] : [{ id: num(o.id), openedAt: new Date(o.opened_at), target: o.target, clock: o.clock, calendarId: numOrNull(o.calendar_id) }])),
+    now,
+  );
+  return open.map((o) => {
+    const id = num(o.id);
+    const j = judged.get(id);
+    return { id, ownerPersonId: numOrNull(o.owner ?? null), attributedTo: numOrNull(o.who ?? null), breachingNow: j?.breachingNow === true, atRisk: j?.atRisk === true };
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { alwaysOpenCalendar } from "@/lib/metrics/calendar";
 import { businessMinutesBetween } from "@/lib/metrics/business-time";
 import { median, mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
-import { countOpen, flagSets, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, judgeOpenEpisodes, num, numOrNull, openFlags, openIdsOf, responseMinutes, serialRows, sortedFloat4s, type OpenFlags } from "./common";
+import { countOpen, flagSets, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, judgedOpenEpisodes, num, numOrNull, openFlags, openIdsOf, responseMinutes, serialRows, sortedFloat4s, type OpenFlags } from "./common";
 import { STAFF_ROLES } from "./outcomes";
 
 /**
@@ -396,31 +396,16 @@ async function episodesFromParts(db: Db, schoolId: number, tz: string, period: P
 
 /**
  * The period's open episodes per owner, and those breaching now per person the breach is attributed to
- * (the responder, else the owner), judged at `now` as openFlags judges them (judgeOpenEpisodes: those with
- * a target). One read of the open episodes for both: they were a grouped statement beside openFlags'
- * own read of the same ~6 k rows at 10 M messages.
+ * (the responder, else the owner), judged at `now` as openFlags judges them. One read of the open episodes
+ * for both (judgedOpenEpisodes with their people): they were a grouped statement beside openFlags' own
+ * read of the same ~6 k rows at 10 M messages.
  */
 async function openOwnedAndBreaching(db: Db, schoolId: number, tz: string, period: Period, now: Date): Promise<{ owned: Map<number, number>; breaching: Map<number, number> }> {
-  const open = await rows<{ id: unknown; owner: unknown; who: unknown; opened_at: string; target: number | null; clock: "business" | "calendar"; calendar_id: unknown }>(
-    db,
-    sql`select e.id, e.owner_person_id as owner, coalesce(e.responder_person_id, e.owner_person_id) as who,
-          to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.target_minutes as target, e.clock::text as clock, p.calendar_id
-        from episodes e left join sla_policies p on p.id = e.policy_id
-        where e.school_id = ${schoolId} and e.status = 'open' and ${inPeriod(sql`e.opened_at`, tz, period)}`,
-  );
-  const judged = await judgeOpenEpisodes(
-    db,
-    schoolId,
-    open.flatMap((o) => (o.target === null ? [] : [{ id: num(o.id), openedAt: new Date(o.opened_at), target: o.target, clock: o.clock, calendarId: numOrNull(o.calendar_id) }])),
-    now,
-  );
   const owned = new Map<number, number>();
   const breaching = new Map<number, number>();
-  for (const o of open) {
-    const owner = numOrNull(o.owner);
-    if (owner !== null) owned.set(owner, (owned.get(owner) ?? 0) + 1);
-    const who = numOrNull(o.who);
-    if (who !== null && judged.get(num(o.id))?.breachingNow === true) breaching.set(who, (breaching.get(who) ?? 0) + 1);
+  for (const e of await judgedOpenEpisodes(db, schoolId, tz, period, now, true)) {
+    if (e.ownerPersonId !== null) owned.set(e.ownerPersonId, (owned.get(e.ownerPersonId) ?? 0) + 1);
+    if (e.attributedTo !== null && e.breachingNow) breaching.set(e.attributedTo, (breaching.get(e.attributedTo) ?? 0) + 1);
   }
   return { owned, breaching };
 }
