@@ -22,6 +22,7 @@ import { timePages, type PageTiming } from "./pages";
 import { duckdbReference, type DuckResult } from "./duckdb";
 import { cpuSeconds, hugePages, peakRssMiB, round, table, timed } from "./stats";
 import { webhookBench, type WebhookResult } from "./webhooks";
+import { verifyDerive, type DeriveCheck } from "./verify-derive";
 
 const program = new Command()
   .option("--scale <scale>", "small | large | xl (≈1 M messages) | full (≈10 M messages, 100 k students)", "small")
@@ -36,9 +37,10 @@ const program = new Command()
   .option("--derive <when>", "after: every scope once the import is done | behind: each slice's scopes while the next slice is imported (DeriveBehind); default behind for xl/full, after otherwise")
   .option("--parallel-import", "store the schools at the same time (seedDemo parallelSchools)")
   .option("--no-overlap", "bulk import of slices: prepare each slice after the one before it is written, not while (for before → after)")
+  .option("--verify-derive", "after the import, compare what was derived with one whole recompute (≈ 5 min more at full); pages are then timed on the recompute's rows")
   .option("--build", "rebuild the app (next build, under the e2e lock) before the webhook test, so it runs the tree's current code")
   .parse();
-const opts = program.opts<{ scale: string; runs: string; anchor: string; skipWebhooks?: boolean; skipDuckdb?: boolean; pages?: string; reuse?: boolean; build?: boolean; parallelImport?: boolean; overlap: boolean; db: string; import?: string; derive?: string }>();
+const opts = program.opts<{ scale: string; runs: string; anchor: string; skipWebhooks?: boolean; skipDuckdb?: boolean; pages?: string; reuse?: boolean; build?: boolean; parallelImport?: boolean; overlap: boolean; db: string; import?: string; derive?: string; verifyDerive?: boolean }>();
 
 async function freshDatabase(baseUrl: string, name: string, reuse: boolean): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--db must be a plain identifier, not ${name}`);
@@ -134,6 +136,11 @@ async function main(): Promise<void> {
   );
   if (!counts) throw new Error("no counts");
   log(`database holds ${counts.messages} messages, ${counts.episodes} episodes, ${counts.people} people, ${counts.lms} LMS events`);
+  let verified: DeriveCheck | null = null;
+  if (opts.verifyDerive) {
+    verified = await verifyDerive(db, now, log);
+    await db.execute(sql`vacuum (analyze) episodes, staff_contacts`);
+  }
 
   // The largest school is the one a page would be slowest for.
   const schools = await listSchools(db);
@@ -165,7 +172,8 @@ async function main(): Promise<void> {
     counts,
     import: { events, ms: Math.round(importMs), messagesPerSec: importMs > 0 ? Math.round(counts.messages / (importMs / 1000)) : null, eventsPerSec: importMs > 0 ? Math.round(events / (importMs / 1000)) : null, cpuSeconds: importCpu,
       ...(streamed && importPath === "bulk" ? { overlap: opts.overlap } : {}) },
-    derive: { when: deriveWhen, ms: Math.round(deriveMs), messagesPerSecWithImport: importMs > 0 ? Math.round(counts.messages / ((importMs + deriveMs) / 1000)) : null },
+    derive: { when: deriveWhen, ms: Math.round(deriveMs), messagesPerSecWithImport: importMs > 0 ? Math.round(counts.messages / ((importMs + deriveMs) / 1000)) : null,
+      ...(verified ? { verified } : {}) },
     pages,
     duckdb: duck,
     webhooks: hooks,
@@ -177,6 +185,8 @@ async function main(): Promise<void> {
   const file = path.join(dir, `${scale}-${result.at.replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2));
   log(`wrote ${path.relative(process.cwd(), file)}`);
+  // The figures are written either way; a derivation that differs from a whole recompute fails the run.
+  if (verified && !verified.equal) process.exitCode = 1;
 }
 
 function printSummary(
