@@ -90,9 +90,13 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   const started = performance.now();
   const warnings = new Set<string>();
   const warn = (m: string) => void warnings.add(m);
-  const ctx = await loadSchoolContext(db, schoolId, opts.now);
   const which = typeof opts.scopes === "string" ? opts.scopes : opts.scopes.map((s) => ({ channelId: s.channelId, threadId: s.threadId ?? 0 }));
   const scopes = await listScopes(db, schoolId, which);
+  // The context (roles, bots, policies, calendars) after the list: whatever wrote a listed scope's messages
+  // committed before the list was read, so its roster is in the context. Read the other way round, a load
+  // committing in between (a streamed slice with its new staff, db/seed/stream.ts) had its scopes listed
+  // and derived with roles from before it.
+  const ctx = await loadSchoolContext(db, schoolId, opts.now);
   const batches = runBatches(scopes, opts.batchMessages ?? 25_000, opts.batchScopes ?? 5_000);
 
   let done = 0;
