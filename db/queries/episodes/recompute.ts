@@ -95,7 +95,8 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   // The context (roles, bots, policies, calendars) after the list: whatever wrote a listed scope's messages
   // committed before the list was read, so its roster is in the context. Read the other way round, a load
   // committing in between (a streamed slice with its new staff, db/seed/stream.ts) had its scopes listed
-  // and derived with roles from before it.
+  // and derived with roles from before it (a bench run at 10 M messages lost one slice's answers that way;
+  // tests/integration/derive-behind.test.ts stores a slice inside a run, just before its list).
   const ctx = await loadSchoolContext(db, schoolId, opts.now);
   const batches = runBatches(scopes, opts.batchMessages ?? 25_000, opts.batchScopes ?? 5_000);
 
