@@ -227,12 +227,15 @@ export async function markDirty(db: Db, schoolId: number, channelIds: readonly n
   // A list of channels is read channel by channel through messages_scope_idx (a lateral subquery the planner
   // cannot turn into a join): for 500 channels it planned a hash join over every message of the school
   // (1.3 s at 1.1 M messages, for 50 k of them), as the silence contacts did (docs/performance.md, round 16).
+  // Rows are locked in (channel, thread) order, as the store path marks them and a recompute clears them
+  // (episodes/write.ts clearMarks), so a settings change beside a derivation run waits instead of deadlocking.
   const scopes =
     channelIds === null
-      ? sql`select distinct school_id, channel_id, coalesce(thread_id, 0) from messages where school_id = ${schoolId}`
+      ? sql`select distinct school_id, channel_id, coalesce(thread_id, 0) from messages where school_id = ${schoolId} order by 2, 3`
       : sql`select ${schoolId}::bigint, c.id, x.t
             from (select distinct unnest(${`{${channelIds.map((n) => Math.trunc(n)).join(",")}}`}::bigint[]) as id) c
-            cross join lateral (select distinct coalesce(m.thread_id, 0) as t from messages m where m.school_id = ${schoolId} and m.channel_id = c.id) x`;
+            cross join lateral (select distinct coalesce(m.thread_id, 0) as t from messages m where m.school_id = ${schoolId} and m.channel_id = c.id) x
+            order by 2, 3`;
   const res = await db.execute(sql`
     insert into dirty_scopes (school_id, channel_id, thread_id)
     ${scopes}

@@ -77,8 +77,9 @@ function channelRow(ch: ChannelDef): ChannelRow {
  * channels still unconfigured (a streamed load derives behind its slices, db/seed/stream.ts, and a run that
  * lists the dirty scopes between a slice's commit and this one derives them with the defaults). The marks
  * renew the ones such a run read, so it keeps them (episodes/write.ts clearMarks) and the next run derives
- * those scopes again with the channels' settings. At 10 M messages one bench run in several had lost 6,551
- * episodes that way (1,656,962 against 1,663,513 from a whole recompute).
+ * those scopes again with the channels' settings. At 10 M messages, bench runs ended with thousands of
+ * episodes fewer than a whole recompute through this window or its twin in recomputeEpisodes (the roles read
+ * before the scopes were listed); tests/integration/derive-behind.test.ts forces each.
  */
 export async function configureChannels(db: Db, schoolId: number, plan: SchoolPlan): Promise<void> {
   const list = plan.channels.map(channelRow);
