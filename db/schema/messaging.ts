@@ -173,6 +173,17 @@ export const dirtyScopes = pgTable("dirty_scopes", {
 }, (t) => [uniqueIndex("dirty_scopes_uq").on(t.schoolId, t.channelId, t.threadId)]);
 
 /**
+ * A counter per school of committed changes to what a recompute loads once per run (loadSchoolContext:
+ * roles, bots, policies, calendars, the time zone). Kept by deferred triggers (migration 0025), whoever
+ * writes those tables; each batch of a run compares it with its context's and reloads the context when
+ * it moved, so a roster change committed during a run is never derived with the roles from before it.
+ */
+export const derivationInputs = pgTable("derivation_inputs", {
+  schoolId: bigint("school_id", { mode: "number" }).primaryKey(),
+  version: bigint("version", { mode: "number" }).notNull().default(0),
+});
+
+/**
  * Derivation state of a big scope after a point in its messages (lib/metrics/episodes ScopeCheckpoint),
  * written by recompute, so a run after a webhook derives the new messages only instead of the whole
  * year of a group chat. Valid while `fingerprint` (the school's roles, bots, policies and calendars, the

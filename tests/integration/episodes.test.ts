@@ -7,6 +7,7 @@ import { ensureSchool } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { listScopes, recomputeEpisodes } from "@/db/queries/episodes";
 import { clearMarks, readMarks } from "@/db/queries/episodes/write";
+import { readInputsVersion } from "@/db/queries/episodes/context";
 import type { SchoolConfigInput } from "@/lib/config/schema";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
 
@@ -334,6 +335,85 @@ for (const engine of engines()) {
       expect(left).toEqual([{ c: moved.channelId, t: moved.threadId }]);
       const again = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end });
       expect(again.scopes).toBe(1);
+    });
+
+    it("derives with a role granted after the run read its context: the batch reloads it", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "late-role", name: "Late role", timezone: "Europe/Moscow" })).id;
+      const data = synthetic(400, 5);
+      // m2 is not on the roster yet: until it is, m2's answers are a student's.
+      const late = data.setup.find((e) => e.type === "roster" && e.identity.externalId === "m2");
+      if (!late) throw new Error("no roster line for m2");
+      await storeEvents(h.db, schoolId, data.setup.filter((e) => e !== late));
+      await applyConfig(h.db, schoolId, data.config);
+      const scopeOf = (m: MessageEvent) => `${m.channel.externalId}/${m.thread?.externalId ?? ""}`;
+      const answered = new Set(data.messages.filter((m) => m.author.externalId === "m2" && m.channel.externalId !== "g-com").map(scopeOf));
+      const held = data.messages.findLast((m) => answered.has(scopeOf(m)));
+      if (!held) throw new Error("m2 answered nowhere");
+      await storeEvents(h.db, schoolId, data.messages.filter((m) => m !== held));
+      await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end });
+      // One new message marks one of m2's scopes; the run lists it and reads the context, then (before its
+      // batch reads the marks) the roster line commits: m2 becomes a mentor and every scope m2 wrote in is
+      // marked again, this one included.
+      await storeEvents(h.db, schoolId, [held]);
+      let fired = false;
+      const db = new Proxy(h.db, {
+        get(target, prop, receiver) {
+          if (prop !== "transaction") return Reflect.get(target, prop, receiver) as unknown;
+          return async (...args: Parameters<Db["transaction"]>) => {
+            if (!fired) {
+              fired = true;
+              await storeEvents(target, schoolId, [late]);
+            }
+            return target.transaction(...args);
+          };
+        },
+      });
+      const run = await recomputeEpisodes(db, schoolId, { scopes: "dirty", now: data.end });
+      expect(fired).toBe(true);
+      expect(run.scopes).toBe(1);
+      expect(run.contextReloads).toBe(1);
+      // The scopes the roster marked after the list: the next run's.
+      expect((await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end })).scopes).toBeGreaterThan(1);
+      const [m2] = await rows<{ n: number }>(h.db, sql`
+        select count(*)::int as n from episodes e join people p on p.id = e.responder_person_id
+        where e.school_id = ${schoolId} and p.display_name = 'm2'`);
+      expect(m2?.n).toBeGreaterThan(0);
+      const incremental = await snapshot(h.db, schoolId);
+      expect(await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end })).toMatchObject({ inserted: 0, deleted: 0, contextReloads: 0 });
+      expect(await snapshot(h.db, schoolId)).toEqual(incremental);
+    });
+
+    it("counts committed changes to what a run's context reads, and nothing a student's message writes", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "inputs", name: "Inputs", timezone: "Europe/Moscow" })).id;
+      const data = synthetic(60, 9);
+      const version = () => readInputsVersion(h.db, schoolId);
+      const moved = async (what: () => Promise<unknown>): Promise<boolean> => {
+        const before = await version();
+        await what();
+        return (await version()) !== before;
+      };
+      const student = (id: string, isBot = false): MessageEvent => ({
+        type: "message", action: "create", source: src, channel: { externalId: "g-sup", kind: "group" }, externalId: `x-${id}`,
+        author: { externalId: id, isBot }, sentAt: new Date(START), text: "Как сдать задание?",
+      });
+      expect(await version()).toBe(0);
+      expect(await moved(() => storeEvents(h.db, schoolId, [student("new-student")]))).toBe(false);
+      expect(await moved(() => storeEvents(h.db, schoolId, data.setup))).toBe(true);
+      expect(await moved(() => storeEvents(h.db, schoolId, [student("new-bot", true)]))).toBe(true);
+      expect(await moved(() => applyConfig(h.db, schoolId, data.config))).toBe(true);
+      expect(await moved(() => rows(h.db, sql`update schools set name = 'Inputs 2' where id = ${schoolId}`))).toBe(false);
+      expect(await moved(() => rows(h.db, sql`update schools set timezone = 'Asia/Yekaterinburg' where id = ${schoolId}`))).toBe(true);
+      expect(await moved(() => rows(h.db, sql`update calendar_days set note = 'праздник' where school_id = ${schoolId}`))).toBe(true);
+      // Counted at commit: a change rolled back counts nothing.
+      const rolledBack = () =>
+        h.db
+          .transaction(async (tx) => {
+            await tx.execute(sql`delete from person_roles where school_id = ${schoolId}`);
+            throw new Error("rolled back");
+          })
+          .catch((err: unknown) => expect(String(err)).toContain("rolled back"));
+      expect(await moved(rolledBack)).toBe(false);
+      expect(await moved(() => rows(h.db, sql`delete from person_roles where school_id = ${schoolId} and role = 'support'`))).toBe(true);
     });
 
     it("gives no target, with a warning, when a business policy has no calendar to run on", async () => {

@@ -44,6 +44,11 @@ export interface SchoolContext {
    * references are judged by): a scope checkpoint taken under another fingerprint is not resumed from.
    */
   fingerprint: string;
+  /**
+   * derivation_inputs.version read before everything above: a batch that reads a larger one knows the
+   * context may be older than the marks it is about to clear and reloads it (recompute.ts).
+   */
+  inputsVersion: number;
 }
 
 /** Bump when the derivation or evaluation rules change: stored checkpoints then no longer apply. */
@@ -59,7 +64,16 @@ function pick(spans: readonly RoleSpan[] | undefined, at: number): Role | undefi
   return best;
 }
 
+/** The school's derivation_inputs counter (0 before its first change): see db/schema/messaging.ts. */
+export async function readInputsVersion(db: Db, schoolId: number): Promise<number> {
+  const [row] = await db.select({ v: t.derivationInputs.version }).from(t.derivationInputs).where(eq(t.derivationInputs.schoolId, schoolId));
+  return row?.v ?? 0;
+}
+
 export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Promise<SchoolContext> {
+  // First: a change committed after this read may or may not be in what follows, and then the context
+  // is reloaded needlessly once; one committed before it is in everything below.
+  const inputsVersion = await readInputsVersion(db, schoolId);
   const [school] = await db.select({ timezone: t.schools.timezone }).from(t.schools).where(eq(t.schools.id, schoolId));
   if (!school) throw new Error(`no school ${schoolId}`);
 
@@ -108,6 +122,7 @@ export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Pr
   const fingerprint = hash.digest("hex");
   return {
     fingerprint,
+    inputsVersion,
     schoolId,
     timezone: school.timezone,
     roleAt: (personId, at) => (bots.has(personId) ? "bot" : pick(spans.get(personId), at.getTime())),

@@ -11,7 +11,7 @@ import {
 } from "@/lib/metrics/episodes";
 import { groupBy } from "@/lib/group-by";
 import { channelFingerprint, planResume, resumeInputs, writeCheckpoints, type ResumePlan } from "./checkpoints";
-import { loadSchoolContext, type SchoolContext } from "./context";
+import { loadSchoolContext, readInputsVersion, type SchoolContext } from "./context";
 import { episodeRow, type EpisodeInsert } from "./evaluate";
 import {
   batchScopes,
@@ -64,6 +64,8 @@ export interface RecomputeResult {
   ratingsLinked: number;
   /** Scopes derived from their checkpoint (only their messages after it were read); `episodes` counts theirs from there. */
   resumed: number;
+  /** Batches that found the school's derivation inputs changed since the context was read, and reloaded it. */
+  contextReloads: number;
   ms: number;
   /**
    * Where the time went: `setup` (the school's context, the scope list, the ratings to relink), reading
@@ -97,7 +99,8 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   // committing in between (a streamed slice with its new staff, db/seed/stream.ts) had its scopes listed
   // and derived with roles from before it (a bench run at 10 M messages lost one slice's answers that way;
   // tests/integration/derive-behind.test.ts stores a slice inside a run, just before its list).
-  const ctx = await loadSchoolContext(db, schoolId, opts.now);
+  let ctx = await loadSchoolContext(db, schoolId, opts.now);
+  let reloads = 0;
   const batches = runBatches(scopes, opts.batchMessages ?? 25_000, opts.batchScopes ?? 5_000);
 
   let done = 0;
@@ -119,6 +122,15 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
       const tx = txRaw as unknown as Db;
       await tx.execute(sql`select pg_advisory_xact_lock(${RECOMPUTE_LOCK}::int, ${schoolId}::int)`);
       const marks = await readMarks(tx, schoolId, batch);
+      // A roster, policy or calendar change committed since the context was read, and with it the marks it
+      // renewed (a student made a mentor marks every scope they wrote in), would otherwise be derived with
+      // the old roles and its marks cleared until the scope's next message. The counter is read after the
+      // marks, so every change behind a mark read here is in a context reloaded now; a change committed
+      // after the marks were read renews them again and they survive clearMarks.
+      if ((await readInputsVersion(tx, schoolId)) !== ctx.inputsVersion) {
+        ctx = await loadSchoolContext(tx, schoolId, opts.now);
+        reloads++;
+      }
       // Decided here, under the lock and from the marks this batch will clear (checkpoints.ts).
       const plans = opts.scopes === "dirty" && policy ? await planResume(tx, ctx, marks) : new Map<string, ResumePlan>();
       resumed += plans.size;
@@ -152,6 +164,7 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
     deleted,
     ratingsLinked: ratings.linked,
     resumed,
+    contextReloads: reloads,
     ms: round(performance.now() - started),
     phaseMs: { setup: round(setupMs), read: round(phaseMs.read), derive: round(phaseMs.derive), write: round(phaseMs.write), ratings: round(ratingsMs) },
     warnings: [...warnings],
