@@ -15,6 +15,7 @@ import pg from "pg";
 import { openDb, rows, sql } from "../db/client";
 import { listSchools } from "../db/queries/schools";
 import { recomputeEpisodes } from "../db/queries/episodes";
+import type { BehindSummary } from "../db/queries/episodes/behind";
 import { seedDemo } from "../db/seed/demo";
 import { seedStream, storeInBatches } from "../db/seed/stream";
 import { bulkSliceStore, bulkStore, bulkStoreTimings, resetBulkStoreTimings } from "../db/queries/bulk-import";
@@ -83,6 +84,8 @@ async function main(): Promise<void> {
   let importMs = 0;
   // With --derive behind: the wait for derivation after the last slice (the rest ran inside importMs).
   let deriveMs = 0;
+  let behindRuns = 0;
+  let contextReloads = 0;
   let events = 0;
   let importCpu: { node: number; postgres: number } | null = null;
   if (!(opts.reuse && (await listSchools(db)).length > 0)) {
@@ -102,9 +105,11 @@ async function main(): Promise<void> {
       else {
         const deriveBehind = {
           now,
-          onDerived: (r: { slug: string; runs: number; episodesWritten: number; tailMs: number }) => {
+          onDerived: (r: { slug: string } & BehindSummary) => {
             deriveMs += r.tailMs;
-            log(`derived ${r.episodesWritten} episodes for ${r.slug} in ${r.runs} runs behind the slices; ${round(r.tailMs / 1000)} s after the last`);
+            behindRuns += r.runs;
+            contextReloads += r.contextReloads;
+            log(`derived ${r.episodesWritten} episodes for ${r.slug} in ${r.runs} runs behind the slices (${r.contextReloads} batches reloaded the context); ${round(r.tailMs / 1000)} s after the last`);
           },
         };
         await seedStream(db, {
@@ -173,6 +178,7 @@ async function main(): Promise<void> {
     import: { events, ms: Math.round(importMs), messagesPerSec: importMs > 0 ? Math.round(counts.messages / (importMs / 1000)) : null, eventsPerSec: importMs > 0 ? Math.round(events / (importMs / 1000)) : null, cpuSeconds: importCpu,
       ...(streamed && importPath === "bulk" ? { overlap: opts.overlap } : {}) },
     derive: { when: deriveWhen, ms: Math.round(deriveMs), messagesPerSecWithImport: importMs > 0 ? Math.round(counts.messages / ((importMs + deriveMs) / 1000)) : null,
+      ...(deriveWhen === "behind" && streamed ? { behindRuns, contextReloads } : {}),
       ...(verified ? { verified } : {}) },
     pages,
     duckdb: duck,

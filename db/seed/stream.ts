@@ -1,5 +1,5 @@
 import type { Db } from "../client";
-import { DeriveBehind } from "../queries/episodes/behind";
+import { DeriveBehind, type BehindSummary } from "../queries/episodes/behind";
 import { storeEvents } from "../queries/ingest";
 import { ensureSchool } from "../queries/schools";
 import type { IdentityRef, IngestEvent, SourceRef } from "../../lib/ingest/types";
@@ -228,7 +228,7 @@ export interface SeedStreamOptions extends StreamOptions {
    * Derive episodes as the school is stored: each slice's scopes while the next slice is generated and
    * stored (DeriveBehind), judged at `now`; `onDerived` hears the runs and the wait after the last slice.
    */
-  deriveBehind?: { now: Date; onDerived?: (r: { slug: string; runs: number; episodesWritten: number; tailMs: number }) => void };
+  deriveBehind?: { now: Date; onDerived?: (r: { slug: string } & BehindSummary) => void };
 }
 
 export interface StreamSummary {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { rows, type Db, type DbHandle } from "@/db/client";
 import { recomputeEpisodes } from "@/db/queries/episodes";
+import type { BehindSummary } from "@/db/queries/episodes/behind";
 import { bulkSliceStore, bulkStore } from "@/db/queries/bulk-import";
 import { ensureSchool, listSchools } from "@/db/queries/schools";
 import { configureChannels, configureSchool } from "@/db/seed/config";
@@ -49,7 +50,7 @@ for (const engine of engines()) {
   describe(`derivation behind a streamed load on ${engine.name}`, () => {
     let behind: DbHandle & { drop(): Promise<void> };
     let after: DbHandle & { drop(): Promise<void> };
-    const heard: Array<{ slug: string; runs: number; episodesWritten: number; tailMs: number }> = [];
+    const heard: Array<{ slug: string } & BehindSummary> = [];
     beforeAll(async () => {
       behind = await engine.open();
       after = await engine.open();

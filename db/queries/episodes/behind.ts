@@ -7,6 +7,15 @@ import { markStaffContactsComplete } from "./staff-contacts";
 /** What the runs write (analysed when grown: each run's statements read what the runs before it wrote). */
 const DERIVED = ["episodes", "staff_contacts", "scope_checkpoints", "dirty_scopes"];
 
+/** What the runs behind one school's load did, summed; `tailMs` is the wait after its last part. */
+export interface BehindSummary {
+  runs: number;
+  episodesWritten: number;
+  /** Batches that reloaded the school's context: a part's new staff committed after their run read it. */
+  contextReloads: number;
+  tailMs: number;
+}
+
 /**
  * Derivation behind a load that is stored in parts (the streamed demo's slices): once a part is committed,
  * the scopes it marked dirty are derived while the next part is generated and stored, instead of all
@@ -79,12 +88,17 @@ export class DeriveBehind {
    * After the last part: waits for the run in flight, derives what is still dirty, and, for a school that
    * was empty, records its staff contacts as complete (as `recompute --all` does), so no page backfills them.
    */
-  async finish(): Promise<{ runs: number; episodesWritten: number; tailMs: number }> {
+  async finish(): Promise<BehindSummary> {
     const t0 = performance.now();
     if (this.running) await this.running;
     this.throwIfFailed();
     await this.runOnce();
     if (this.fresh) await markStaffContactsComplete(this.db, this.schoolId);
-    return { runs: this.runs.length, episodesWritten: this.runs.reduce((n, r) => n + r.episodes, 0), tailMs: Math.round(performance.now() - t0) };
+    return {
+      runs: this.runs.length,
+      episodesWritten: this.runs.reduce((n, r) => n + r.episodes, 0),
+      contextReloads: this.runs.reduce((n, r) => n + r.contextReloads, 0),
+      tailMs: Math.round(performance.now() - t0),
+    };
   }
 }
