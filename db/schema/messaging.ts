@@ -57,6 +57,10 @@ export const channels = pgTable("channels", {
   // The channels a few people own (the team page's rebalancing reads the overloaded people's): a scan of every
   // channel of the school was ~11 ms of its ~60 at 10 M messages (~69 k channels, ~2 k owned by those asked).
   index("channels_owner_idx").on(t.schoolId, t.ownerPersonId).where(sql`${t.ownerPersonId} is not null`),
+  // The filter options' channel list (group chats, channels, forums; DMs are not listed), read with the
+  // satisfaction and KPI pages: ~1.5 k of ~69 k channels at 10 M messages, which a scan of every channel
+  // made ~25 ms a view (index-only here; round 19 of docs/performance.md).
+  index("channels_listed_idx").on(t.schoolId, t.id, t.title, t.externalId, t.sourceId).where(sql`${t.kind} <> 'dm'`),
 ]);
 
 export const threads = pgTable("threads", {

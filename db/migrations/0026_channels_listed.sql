@@ -1,0 +1,1 @@
+CREATE INDEX "channels_listed_idx" ON "channels" USING btree ("school_id","id","title","external_id","source_id") WHERE "channels"."kind" <> 'dm';
