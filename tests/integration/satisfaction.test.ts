@@ -12,6 +12,7 @@ import { recomputeEpisodes } from "@/db/queries/episodes";
 import { seedDemo } from "@/db/seed/demo";
 import { csatReport } from "@/lib/reports/csat";
 import { renderReport } from "@/lib/cli/episode-commands";
+import { DateTime } from "luxon";
 
 const src = { kind: "telegram" as const, externalId: "bot" };
 const at = (d: number, h = 12) => new Date(Date.UTC(2026, 2, d, h));
@@ -60,6 +61,34 @@ for (const engine of engines()) {
     it("groups by ISO week (Monday first); NPS answers do not count as CSAT answers", async () => {
       const d = await satisfactionReport(h.db, school, { from: "2026-03-01", to: "2026-03-10", groupBy: "week" }, at(28));
       expect(d.report.groups.map((g) => [g.key, g.n, g.npsN])).toEqual([["2026-03-02", 5, 2]]);
+    });
+
+    // Surveys are counted per UTC quarter hour before their local week is found (csat.ts): a quarter must
+    // never straddle a local Monday midnight, in zones with a 45-minute offset, a one-hour DST change or a
+    // 30-minute one, at a millisecond either side of the midnight.
+    it.each(["Asia/Kathmandu", "America/New_York", "Australia/Lord_Howe"])("counts surveys sent in the school's local weeks (%s)", async (zone) => {
+      const s = await ensureSchool(h.db, { organisation: { slug: "o", name: "O" }, slug: `w-${zone.replace("/", "-").toLowerCase()}`, name: zone, timezone: zone });
+      const sent: Date[] = [];
+      // Monday midnights around the zones' 2026 DST changes (New York: 8 March, Lord Howe: 5 April).
+      for (const monday of ["2026-03-02", "2026-03-09", "2026-03-16", "2026-04-06", "2026-04-13"]) {
+        const midnight = DateTime.fromISO(monday, { zone }).toJSDate().getTime();
+        for (const dt of [-900_001, -1, 0, 1, 899_999, 3_600_000 * 5]) sent.push(new Date(midnight + dt));
+      }
+      const expected = new Map<string, number>();
+      for (const t of sent) {
+        const week = DateTime.fromJSDate(t, { zone }).startOf("week").toISODate() ?? "";
+        expected.set(week, (expected.get(week) ?? 0) + 1);
+      }
+      // A week is a row of the report when it has a rating: one in each, on its Monday at 02:00.
+      const rated = [...expected.keys()].map((week, i): IngestEvent => ({
+        type: "rating", source: src, externalId: `w${i}`, kind: "csat", rater: { externalId: "r0" }, rawScore: 5, scaleMax: 5,
+        givenAt: DateTime.fromISO(week, { zone }).plus({ hours: 2 }).toJSDate(),
+      }));
+      await storeEvents(h.db, s.id, [...rated, ...sent.map((t, i): IngestEvent => ({ type: "survey", source: src, externalId: `q${i}`, kind: "csat", recipient: { externalId: `r${i % 3}` }, sentAt: t }))]);
+      const d = await satisfactionReport(h.db, s, { from: "2026-02-23", to: "2026-04-20", groupBy: "week" }, at(28));
+      expect(d.report.total.surveysSent).toBe(sent.length);
+      expect(d.report.groups.map((g) => [g.key, g.n, g.surveysSent])).toEqual([...expected].sort().map(([w, n]) => [w, 1, n]));
+      expect(expected.size).toBe(7);
     });
   });
 }
