@@ -63,10 +63,10 @@ for (const engine of engines()) {
       expect(d.report.groups.map((g) => [g.key, g.n, g.npsN])).toEqual([["2026-03-02", 5, 2]]);
     });
 
-    // Surveys are counted per UTC quarter hour before their local week is found (csat.ts): a quarter must
-    // never straddle a local Monday midnight, in zones with a 45-minute offset, a one-hour DST change or a
-    // 30-minute one, at a millisecond either side of the midnight.
-    it.each(["Asia/Kathmandu", "America/New_York", "Australia/Lord_Howe"])("counts surveys sent in the school's local weeks (%s)", async (zone) => {
+    // Ratings and surveys are counted over each week's range of instants (csat.ts weeksOf): its bounds are
+    // the local Monday midnights, in zones with a 45-minute offset, a one-hour DST change or a 30-minute
+    // one, checked a millisecond either side; a period that cuts its first and last weeks counts within it.
+    it.each(["Asia/Kathmandu", "America/New_York", "Australia/Lord_Howe"])("counts ratings and surveys in the school's local weeks (%s)", async (zone) => {
       const s = await ensureSchool(h.db, { organisation: { slug: "o", name: "O" }, slug: `w-${zone.replace("/", "-").toLowerCase()}`, name: zone, timezone: zone });
       const sent: Date[] = [];
       // Monday midnights around the zones' 2026 DST changes (New York: 8 March, Lord Howe: 5 April).
@@ -74,20 +74,40 @@ for (const engine of engines()) {
         const midnight = DateTime.fromISO(monday, { zone }).toJSDate().getTime();
         for (const dt of [-900_001, -1, 0, 1, 899_999, 3_600_000 * 5]) sent.push(new Date(midnight + dt));
       }
-      const expected = new Map<string, number>();
-      for (const t of sent) {
+      // Per week: surveys, CSAT answers (scores 1–5 in turn, on the same instants) and their sum, NPS answers.
+      const expected = new Map<string, { surveys: number; n: number; sum: number; nps: number }>();
+      const ratingsAt: IngestEvent[] = [];
+      sent.forEach((t, i) => {
         const week = DateTime.fromJSDate(t, { zone }).startOf("week").toISODate() ?? "";
-        expected.set(week, (expected.get(week) ?? 0) + 1);
+        const w = expected.get(week) ?? { surveys: 0, n: 0, sum: 0, nps: 0 };
+        const nps = i % 4 === 3;
+        const score = nps ? 9 : 1 + (i % 5);
+        w.surveys++;
+        if (nps) w.nps++;
+        else {
+          w.n++;
+          w.sum += score;
+        }
+        expected.set(week, w);
+        ratingsAt.push({ type: "rating", source: src, externalId: `a${i}`, kind: nps ? "nps" : "csat", rater: { externalId: `r${i % 3}` }, rawScore: score, scaleMax: nps ? 10 : 5, givenAt: t });
+      });
+      await storeEvents(h.db, s.id, [...ratingsAt, ...sent.map((t, i): IngestEvent => ({ type: "survey", source: src, externalId: `q${i}`, kind: "csat", recipient: { externalId: `r${i % 3}` }, sentAt: t }))]);
+      const want = [...expected].sort(([a], [b]) => a.localeCompare(b));
+      const total = want.reduce((a, [, x]) => ({ n: a.n + x.n, sum: a.sum + x.sum }), { n: 0, sum: 0 });
+      // The whole period, and one that cuts the first and last weeks (Tuesday to Sunday).
+      for (const [from, to] of [["2026-02-23", "2026-04-20"], ["2026-03-03", "2026-04-19"]] as const) {
+        const d = await satisfactionReport(h.db, s, { from, to, groupBy: "week" }, at(28));
+        const inside = sent.filter((t) => DateTime.fromJSDate(t, { zone }).toISODate()! >= from && DateTime.fromJSDate(t, { zone }).toISODate()! < to).length;
+        expect(d.report.total.surveysSent).toBe(inside);
+        expect(d.report.total.n + d.report.total.npsN).toBe(inside);
+        if (from !== "2026-02-23") continue;
+        expect(d.report.total.mean).toBeCloseTo(total.sum / total.n, 9);
+        expect(d.report.groups.map((g) => [g.key, g.surveysSent, g.n, g.npsN])).toEqual(want.map(([w, x]) => [w, x.surveys, x.n, x.nps]));
+        for (const [i, g] of d.report.groups.entries()) {
+          const x = want[i]?.[1];
+          expect(g.mean).toBeCloseTo((x?.sum ?? 0) / (x?.n ?? 1), 9);
+        }
       }
-      // A week is a row of the report when it has a rating: one in each, on its Monday at 02:00.
-      const rated = [...expected.keys()].map((week, i): IngestEvent => ({
-        type: "rating", source: src, externalId: `w${i}`, kind: "csat", rater: { externalId: "r0" }, rawScore: 5, scaleMax: 5,
-        givenAt: DateTime.fromISO(week, { zone }).plus({ hours: 2 }).toJSDate(),
-      }));
-      await storeEvents(h.db, s.id, [...rated, ...sent.map((t, i): IngestEvent => ({ type: "survey", source: src, externalId: `q${i}`, kind: "csat", recipient: { externalId: `r${i % 3}` }, sentAt: t }))]);
-      const d = await satisfactionReport(h.db, s, { from: "2026-02-23", to: "2026-04-20", groupBy: "week" }, at(28));
-      expect(d.report.total.surveysSent).toBe(sent.length);
-      expect(d.report.groups.map((g) => [g.key, g.n, g.surveysSent])).toEqual([...expected].sort().map(([w, n]) => [w, 1, n]));
       expect(expected.size).toBe(7);
     });
   });

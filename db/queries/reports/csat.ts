@@ -127,34 +127,49 @@ function surveyNeedsEpisode(groupBy: CsatGroupBy, f: CsatFilter): boolean {
 /** The grouped key as the report returns it: a week's start as YYYY-MM-DD (grouped as a timestamp, formatted once per group). */
 const keyOut = (groupBy: CsatGroupBy): SQL => (groupBy === "week" ? sql`to_char(b.key, 'YYYY-MM-DD')` : sql`b.key`);
 
+/**
+ * By week, ratings and surveys are counted week by week over the index's range of each week's instants
+ * (its local Monday midnights in UTC), so no row's time is converted to local time. At 10 M messages
+ * (~40 k surveys a month, ~477 k a year) converting each took the surveys' statement 15.5 and 164 ms;
+ * by range it takes 4.4 and 42 ms (medians of 15; round 19 of docs/performance.md). `d` is a week's
+ * Monday as a date, `key` as the report prints it; weeks cut by the period are counted within it.
+ */
+const weeksOf = (p: Period): SQL =>
+  sql`(select w0::date as d, to_char(w0, 'YYYY-MM-DD') as key
+       from generate_series(date_trunc('week', (${p.from}::date)::timestamp), ((${p.to}::date) - 1)::timestamp, interval '1 week') w0)`;
+const inWeek = (at: SQL, tz: string): SQL => sql`${at} >= (w.d::timestamp at time zone ${tz}) and ${at} < ((w.d + 7)::timestamp at time zone ${tz})`;
+
 type RatingRow = { key: string | null; is_total: number; n: number; satisfied: number; mean: unknown; nps_n: number; promoters: number; detractors: number; rated: number };
 type SurveyRow = { key: string | null; is_total: number; sent: number };
 
 export async function csatReport(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy, filter: CsatFilter = {}): Promise<CsatReport> {
-  const rated = await rows<RatingRow>(
-    db,
-    sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total,
-          count(*) filter (where kind = 'csat')::int as n, count(*) filter (where kind = 'csat' and score >= 4)::int as satisfied,
+  const ratings = sql`ratings r ${ratingNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`r.episode_id`)}` : sql``}
+        where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)} and ${filterWhere(filter, (g) => ratingKey(g, tz))}`;
+  const figures = sql`count(*) filter (where kind = 'csat')::int as n, count(*) filter (where kind = 'csat' and score >= 4)::int as satisfied,
           avg(score) filter (where kind = 'csat')::float8 as mean, count(*) filter (where kind = 'nps')::int as nps_n,
           count(*) filter (where kind = 'nps' and score >= 9)::int as promoters, count(*) filter (where kind = 'nps' and score <= 6)::int as detractors,
-          count(*)::int as rated
-        from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ratings r ${ratingNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`r.episode_id`)}` : sql``}
-              where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)} and ${filterWhere(filter, (g) => ratingKey(g, tz))}) b
-        group by grouping sets ((b.key), ())`,
+          count(*)::int as rated`;
+  const rated = await rows<RatingRow>(
+    db,
+    groupBy === "week" && Object.keys(filter).length === 0
+      ? // Each week's figures over the index's range of its instants, and the total over the period (see
+        // weeksOf): the period is read twice, which only an unfiltered read (no per-row look-up) affords.
+        sql`select w.key, 0 as is_total, c.* from ${weeksOf(period)} w
+              cross join lateral (select ${figures} from ${ratings} and ${inWeek(sql`r.given_at`, tz)}) c where c.rated > 0
+            union all select null, 1 as is_total, ${figures} from ${ratings}`
+      : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, ${figures}
+            from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ${ratings}) b
+            group by grouping sets ((b.key), ())`,
   );
   const surveys = sql`survey_requests s ${surveyNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`s.episode_id`)}` : sql``}
         where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)} and ${filterWhere(filter, (g) => surveyKey(g, tz))}`;
   const sent = await rows<SurveyRow>(
     db,
     groupBy === "week"
-      ? // Counted per 15 minutes in UTC first, and each count's week found once: every zone's offset is a whole
-        // number of quarter hours, so no local Monday midnight falls inside a quarter, and converting ~3 k
-        // quarters to local time instead of each of ~40 k surveys a month at 10 M messages took the
-        // statement from 15.0 to 8.1 ms (medians of 15).
-        sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, coalesce(sum(b.n), 0)::int as sent
-            from (select date_trunc('week', q.quarter at time zone ${tz}) as key, q.n
-                  from (select date_bin('15 minutes', s.sent_at, timestamptz '2000-01-01 00:00:00+00') as quarter, count(*) as n from ${surveys} group by 1) q) b
-            group by grouping sets ((b.key), ())`
+      ? sql`select x.key, grouping(x.key) as is_total, coalesce(sum(x.n), 0)::int as sent
+            from (select w.key, c.n from ${weeksOf(period)} w
+                  cross join lateral (select count(*) as n from ${surveys} and ${inWeek(sql`s.sent_at`, tz)}) c where c.n > 0) x
+            group by grouping sets ((x.key), ())`
       : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, count(*)::int as sent
             from (select ${surveyKey(groupBy, tz)} as key from ${surveys}) b
             group by grouping sets ((b.key), ())`,
