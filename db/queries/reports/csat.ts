@@ -62,8 +62,11 @@ function ratingKey(g: CsatGroupBy, tz: string): SQL {
   }
 }
 
-/** Surveys know their episode only when the sender recorded it; without one they count in the total and by week. */
-function surveyKey(g: CsatGroupBy, tz: string): SQL {
+/**
+ * Surveys know their episode only when the sender recorded it; without one they count in the total and by week.
+ * By week they are counted over each week's range of instants (weeksOf), so there is no per-row week key.
+ */
+function surveyKey(g: Exclude<CsatGroupBy, "week">): SQL {
   switch (g) {
     case "person":
       return sql`e.responder_person_id::text`;
@@ -73,8 +76,6 @@ function surveyKey(g: CsatGroupBy, tz: string): SQL {
       return sql`e.channel_id::text`;
     case "role":
       return sql`coalesce(e.owner_role::text, ${staffRoleOf(sql`e.responder_person_id`)})`;
-    case "week":
-      return sql`date_trunc('week', s.sent_at at time zone ${tz})`;
   }
 }
 
@@ -91,7 +92,7 @@ export interface CsatFilter {
   source?: string;
 }
 
-function filterWhere(f: CsatFilter, key: (g: CsatGroupBy) => SQL): SQL {
+function filterWhere(f: CsatFilter, key: (g: "role" | "cohort") => SQL): SQL {
   const parts: SQL[] = [sql`true`];
   if (f.role === "none") parts.push(sql`${key("role")} is null`);
   else if (f.role) parts.push(sql`${key("role")} = ${f.role}`);
@@ -162,7 +163,7 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
             group by grouping sets ((b.key), ())`,
   );
   const surveys = sql`survey_requests s ${surveyNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`s.episode_id`)}` : sql``}
-        where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)} and ${filterWhere(filter, (g) => surveyKey(g, tz))}`;
+        where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)} and ${filterWhere(filter, surveyKey)}`;
   const sent = await rows<SurveyRow>(
     db,
     groupBy === "week"
@@ -171,7 +172,7 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
                   cross join lateral (select count(*) as n from ${surveys} and ${inWeek(sql`s.sent_at`, tz)}) c where c.n > 0) x
             group by grouping sets ((x.key), ())`
       : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, count(*)::int as sent
-            from (select ${surveyKey(groupBy, tz)} as key from ${surveys}) b
+            from (select ${surveyKey(groupBy)} as key from ${surveys}) b
             group by grouping sets ((b.key), ())`,
   );
   const k = (key: string | null, total: unknown) => (num(total) === 1 ? "\u0000total" : (key ?? "\u0000none"));
