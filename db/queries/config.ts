@@ -239,7 +239,7 @@ export async function markDirty(db: Db, schoolId: number, channelIds: readonly n
   const res = await db.execute(sql`
     insert into dirty_scopes (school_id, channel_id, thread_id)
     ${scopes}
-    on conflict (school_id, channel_id, thread_id) do update set marked_at = now(), from_sent_at = null
+    on conflict (school_id, channel_id, thread_id) do update set marked_at = now(), from_sent_at = null, renewed = true, renewed_from = null
     returning channel_id`);
   return (res as unknown as { rows: unknown[] }).rows.length;
 }

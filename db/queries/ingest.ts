@@ -594,14 +594,24 @@ export class StoreContext {
     for (const part of chunks(marks)) {
       await this.db
         .insert(t.dirtyScopes)
-        .values(part.map((d) => ({ schoolId: d.schoolId, channelId: d.channelId, threadId: d.threadId, fromSentAt: d.fromMs == null ? null : new Date(d.fromMs) })))
+        .values(
+          part.map((d) => {
+            const from = d.fromMs == null ? null : new Date(d.fromMs);
+            return { schoolId: d.schoolId, channelId: d.channelId, threadId: d.threadId, fromSentAt: from, renewed: true, renewedFrom: from };
+          }),
+        )
         .onConflictDoUpdate({
           target: [t.dirtyScopes.schoolId, t.dirtyScopes.channelId, t.dirtyScopes.threadId],
-          // A mark not yet derived keeps its earliest message; "whole scope" (null) on either side wins.
+          // A mark not yet derived keeps its earliest message; "whole scope" (null) on either side wins. The
+          // same for what came since a run claimed the mark (episodes/write.ts claimMarks), from nothing.
           set: {
             markedAt: sql`now()`,
             fromSentAt: sql`case when ${t.dirtyScopes.fromSentAt} is null or excluded.from_sent_at is null then null
                                  else least(${t.dirtyScopes.fromSentAt}, excluded.from_sent_at) end`,
+            renewed: sql`true`,
+            renewedFrom: sql`case when not ${t.dirtyScopes.renewed} then excluded.from_sent_at
+                                  when ${t.dirtyScopes.renewedFrom} is null or excluded.from_sent_at is null then null
+                                  else least(${t.dirtyScopes.renewedFrom}, excluded.from_sent_at) end`,
           },
         });
     }

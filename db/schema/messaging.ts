@@ -174,6 +174,16 @@ export const dirtyScopes = pgTable("dirty_scopes", {
    * scope's checkpoint, recompute derives only the messages after the checkpoint.
    */
   fromSentAt: ts("from_sent_at"),
+  /**
+   * Marked again since a derivation run claimed the mark (episodes/write.ts claimMarks), and the earliest
+   * message of those marks (null with `renewed` = the whole scope). A mark renewed while a run derives its
+   * scope survives the run; its from_sent_at then becomes renewed_from, what the run may not have read.
+   * Without it, the surviving mark kept its earliest message from before the run, and a chat written to
+   * during every run never got past it: each run derived it from there, soon from before its checkpoint,
+   * so whole (docs/performance.md, round 20).
+   */
+  renewed: boolean("renewed").notNull().default(true),
+  renewedFrom: ts("renewed_from"),
 }, (t) => [uniqueIndex("dirty_scopes_uq").on(t.schoolId, t.channelId, t.threadId)]);
 
 /**

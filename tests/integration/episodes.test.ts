@@ -4,9 +4,9 @@ import { engines } from "./harness";
 import { rows, type Db, type DbHandle } from "@/db/client";
 import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool } from "@/db/queries/schools";
-import { applyConfig } from "@/db/queries/config";
+import { applyConfig, markDirty } from "@/db/queries/config";
 import { listScopes, recomputeEpisodes } from "@/db/queries/episodes";
-import { clearMarks, readMarks } from "@/db/queries/episodes/write";
+import { claimMarks, clearMarks, readMarks } from "@/db/queries/episodes/write";
 import { readInputsVersion } from "@/db/queries/episodes/context";
 import type { SchoolConfigInput } from "@/lib/config/schema";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
@@ -335,6 +335,57 @@ for (const engine of engines()) {
       expect(left).toEqual([{ c: moved.channelId, t: moved.threadId }]);
       const again = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end });
       expect(again.scopes).toBe(1);
+    });
+
+    it("a mark renewed during a run keeps only what came after the run claimed it", async () => {
+      const schoolId = (await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "renewed", name: "Renewed", timezone: "Europe/Moscow" })).id;
+      const at = (min: number) => new Date(START + min * 60_000);
+      const message = (id: string, sentAt: Date): MessageEvent => ({
+        type: "message", action: "create", source: src, channel: { externalId: "g-sup", kind: "group" }, externalId: id,
+        author: { externalId: "s1" }, sentAt, text: "Как сдать задание?",
+      });
+      const from = async () => {
+        const [m] = await rows<{ f: string | null }>(h.db, sql`select to_char(from_sent_at at time zone 'UTC', 'HH24:MI') as f from dirty_scopes where school_id = ${schoolId}`);
+        return m ? m.f : "cleared";
+      };
+      const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+      // What a run does around its derivation: claim, read, (a delivery comes), clear.
+      const run = async (claim: boolean, meanwhile: () => Promise<unknown>) => {
+        const scopes = await listScopes(h.db, schoolId, "dirty");
+        if (claim) await claimMarks(h.db, schoolId, scopes);
+        const marks = await readMarks(h.db, schoolId, scopes);
+        await meanwhile();
+        await clearMarks(h.db, schoolId, marks);
+      };
+      await storeEvents(h.db, schoolId, [message("a", at(10))]);
+      expect(await from()).toBe(hhmm(at(10)));
+      // Later messages while the run derives: the mark survives from the earliest of them, not from 10.
+      await run(true, () => storeEvents(h.db, schoolId, [message("b", at(30)), message("c", at(20))]));
+      expect(await from()).toBe(hhmm(at(20)));
+      // A delivery late behind those: it is the earliest again.
+      await run(true, () => storeEvents(h.db, schoolId, [message("d", at(40)), message("e", at(5))]));
+      expect(await from()).toBe(hhmm(at(5)));
+      // Settings that change the scope's episodes mark it whole: that wins.
+      const [channel] = await rows<{ id: number }>(h.db, sql`select id::int as id from channels where school_id = ${schoolId}`);
+      await run(true, async () => {
+        await storeEvents(h.db, schoolId, [message("f", at(50))]);
+        await markDirty(h.db, schoolId, [channel!.id]);
+      });
+      expect(await from()).toBeNull();
+      // Nothing came meanwhile: cleared.
+      await run(true, async () => undefined);
+      expect(await from()).toBe("cleared");
+      // A claim renewed before the marks are read is read with them, and cleared.
+      await storeEvents(h.db, schoolId, [message("g", at(60))]);
+      const scopes = await listScopes(h.db, schoolId, "dirty");
+      await claimMarks(h.db, schoolId, scopes);
+      await storeEvents(h.db, schoolId, [message("h", at(70))]);
+      await clearMarks(h.db, schoolId, await readMarks(h.db, schoolId, scopes));
+      expect(await from()).toBe("cleared");
+      // Without a claim the surviving mark keeps its earliest message, as before claims existed.
+      await storeEvents(h.db, schoolId, [message("i", at(80))]);
+      await run(false, () => storeEvents(h.db, schoolId, [message("j", at(90))]));
+      expect(await from()).toBe(hhmm(at(80)));
     });
 
     it("derives with a role granted after the run read its context: the batch reloads it", async () => {

@@ -1,4 +1,3 @@
-import { sql } from "drizzle-orm";
 import type { Db } from "../../client";
 import {
   deriveScopes,
@@ -26,7 +25,7 @@ import {
   type ScopeRef,
 } from "./load";
 import { RatingLinker } from "./ratings";
-import { clearMarks, readMarks, replaceEpisodes } from "./write";
+import { claimMarks, clearMarks, readMarks, recomputeLock, replaceEpisodes } from "./write";
 import { markStaffContactsComplete, writeStaffContacts } from "./staff-contacts";
 
 export interface RecomputeOptions {
@@ -75,9 +74,6 @@ export interface RecomputeResult {
   warnings: string[];
 }
 
-/** Distinct from the store path's single-key lock (another key space), so recomputes never block ingestion. */
-const RECOMPUTE_LOCK = 7411;
-
 /**
  * Recomputes the episodes of some scopes of a school: derives them from the scopes' messages
  * (lib/metrics/episodes), evaluates each against its SLA policy, and in one transaction per batch replaces
@@ -118,9 +114,10 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   let resumed = 0;
   opts.onProgress?.(0, scopes.length);
   for (const batch of batches) {
+    await claimMarks(db, schoolId, batch);
     await db.transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
-      await tx.execute(sql`select pg_advisory_xact_lock(${RECOMPUTE_LOCK}::int, ${schoolId}::int)`);
+      await tx.execute(recomputeLock(schoolId));
       const marks = await readMarks(tx, schoolId, batch);
       // A roster, policy or calendar change committed since the context was read, and with it the marks it
       // renewed (a student made a mentor marks every scope they wrote in), would otherwise be derived with

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../client";
 import type { EpisodeInsert } from "./evaluate";
 import { boundSet, scopeSet, type ScopeAfter, type ScopeRef } from "./load";
@@ -21,8 +21,41 @@ export async function readMarks(db: Db, schoolId: number, scopes: readonly Scope
 }
 
 /**
+ * Recompute's per-school lock (a transaction's): one run's batches at a time, and their marks' claims. Two
+ * keys, distinct from the store path's single-key lock (another key space), so recomputes never block
+ * ingestion; the same key as ensureStaffContacts' (staff-contacts.ts).
+ */
+export const recomputeLock = (schoolId: number): SQL => sql`select pg_advisory_xact_lock(7411, ${schoolId}::int)`;
+
+/**
+ * Claims the marks of some scopes before a batch derives them: from now on `renewed_from` collects only
+ * what is marked after this (the store path, ingest.ts flushDirty), so that a mark renewed while the batch
+ * runs survives it with the messages the batch may not have read, not with the earliest message from before
+ * (clearMarks). Its own short transaction, not the batch's: the rows stay locked only for this statement,
+ * so deliveries to these scopes do not wait for the batch. Under recompute's lock, so that no other run
+ * claims them again between this and that run's clear (which would lose what came in between).
+ */
+export async function claimMarks(db: Db, schoolId: number, scopes: readonly ScopeRef[]): Promise<void> {
+  if (scopes.length === 0) return;
+  await db.transaction(async (txRaw) => {
+    const tx = txRaw as unknown as Db;
+    await tx.execute(recomputeLock(schoolId));
+    // In (channel, thread) order, as the store path and clearMarks lock them.
+    await tx.execute(sql`
+      update dirty_scopes d set renewed = false, renewed_from = null from (
+        select d2.channel_id, d2.thread_id from dirty_scopes d2
+        where d2.school_id = ${schoolId} and (d2.channel_id, d2.thread_id) in ${scopeSet(scopes)}
+        order by d2.channel_id, d2.thread_id
+        for update of d2) x
+      where d.school_id = ${schoolId} and d.channel_id = x.channel_id and d.thread_id = x.thread_id and d.renewed`);
+  });
+}
+
+/**
  * Clears the marks read before the recompute, and only if unchanged: a message stored meanwhile sets
- * marked_at to its own transaction's time, so its mark survives and the scope is recomputed next time.
+ * marked_at to its own transaction's time, so its mark survives and the scope is recomputed next time,
+ * from what was marked since the claim (claimMarks): a chat written to during every run is then derived
+ * from its new messages on, not again and again from the first one after the last quiet run.
  */
 export async function clearMarks(db: Db, schoolId: number, marks: readonly DirtyMark[]): Promise<void> {
   if (marks.length === 0) return;
@@ -31,13 +64,17 @@ export async function clearMarks(db: Db, schoolId: number, marks: readonly Dirty
   // (ingest.ts flushDirty), so a recompute and a delivery never deadlock. A mark the store renewed
   // meanwhile no longer matches its read time after the lock (re-checked) and is kept for the next run.
   await db.execute(sql`
-    delete from dirty_scopes d using (
-      select d2.channel_id, d2.thread_id from dirty_scopes d2 join json_to_recordset(${json}::json) as v(c bigint, t bigint, m text)
-        on d2.channel_id = v.c and d2.thread_id = v.t and d2.marked_at::text = v.m
+    with x as (
+      select d2.channel_id, d2.thread_id, d2.marked_at::text = v.m as unchanged from dirty_scopes d2
+        join json_to_recordset(${json}::json) as v(c bigint, t bigint, m text) on d2.channel_id = v.c and d2.thread_id = v.t
       where d2.school_id = ${schoolId}
       order by d2.channel_id, d2.thread_id
-      for update of d2) x
-    where d.school_id = ${schoolId} and d.channel_id = x.channel_id and d.thread_id = x.thread_id`);
+      for update of d2),
+    kept as (
+      update dirty_scopes d set from_sent_at = d.renewed_from from x
+      where not x.unchanged and d.renewed and d.school_id = ${schoolId} and d.channel_id = x.channel_id and d.thread_id = x.thread_id)
+    delete from dirty_scopes d using x
+    where x.unchanged and d.school_id = ${schoolId} and d.channel_id = x.channel_id and d.thread_id = x.thread_id`);
 }
 
 /** The JSON shape of an `episodes` row for json_to_recordset: one bound parameter per chunk. */
