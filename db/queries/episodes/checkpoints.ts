@@ -18,8 +18,12 @@ import { loadChannels, scopeSet, type ChannelInfo, type ScopeAfter, type ScopeRe
  * run cannot clear a mark or replace a checkpoint between the decision and the write.
  */
 
-/** A resumed scope's stored checkpoint is moved forward once it is this many messages behind the new one. */
-export const ADVANCE_MESSAGES = 200;
+/**
+ * A resumed scope's stored checkpoint is moved forward once it is this many messages behind the new one:
+ * until then every run re-derives them (was 200: under the bench's webhook load, ~20 s of a busy chat on
+ * every run, more than the lag itself).
+ */
+export const ADVANCE_MESSAGES = 50;
 
 export interface ResumePlan {
   after: ScopeAfter;

@@ -45,12 +45,15 @@ export interface RecomputeOptions {
 }
 
 /**
- * A checkpoint before a scope's last minute, in scopes of 200 messages or more (below that, deriving the
- * scope whole costs about a millisecond). A message delivered later than that behind a newer one of its
+ * A checkpoint before a scope's last five seconds, in scopes of 200 messages or more (below that, deriving
+ * the scope whole costs about a millisecond). A message delivered later than that behind a newer one of its
  * scope (a retry after an outage) is not lost or miscounted: its scope is derived whole once, as every
- * scope was before checkpoints. A longer lag would only make each run re-read more recent messages.
+ * scope was before checkpoints. Every run re-derives the lag's messages of each busy scope: under the
+ * bench's webhook load (80 chats of ~10 messages a second) a minute's lag made a run re-derive ~600
+ * messages a chat to add ~10 (docs/performance.md, round 20). Five seconds still covers the order in which
+ * concurrent deliveries of one chat commit and Telegram's whole-second timestamps.
  */
-export const DEFAULT_CHECKPOINT: CheckpointPolicy = { lagMs: 60_000, minMessages: 200 };
+export const DEFAULT_CHECKPOINT: CheckpointPolicy = { lagMs: 5_000, minMessages: 200 };
 
 export interface RecomputeResult {
   scopes: number;
