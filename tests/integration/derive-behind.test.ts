@@ -164,7 +164,8 @@ function beforeListing(db: Db, before: () => Promise<void>): Db {
     get(target, prop, receiver) {
       if (prop !== "execute") return Reflect.get(target, prop, receiver) as unknown;
       return async (q: Parameters<Db["execute"]>[0]) => {
-        if (!fired && sqlText(q).includes("from dirty_scopes where")) {
+        // A run's first statement on dirty_scopes is its list (listScopes).
+        if (!fired && sqlText(q).includes("dirty_scopes")) {
           fired = true;
           await before();
         }

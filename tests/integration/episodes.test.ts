@@ -6,6 +6,7 @@ import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool } from "@/db/queries/schools";
 import { applyConfig, markDirty } from "@/db/queries/config";
 import { listScopes, recomputeEpisodes } from "@/db/queries/episodes";
+import { RESUMED_SCOPE_ESTIMATE } from "@/db/queries/episodes/load";
 import { claimMarks, clearMarks, readMarks } from "@/db/queries/episodes/write";
 import { readInputsVersion } from "@/db/queries/episodes/context";
 import type { SchoolConfigInput } from "@/lib/config/schema";
@@ -300,6 +301,31 @@ for (const engine of engines()) {
       const [dangling] = await rows<{ n: number }>(h.db, sql`
         select count(*)::int as n from ratings r where r.school_id = ${schoolId} and r.episode_id is not null and not exists (select 1 from episodes e where e.id = r.episode_id)`);
       expect(dangling?.n).toBe(0);
+    });
+
+    it("batches a scope that will resume by an estimate, not by its whole history", async () => {
+      const { schoolId, data } = await configuredSchool(h.db, "estimate", 800, 15);
+      const events = [...data.messages].sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());
+      const policy = { lagMs: 60 * 60_000, minMessages: 20 };
+      await storeEvents(h.db, schoolId, events.slice(0, -10));
+      await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy });
+      await storeEvents(h.db, schoolId, events.slice(-10));
+      const counted = await listScopes(h.db, schoolId, "dirty");
+      const estimated = await listScopes(h.db, schoolId, "dirty", { resumable: true });
+      const [k] = await rows<{ n: number }>(h.db, sql`
+        select count(*)::int as n from dirty_scopes d join scope_checkpoints k using (school_id, channel_id, thread_id)
+        where d.school_id = ${schoolId} and d.from_sent_at > k.after_sent_at`);
+      expect(k!.n).toBeGreaterThan(0);
+      // The same scopes; those behind their checkpoint's point at the estimate, the others counted.
+      expect(estimated.map((e) => [e.channelId, e.threadId, e.fromMs])).toEqual(counted.map((c) => [c.channelId, c.threadId, c.fromMs]));
+      const differ = estimated.filter((e, i) => e.messages !== counted[i]!.messages);
+      expect(differ).toHaveLength(k!.n);
+      expect(differ.every((e) => e.messages === RESUMED_SCOPE_ESTIMATE)).toBe(true);
+      const run = await recomputeEpisodes(h.db, schoolId, { scopes: "dirty", now: data.end, checkpoint: policy });
+      expect(run.resumed).toBe(k!.n);
+      const incremental = await snapshot(h.db, schoolId);
+      expect(await recomputeEpisodes(h.db, schoolId, { scopes: "all", now: data.end })).toMatchObject({ inserted: 0, deleted: 0 });
+      expect(await snapshot(h.db, schoolId)).toEqual(incremental);
     });
 
     it("does not resume a checkpoint taken under other settings", async () => {

@@ -166,13 +166,29 @@ export interface ScopeCount extends ScopeRef {
 }
 
 /**
- * Scopes to recompute with their message counts (for batching). `all` = every scope that has messages
- * or episodes (episodes of a scope whose messages vanished must go too) or a dirty mark.
+ * What a dirty scope that will likely resume from its checkpoint counts as for batching, instead of its
+ * messages: it reads only those after the checkpoint (the lag's, the stored point's ADVANCE_MESSAGES, the
+ * new ones). Counted, a busy chat of a year counted its whole history: a webhook run over 80 such chats
+ * was split into as many parts of a few statements each, and the count itself read every message of
+ * them (~60 ms a run under the bench's webhook load, docs/performance.md round 20). As large as
+ * QUICK_SCOPE_MESSAGES, so that such chats still come after the small scopes (a new DM) of a run.
  */
-export async function listScopes(db: Db, schoolId: number, which: "dirty" | "all" | readonly ScopeRef[]): Promise<ScopeCount[]> {
+export const RESUMED_SCOPE_ESTIMATE = 200;
+
+/**
+ * Scopes to recompute with their message counts (for batching). `all` = every scope that has messages
+ * or episodes (episodes of a scope whose messages vanished must go too) or a dirty mark. With
+ * `resumable`, a dirty scope whose earliest new message is after its stored checkpoint counts as
+ * RESUMED_SCOPE_ESTIMATE (an estimate: whether it resumes is decided under the batch's lock).
+ */
+export async function listScopes(db: Db, schoolId: number, which: "dirty" | "all" | readonly ScopeRef[], opts: { resumable?: boolean } = {}): Promise<ScopeCount[]> {
   let candidates: SQL;
   if (which === "dirty") {
-    candidates = sql`select channel_id as c, thread_id as t, floor(extract(epoch from from_sent_at) * 1000) as f from dirty_scopes where school_id = ${schoolId}`;
+    candidates = opts.resumable
+      ? sql`select d.channel_id as c, d.thread_id as t, floor(extract(epoch from d.from_sent_at) * 1000) as f, d.from_sent_at > k.after_sent_at as r
+            from dirty_scopes d left join scope_checkpoints k on k.school_id = d.school_id and k.channel_id = d.channel_id and k.thread_id = d.thread_id
+            where d.school_id = ${schoolId}`
+      : sql`select channel_id as c, thread_id as t, floor(extract(epoch from from_sent_at) * 1000) as f, false as r from dirty_scopes where school_id = ${schoolId}`;
   } else if (which === "all") {
     candidates = sql`select channel_id as c, coalesce(thread_id, 0) as t from messages where school_id = ${schoolId}
       union select channel_id, coalesce(thread_id, 0) from episodes where school_id = ${schoolId}
@@ -190,10 +206,13 @@ export async function listScopes(db: Db, schoolId: number, which: "dirty" | "all
     which === "all"
       ? sql`from s left join (select channel_id as c, coalesce(thread_id, 0) as t, count(*)::int as messages from messages
               where school_id = ${schoolId} and channel_id in (select c from s) group by 1, 2) n on n.c = s.c and n.t = s.t`
-      : sql`from s cross join lateral (select count(*)::int as messages from messages m
+      : dirty
+        ? sql`from s cross join lateral (select case when s.r then ${RESUMED_SCOPE_ESTIMATE} else (select count(*)::int from messages m
+              where m.school_id = ${schoolId} and m.channel_id = s.c and coalesce(m.thread_id, 0) = s.t) end as messages) n`
+        : sql`from s cross join lateral (select count(*)::int as messages from messages m
               where m.school_id = ${schoolId} and m.channel_id = s.c and coalesce(m.thread_id, 0) = s.t) n`;
   const res = await db.execute(sql`
-    with s as (select distinct c, t${dirty ? sql`, f` : sql``} from (${candidates}) x)
+    with s as (select distinct c, t${dirty ? sql`, f, coalesce(r, false) as r` : sql``} from (${candidates}) x)
     select s.c::text as c, s.t::text as t, coalesce(n.messages, 0) as messages${dirty ? sql`, s.f::text as f` : sql``}
     ${counted}
     where exists (select 1 from channels ch where ch.school_id = ${schoolId} and ch.id = s.c)

@@ -92,7 +92,8 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   const warnings = new Set<string>();
   const warn = (m: string) => void warnings.add(m);
   const which = typeof opts.scopes === "string" ? opts.scopes : opts.scopes.map((s) => ({ channelId: s.channelId, threadId: s.threadId ?? 0 }));
-  const scopes = await listScopes(db, schoolId, which);
+  const policy = opts.checkpoint === false ? null : (opts.checkpoint ?? DEFAULT_CHECKPOINT);
+  const scopes = await listScopes(db, schoolId, which, { resumable: opts.scopes === "dirty" && policy !== null });
   // The context (roles, bots, policies, calendars) after the list: whatever wrote a listed scope's messages
   // committed before the list was read, so its roster is in the context. Read the other way round, a load
   // committing in between (a streamed slice with its new staff, db/seed/stream.ts) had its scopes listed
@@ -113,7 +114,6 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   const ratings = partialRatings ? await RatingLinker.pending(db, schoolId) : await RatingLinker.load(db, schoolId);
   const phaseMs = { read: 0, derive: 0, write: 0 };
   const setupMs = performance.now() - started;
-  const policy = opts.checkpoint === false ? null : (opts.checkpoint ?? DEFAULT_CHECKPOINT);
   let resumed = 0;
   opts.onProgress?.(0, scopes.length);
   for (const batch of batches) {
