@@ -76,7 +76,8 @@ export async function writeStaffContacts(
  * the as-of and active-student filters, which the reader applies. Call after deleting the scopes' rows.
  */
 async function insertAddressed(db: Db, schoolId: number, target: { scopes: readonly ScopeRef[] } | { after: readonly ScopeAfter[] } | null): Promise<void> {
-  // `after`: resumed scopes, only their messages after the checkpoint (by the sent_at index).
+  // `after`: resumed scopes, only their messages after the checkpoint. Found through messages_scope_idx,
+  // which has no sent_at since migration 0023, so every message of the scope is read to find them.
   const from =
     target !== null && "after" in target
       ? sql`${boundSet(target.after, "b")} join messages m on m.school_id = ${schoolId} and m.channel_id = b.c
