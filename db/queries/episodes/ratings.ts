@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../client";
 import type { EpisodeInsert } from "./evaluate";
 import type { Replaced } from "./write";
-import { boundSet, scopeSet, type ScopeAfter, type ScopeRef } from "./load";
 
 /**
  * Links ratings to the episode their `about_message_id` answered (the survey bot names the answer):
@@ -49,7 +48,7 @@ export class RatingLinker {
 
   /**
    * An incremental run's linker: the unlinked ratings not yet looked for by `unlinked` (a partial index);
-   * each batch then adds the ratings its scopes can relink or unlink (`addScopes`). At 10 M messages the
+   * each part of a batch then adds the ratings its messages can relink or unlink (`addMessages`). At 10 M messages the
    * school has ~200 k rated messages: reading them all on each derivation run after a webhook took ~300 ms
    * and ~200 MB of the server's memory (docs/performance.md).
    */
@@ -61,27 +60,18 @@ export class RatingLinker {
   }
 
   /**
-   * Adds the ratings about a batch's messages that afterBatch may relink or unlink (an answer lies in its
-   * episode's scope): every message of the scopes derived whole, and only the messages after the
-   * checkpoint of resumed ones (the episodes they rewrite were opened after it or were open at it, so
-   * their answers are later; earlier answers belong to episodes left as stored).
+   * Adds the ratings about some of a batch's messages that afterBatch may relink or unlink (an answer lies
+   * in its episode's scope): the messages a part of the batch read, i.e. every message of the scopes
+   * derived whole and only the messages after the checkpoint of resumed ones (the episodes they rewrite were
+   * opened after it or were open at it, so their answers are later; earlier answers belong to episodes left
+   * as stored). By the ids the part already read: reading the scopes' messages again for their ids walked
+   * each resumed chat's whole history once more (~80 ms a run under the bench's webhook load, round 20).
    */
-  async addScopes(db: Db, schoolId: number, whole: readonly ScopeRef[], resumed: readonly ScopeAfter[]): Promise<void> {
-    const parts = [];
-    if (whole.length > 0) {
-      parts.push(sql`select m.id from messages m where m.school_id = ${schoolId}
-        and m.channel_id = any(${`{${[...new Set(whole.map((w) => Math.trunc(w.channelId)))].join(",")}}`}::bigint[])
-        and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(whole)}`);
-    }
-    if (resumed.length > 0) {
-      parts.push(sql`select m.id from ${boundSet(resumed)} join messages m on m.school_id = ${schoolId} and m.channel_id = k.c
-        and coalesce(m.thread_id, 0) = k.t and m.sent_at >= k.ps and (m.sent_at > k.ps or m.id > k.pid)`);
-    }
-    if (parts.length === 0) return;
-    // `= any(array(…))`: the scopes' message ids first, then one index probe each (ratings_about_msg_idx);
-    // as `in (subquery)` PostgreSQL hashed them and read every rating of the school.
+  async addMessages(db: Db, schoolId: number, messageIds: readonly number[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    // One index probe per id (ratings_about_msg_idx).
     this.addRows(await db.execute(sql`
-      select ${COLS} from ratings where school_id = ${schoolId} and about_message_id = any(array(${sql.join(parts, sql` union all `)}))`));
+      select ${COLS} from ratings where school_id = ${schoolId} and about_message_id = any(${`{${messageIds.map((n) => Math.trunc(n)).join(",")}}`}::bigint[])`));
   }
 
   private addRows(res: unknown): void {

@@ -108,7 +108,7 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   let inserted = 0;
   let deleted = 0;
   // An incremental run (webhooks' dirty scopes) reads only the ratings it can change, batch by batch once
-  // it knows which scopes resume (RatingLinker.addScopes); a big one (a full recompute, a bulk load's
+  // it knows which scopes resume, by the messages each part read (RatingLinker.addMessages); a big one (a full recompute, a bulk load's
   // marks) reads the school's once instead of a huge scope list.
   const partialRatings = scopes.length <= PARTIAL_RATINGS_MAX_SCOPES;
   const ratings = partialRatings ? await RatingLinker.pending(db, schoolId) : await RatingLinker.load(db, schoolId);
@@ -134,11 +134,7 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
       // Decided here, under the lock and from the marks this batch will clear (checkpoints.ts).
       const plans = opts.scopes === "dirty" && policy ? await planResume(tx, ctx, marks) : new Map<string, ResumePlan>();
       resumed += plans.size;
-      if (partialRatings) {
-        const whole = batch.filter((b) => !plans.has(scopeKey(b.channelId, b.threadId))).map((b) => ({ channelId: b.channelId, threadId: b.threadId }));
-        await ratings.addScopes(tx, schoolId, whole, [...plans.values()].map((p) => p.after));
-      }
-      const written = await pipelineBatch(tx, ctx, batch, { now: opts.now, policy, plans }, warn, phaseMs, ratings);
+      const written = await pipelineBatch(tx, ctx, batch, { now: opts.now, policy, plans }, warn, phaseMs, { linker: ratings, partial: partialRatings });
       const w0 = performance.now();
       await clearMarks(tx, schoolId, marks);
       phaseMs.write += performance.now() - w0;
@@ -275,7 +271,7 @@ async function pipelineBatch(
   run: RunInput,
   warn: (m: string) => void,
   phaseMs: { read: number; derive: number; write: number },
-  ratings: RatingLinker,
+  ratings: { linker: RatingLinker; partial: boolean },
 ): Promise<{ episodes: number; inserted: number; deleted: number }> {
   const parts = batchScopes(batch, PART_MESSAGES, Number.MAX_SAFE_INTEGER);
   const out = { episodes: 0, inserted: 0, deleted: 0 };
@@ -313,7 +309,8 @@ async function pipelineBatch(
         const replaced = await replaceEpisodes(db, ctx.schoolId, refs, rows, { bounds, carried });
         await writeStaffContacts(db, ctx.schoolId, refs, contacts, bounds);
         await writeCheckpoints(db, ctx.schoolId, refs, checkpoints, loaded.plans);
-        await ratings.afterBatch(db, ctx.schoolId, rows, replaced);
+        if (ratings.partial) await ratings.linker.addMessages(db, ctx.schoolId, loaded.messages.map((m) => m.id));
+        await ratings.linker.afterBatch(db, ctx.schoolId, rows, replaced);
         out.episodes += rows.length;
         out.inserted += replaced.idByOpening.size;
         out.deleted += replaced.deletedIds.length;
