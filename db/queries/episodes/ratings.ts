@@ -69,9 +69,12 @@ export class RatingLinker {
    */
   async addMessages(db: Db, schoolId: number, messageIds: readonly number[]): Promise<void> {
     if (messageIds.length === 0) return;
-    // One index probe per id (ratings_about_msg_idx).
+    // One index probe per id (ratings_about_msg_idx): through `array(select unnest(…))`, whose length the
+    // planner cannot see. With the array itself it expected thousands of matches and scanned every rating
+    // of the school (5,000 ids at 10 M messages: 335 ms against 11 ms).
     this.addRows(await db.execute(sql`
-      select ${COLS} from ratings where school_id = ${schoolId} and about_message_id = any(${`{${messageIds.map((n) => Math.trunc(n)).join(",")}}`}::bigint[])`));
+      select ${COLS} from ratings where school_id = ${schoolId}
+        and about_message_id = any(array(select unnest(${`{${messageIds.map((n) => Math.trunc(n)).join(",")}}`}::bigint[])))`));
   }
 
   private addRows(res: unknown): void {
