@@ -48,9 +48,9 @@ export class RatingLinker {
 
   /**
    * An incremental run's linker: the unlinked ratings not yet looked for by `unlinked` (a partial index);
-   * each part of a batch then adds the ratings its messages can relink or unlink (`addMessages`). At 10 M messages the
-   * school has ~200 k rated messages: reading them all on each derivation run after a webhook took ~300 ms
-   * and ~200 MB of the server's memory (docs/performance.md).
+   * each part of a batch then adds the ratings its messages can relink or unlink (`addMessages`). At 10 M
+   * messages the school has ~200 k rated messages: reading them all on each derivation run after a webhook
+   * took ~300 ms and ~200 MB of the server's memory (docs/performance.md).
    */
   static async pending(db: Db, schoolId: number): Promise<RatingLinker> {
     const linker = new RatingLinker();

@@ -107,9 +107,9 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
   let episodes = 0;
   let inserted = 0;
   let deleted = 0;
-  // An incremental run (webhooks' dirty scopes) reads only the ratings it can change, batch by batch once
-  // it knows which scopes resume, by the messages each part read (RatingLinker.addMessages); a big one (a full recompute, a bulk load's
-  // marks) reads the school's once instead of a huge scope list.
+  // An incremental run (webhooks' dirty scopes) reads only the ratings it can change, part by part, by the
+  // ids of the messages each part read (RatingLinker.addMessages); a big one (a full recompute, a bulk
+  // load's marks) reads the school's once instead of a huge scope list.
   const partialRatings = scopes.length <= PARTIAL_RATINGS_MAX_SCOPES;
   const ratings = partialRatings ? await RatingLinker.pending(db, schoolId) : await RatingLinker.load(db, schoolId);
   const phaseMs = { read: 0, derive: 0, write: 0 };
