@@ -3,6 +3,7 @@ import type { Db } from "../../client";
 import { deriveScopes, type StaffInitiatedContact } from "@/lib/metrics/episodes";
 import { loadSchoolContext } from "./context";
 import { batchScopes, boundSet, listScopes, loadChannels, loadScopeMessages, scopeSet, type ScopeAfter, type ScopeRef } from "./load";
+import { recomputeLock } from "./write";
 
 /**
  * The writer of `staff_contacts` (db/schema/contacts.ts): staff contacts with students under the three
@@ -19,8 +20,6 @@ import { batchScopes, boundSet, listScopes, loadChannels, loadScopeMessages, sco
  *   stored since the last recompute (dirty scopes) show once derivation has run, as episodes do.
  */
 
-/** recompute.ts's per-school advisory lock: a backfill and a recompute never interleave their writes. */
-const RECOMPUTE_LOCK = 7411;
 /** Staff roles, as outcomes.ts STAFF_ROLES: whose messages count as the school's. */
 const STAFF_ROLES = sql`array['coordinator', 'mentor', 'reviewer', 'support', 'team_lead']::role_kind[]`;
 
@@ -162,7 +161,8 @@ export async function ensureStaffContacts(db: Db, schoolId: number): Promise<voi
   if (await isComplete(db, schoolId)) return;
   await db.transaction(async (txRaw) => {
     const tx = txRaw as unknown as Db;
-    await tx.execute(sql`select pg_advisory_xact_lock(${RECOMPUTE_LOCK}::int, ${schoolId}::int)`);
+    // Recompute's lock: a backfill and a recompute never interleave their writes.
+    await tx.execute(recomputeLock(schoolId));
     if (await isComplete(tx, schoolId)) return;
     const res = await tx.execute(sql`
       select distinct m.channel_id::text as c, coalesce(m.thread_id, 0)::text as t
