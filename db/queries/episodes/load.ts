@@ -204,15 +204,12 @@ export async function listScopes(db: Db, schoolId: number, which: "dirty" | "all
   // list): counted one by one through messages_scope_idx. Grouped, PostgreSQL hashed the scopes and read
   // every message of the school to count a few (1.18 M rows, ~50-270 ms at xl; ~150 ms a run at 10 M):
   // derivation's setup grew with the school, not with what was marked.
+  const countOne = sql`(select count(*)::int from messages m where m.school_id = ${schoolId} and m.channel_id = s.c and coalesce(m.thread_id, 0) = s.t)`;
   const counted =
     which === "all"
       ? sql`from s left join (select channel_id as c, coalesce(thread_id, 0) as t, count(*)::int as messages from messages
               where school_id = ${schoolId} and channel_id in (select c from s) group by 1, 2) n on n.c = s.c and n.t = s.t`
-      : dirty
-        ? sql`from s cross join lateral (select case when s.r then ${RESUMED_SCOPE_ESTIMATE} else (select count(*)::int from messages m
-              where m.school_id = ${schoolId} and m.channel_id = s.c and coalesce(m.thread_id, 0) = s.t) end as messages) n`
-        : sql`from s cross join lateral (select count(*)::int as messages from messages m
-              where m.school_id = ${schoolId} and m.channel_id = s.c and coalesce(m.thread_id, 0) = s.t) n`;
+      : sql`from s cross join lateral (select ${dirty ? sql`case when s.r then ${RESUMED_SCOPE_ESTIMATE} else ${countOne} end` : countOne} as messages) n`;
   const res = await db.execute(sql`
     with s as (select distinct c, t${dirty ? sql`, f, coalesce(r, false) as r` : sql``} from (${candidates}) x)
     select s.c::text as c, s.t::text as t, coalesce(n.messages, 0) as messages${dirty ? sql`, s.f::text as f` : sql``}
