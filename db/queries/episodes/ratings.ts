@@ -38,6 +38,8 @@ export class RatingLinker {
   private byEpisode = new Map<number, RatingRef>();
   private byId = new Map<number, RatingRef>();
   linked = 0;
+  /** Made by `pending`: it holds only the ratings its batches add (addMessages); `load`'s holds every one. */
+  private partial = false;
 
   /** Every rating of the school that names a message (a full recompute, or a run over many scopes). */
   static async load(db: Db, schoolId: number): Promise<RatingLinker> {
@@ -54,6 +56,7 @@ export class RatingLinker {
    */
   static async pending(db: Db, schoolId: number): Promise<RatingLinker> {
     const linker = new RatingLinker();
+    linker.partial = true;
     linker.addRows(await db.execute(sql`
       select ${COLS} from ratings where school_id = ${schoolId} and about_message_id is not null and episode_id is null and not link_checked`));
     return linker;
@@ -68,7 +71,8 @@ export class RatingLinker {
    * each resumed chat's whole history once more (~80 ms a run under the bench's webhook load, round 20).
    */
   async addMessages(db: Db, schoolId: number, messageIds: readonly number[]): Promise<void> {
-    if (messageIds.length === 0) return;
+    // A linker from `load` holds them all already.
+    if (!this.partial || messageIds.length === 0) return;
     // One index probe per id (ratings_about_msg_idx): through `array(select unnest(…))`, whose length the
     // planner cannot see. With the array itself it expected thousands of matches and scanned every rating
     // of the school (5,000 ids at 10 M messages: 335 ms against 11 ms).

@@ -134,7 +134,7 @@ export async function recomputeEpisodes(db: Db, schoolId: number, opts: Recomput
       // Decided here, under the lock and from the marks this batch will clear (checkpoints.ts).
       const plans = opts.scopes === "dirty" && policy ? await planResume(tx, ctx, marks) : new Map<string, ResumePlan>();
       resumed += plans.size;
-      const written = await pipelineBatch(tx, ctx, batch, { now: opts.now, policy, plans }, warn, phaseMs, { linker: ratings, partial: partialRatings });
+      const written = await pipelineBatch(tx, ctx, batch, { now: opts.now, policy, plans }, warn, phaseMs, ratings);
       const w0 = performance.now();
       await clearMarks(tx, schoolId, marks);
       phaseMs.write += performance.now() - w0;
@@ -271,7 +271,7 @@ async function pipelineBatch(
   run: RunInput,
   warn: (m: string) => void,
   phaseMs: { read: number; derive: number; write: number },
-  ratings: { linker: RatingLinker; partial: boolean },
+  ratings: RatingLinker,
 ): Promise<{ episodes: number; inserted: number; deleted: number }> {
   const parts = batchScopes(batch, PART_MESSAGES, Number.MAX_SAFE_INTEGER);
   const out = { episodes: 0, inserted: 0, deleted: 0 };
@@ -309,8 +309,8 @@ async function pipelineBatch(
         const replaced = await replaceEpisodes(db, ctx.schoolId, refs, rows, { bounds, carried });
         await writeStaffContacts(db, ctx.schoolId, refs, contacts, bounds);
         await writeCheckpoints(db, ctx.schoolId, refs, checkpoints, loaded.plans);
-        if (ratings.partial) await ratings.linker.addMessages(db, ctx.schoolId, loaded.messages.map((m) => m.id));
-        await ratings.linker.afterBatch(db, ctx.schoolId, rows, replaced);
+        await ratings.addMessages(db, ctx.schoolId, loaded.messages.map((m) => m.id));
+        await ratings.afterBatch(db, ctx.schoolId, rows, replaced);
         out.episodes += rows.length;
         out.inserted += replaced.idByOpening.size;
         out.deleted += replaced.deletedIds.length;
