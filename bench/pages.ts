@@ -79,8 +79,11 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // ... and computed for the call (its enrollments without their support exposure).
   "staff outcomes (computing)": (db, s, now) => staffOutcomesReport(db, s, endingAt(s, now), now),
   // The shift planner (app/(dashboard)/shifts), as a head of service opens it: the default role's forecast
-  // from ~9 weeks of episodes, the staffing of every shift of the role, the what-if.
-  shifts: (db, s, now) => shiftsPlan(db, s, {}, now),
+  // from ~7 weeks of episodes, the staffing of every shift of the role, the what-if. The weeks' episodes
+  // before yesterday from the stored run, as the page reads them ...
+  shifts: (db, s, now) => shiftsPlan(db, s, {}, now, undefined, { stored: {} }),
+  // ... and all read for the call, what the first view of a role (or after 15 quiet minutes) waits for.
+  "shifts (computing)": (db, s, now) => shiftsPlan(db, s, {}, now),
   // The same pages over a whole year: the volume a 30-day period holds at ~12x this scale, a proxy for
   // how the period-bounded pages grow toward 10 M messages (docs/performance.md, "Extrapolation").
   "overview (365 d)": (db, s, now) => overviewReport(db, s, { ...endingAt(s, now), days: "365" }, now),
@@ -122,7 +125,7 @@ const WARM_UPS = 5;
 const WARM_UP_MS = 3000;
 
 /** The stored run each page reads (forgotten before its warm-up, so the warm-up computes it with this code). */
-const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", "sla page": "sla", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins" };
+const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", "sla page": "sla", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins", shifts: "shifts-coordinator" };
 
 /** One untimed warm-up (plans and buffers cached, as on a server that has been up), then `runs` timed calls. */
 export async function timePages(db: Db, school: SchoolRow, now: Date, runs: number, only?: readonly string[], log?: (m: string) => void): Promise<PageTiming[]> {

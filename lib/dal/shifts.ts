@@ -9,6 +9,7 @@ import { shiftsToIcal } from "../metrics/staffing";
 import { importShifts, parseParams, roleShifts, shiftPerson, shiftsPlan, SHIFTS_CSV_TEMPLATE, weeklyShiftTimes, type ShiftsPlanData, type ShiftsQuery, type ShiftsVisibility } from "../reports/shifts";
 import { requireAccess, staffInScope, type Access, type Scope } from "./access";
 import { guardApi } from "./exports";
+import { RUN_REFRESH_MS } from "../reports/report-runs";
 import { AccessError, getViewer } from "./session";
 
 export type { ShiftsPlanData };
@@ -39,7 +40,7 @@ export async function getShiftsPlan(
 ): Promise<ShiftsPlanData & { canEdit: boolean; names: "all" | "scope" | "none" }> {
   const a = await requireAccess({ school: q.school, page: "shifts" });
   const { db } = await getDb();
-  const data = await shiftsPlan(db, a.school, q, now, visibility(a.scope));
+  const data = await shiftsPlan(db, a.school, q, now, visibility(a.scope), { stored: { refreshMs: RUN_REFRESH_MS } });
   // What the list is cut to, so the page can say so instead of looking like missing data.
   const names = a.scope.kind === "school" ? "all" : a.scope.kind === "aggregate" ? "none" : "scope";
   return { ...data, canEdit: EDITORS.has(a.role), names };

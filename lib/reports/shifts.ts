@@ -3,12 +3,14 @@ import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { loadCalendars } from "../../db/queries/episodes/context";
 import {
-  episodeHourStats, lastOpenedAt, rolePolicies, shiftsOf, staffOfRole,
-  type HourCount, type PolicyRow, type ShiftRow,
+  episodeHourStats, hourPart, lastOpenedAt, packHourPart, rolePolicies, shiftsOf, staffOfRole, unpackHourPart,
+  type HourCount, type PolicyRow, type SettledHourPart, type ShiftRow, type StoredHourPart,
 } from "../../db/queries/reports/shifts";
 import { insertShiftsOnce, matchPeople, type NewShift } from "../../db/queries/reports/shifts-import";
 import { staffRoles, type Role } from "../ingest/types";
 import type { BusinessCalendar } from "../metrics/calendar";
+import { settledUpTo, type Period } from "../period";
+import { currentRun, type RunOptions, type RunSpec } from "./report-runs";
 import {
   backlogStaffHours, backtest, parseShiftsCsv, coverage, expandShifts, forecastDemand, HOURS_PER_WEEK, measuredForStaffing, modelError, neededPerHour, occurrences,
   predictWeek, weekStartIn, zeroGrid,
@@ -270,7 +272,42 @@ export interface ShiftsVisibility {
 }
 const SEE_ALL: ShiftsVisibility = { person: () => true, names: true };
 
-export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now: Date, vis: ShiftsVisibility = SEE_ALL): Promise<ShiftsPlanData> {
+/** Bumped when the stored part changes shape. */
+const PART_FORMAT = 1;
+
+/**
+ * The stored part of a role's episodes over the planner's weeks (ADR 0011, as the team and SLA pages):
+ * one run per school and role, so that switching roles does not push out another role's; its version
+ * names the period and the time zone. The part ends yesterday as of when it was computed.
+ */
+function hourPartSpec(db: Db, school: SchoolRow, role: Role, period: Period): RunSpec<SettledHourPart> {
+  return {
+    kind: `shifts-${role}`,
+    version: `shifts-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}`,
+    compute: async (asOf) => {
+      const upTo = settledUpTo(period, school.timezone, asOf);
+      return { upTo, part: await hourPart(db, school.id, school.timezone, role, { from: period.from, to: upTo }) };
+    },
+    rows: (v) => v.part.hours.length,
+    pack: (v) => JSON.stringify({ upTo: v.upTo, part: packHourPart(v.part) }),
+    // Our own JSON, written by `pack` under this very version.
+    unpack: (text) => {
+      const v = JSON.parse(text) as { upTo: string; part: StoredHourPart };
+      return { upTo: v.upTo, part: unpackHourPart(v.part) };
+    },
+  };
+}
+
+export interface ShiftsPlanOptions {
+  /**
+   * Read the weeks' episodes before yesterday from the school's stored run for the role (kind
+   * `shifts-<role>`, docs/adr/0011-settled-days-stored.md), as the page does; absent = all read for the
+   * call (the CLI, the tests' reference).
+   */
+  stored?: RunOptions;
+}
+
+export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now: Date, vis: ShiftsVisibility = SEE_ALL, opts: ShiftsPlanOptions = {}): Promise<ShiftsPlanData> {
   const tz = school.timezone;
   const visible = (personId: number | undefined) => vis.names && personId !== undefined && vis.person(personId);
   const params = parseParams(q);
@@ -286,7 +323,7 @@ export async function shiftsPlan(db: Db, school: SchoolRow, q: ShiftsQuery, now:
   // Every read but the plan week's is independent of the others: issued together, the view waits for the
   // slowest (the period's episodes), not for their sum.
   const [stats, policies, { calendars, defaultCalendarId }, rows, staffRows] = await Promise.all([
-    episodeHourStats(db, school.id, tz, role, period, now),
+    episodeHourStats(db, school.id, tz, role, period, now, opts.stored ? currentRun(db, school.id, hourPartSpec(db, school, role, period), now, now, opts.stored).then((r) => r.value) : undefined),
     rolePolicies(db, school.id, role),
     loadCalendars(db, school.id),
     shiftsOf(db, school.id, role),

@@ -15,6 +15,8 @@ import { overviewKpis } from "@/lib/reports/overview-kpis";
 import { teamReport } from "@/lib/reports/team";
 import { slaPageReport } from "@/lib/reports/episode-detail";
 import { slaExtraReport } from "@/lib/reports/sla-extra";
+import { shiftsPlan, type ShiftsQuery } from "@/lib/reports/shifts";
+import type { Role } from "@/lib/ingest/types";
 import { engines, openDemoSchool } from "./harness";
 
 /**
@@ -397,6 +399,26 @@ for (const engine of engines()) {
       expect(after.hasShifts).toBe(true);
       expect(after).toEqual((await page({}, false))[0]);
       await h.db.delete(t.shifts).where(eq(t.shifts.id, added!.id));
+    });
+
+    it("the shift planner from the stored part is the plan computed for the call, role by role, one run per role", async () => {
+      await forgetReportRuns(h.db, school.id);
+      const token = async (role: Role) => (await rows<{ token: string }>(h.db, sql`select xmin::text as token from report_runs where school_id = ${school.id} and kind = ${`shifts-${role}`}`))[0]?.token;
+      const views: Array<ShiftsQuery & { role: Role }> = [{ role: "coordinator" }, { role: "mentor" }, { role: "mentor", weeks: "2" }, { role: "coordinator", add: "1.2.0900.1800" }];
+      for (const q of views) {
+        const live = await shiftsPlan(h.db, school, q, now);
+        const first = await shiftsPlan(h.db, school, q, now, undefined, { stored: {} });
+        const kept = await token(q.role);
+        const second = await shiftsPlan(h.db, school, q, now, undefined, { stored: {} });
+        expect(first).toEqual(live);
+        expect(second).toEqual(live);
+        expect(await token(q.role)).toBe(kept);
+        expect(kept).toBeDefined();
+        expect(live.history.some((w) => w.total > 0)).toBe(true);
+      }
+      // Each role keeps its own run: the mentors' views did not push out the coordinators'.
+      expect((await stored("shifts-coordinator")).length).toBe(1);
+      expect((await stored("shifts-mentor")).length).toBe(1);
     });
 
     it("LMS events drop the at-risk run only; enrollment changes drop both", async () => {

@@ -2,11 +2,16 @@ import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { num } from "./common";
 import { isoTs } from "./outcomes";
+import type { Role } from "@/lib/ingest/types";
 
 const interval = (ms: number) => sql`${`${Math.trunc(ms)} milliseconds`}::interval`;
 
-/** What a stored run holds: the at-risk list, every enrollment's outcome row, the unreachable students, the check-ins due. */
-export type ReportRunKind = "risk" | "outcomes" | "unreachable" | "checkins" | "kpi" | "team" | "sla";
+/**
+ * What a stored run holds: the at-risk list, every enrollment's outcome row, the unreachable students, the
+ * check-ins due, the KPI cards' settled figures, the team and SLA pages' settled parts (ADR 0011), and per
+ * role the shift planner's.
+ */
+export type ReportRunKind = "risk" | "outcomes" | "unreachable" | "checkins" | "kpi" | "team" | "sla" | `shifts-${Role}`;
 
 /**
  * A stored report run of a school (db/schema/rollups.ts `report_runs`, docs/adr/0009-stored-report-runs.md):

@@ -3,7 +3,8 @@ import { rows, type Db } from "../../client";
 import * as t from "../../schema";
 import type { Period } from "@/lib/period";
 import type { Role } from "@/lib/ingest/types";
-import { countOpen, flagSets, inPeriod, num, numOrNull, openFlags, openIdsOf, unjudgedSlaFlags } from "./common";
+import { mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
+import { countOpen, flagSets, float32Base64, fromFloat32Base64, inPeriod, num, numOrNull, openFlags, openIdsOf, sortedFloat4s, unjudgedSlaFlags } from "./common";
 import { openedAtOffset } from "./sla";
 
 /**
@@ -46,7 +47,8 @@ export interface HourStats {
  * took ~145 + ~75 ms at 10 M messages one after the other. The median stays a statement of its own:
  * beside the counts (grouping sets), PostgreSQL sorts the period for every group's percentile (+~80 ms).
  */
-export async function episodeHourStats(db: Db, schoolId: number, tz: string, role: Role, period: Period, now: Date): Promise<HourStats> {
+export async function episodeHourStats(db: Db, schoolId: number, tz: string, role: Role, period: Period, now: Date, settled?: Promise<SettledHourPart>): Promise<HourStats> {
+  if (settled) return hourStatsFromParts(db, schoolId, tz, role, period, now, settled);
   const ofRole = sql`e.school_id = ${schoolId} and e.owner_role = ${role}::role_kind and ${inPeriod(sql`e.opened_at`, tz, period)}`;
   const [judged, grouped, [median]] = await Promise.all([
     openFlags(db, schoolId, tz, period, now),
@@ -84,6 +86,96 @@ export async function episodeHourStats(db: Db, schoolId: number, tz: string, rol
   });
   counts.sort((a, b) => (a.week < b.week ? -1 : a.week > b.week ? 1 : a.hour - b.hour));
   return { counts, medianResponseBusinessMinutes: numOrNull(median?.median), answered: num(median?.n ?? 0) };
+}
+
+/**
+ * What a range of local days adds to the planner's figures (ADR 0011, as the team and SLA pages' parts):
+ * per local hour since 1970-01-01 00:00 (a Thursday), the role's episodes opened, known and met with no
+ * open episode judged, and the ids of the open ones with a target (judged when the part is read, so
+ * "breaching now" never lags); and the answered ones' business response times (float4), ascending, so
+ * that the median of several parts is the median of the whole.
+ */
+export interface HourPart {
+  hours: Array<{ lh: number; opened: number; known: number; met: number; openIds: string | null }>;
+  responses: Float64Array;
+}
+
+/** A stored part of a period's days before `upTo` (a local date); the days from it are read live. */
+export interface SettledHourPart {
+  upTo: string;
+  part: HourPart;
+}
+
+export async function hourPart(db: Db, schoolId: number, tz: string, role: Role, range: Period): Promise<HourPart> {
+  const out: HourPart = { hours: [], responses: new Float64Array(0) };
+  if (range.from >= range.to) return out;
+  const ofRole = sql`e.school_id = ${schoolId} and e.owner_role = ${role}::role_kind and ${inPeriod(sql`e.opened_at`, tz, range)}`;
+  const offset = await openedAtOffset(db, tz, range);
+  const h = sql`(floor((date_part('epoch', e.opened_at) + ${offset}) / 3600))::bigint`;
+  // One statement, one snapshot (as episodeHourStats' counts): 'h' rows per local hour, 'o' the open ones'
+  // ids per local hour, one 'r' row with the response times as float4 text (sortedFloat4s).
+  const list = await rows<{ k: string; lh: unknown; opened: unknown; known: unknown; met: unknown; v: string | null }>(
+    db,
+    sql`select 'h' as k, ${h} as lh, count(*) as opened, count(*) filter (where ${unjudgedSlaFlags.known}) as known, count(*) filter (where ${unjudgedSlaFlags.met}) as met,
+          null::text as v
+        from episodes e where ${ofRole}
+        group by 2
+        union all
+        select 'o', ${h}, 0, 0, 0, ${openIdsOf}
+        from episodes e where e.status = 'open' and e.target_minutes is not null and ${ofRole}
+        group by 2
+        union all
+        select 'r', null, 0, 0, 0, string_agg(e.response_business_minutes::text, ',')
+        from episodes e where e.status = 'answered' and e.response_business_minutes is not null and ${ofRole}`,
+  );
+  const open = new Map<number, string>();
+  for (const r of list) {
+    if (r.k === "r") out.responses = sortedFloat4s(r.v);
+    else if (r.k === "o" && r.v !== null) open.set(num(r.lh), r.v);
+  }
+  for (const r of list) {
+    if (r.k !== "h") continue;
+    const lh = num(r.lh);
+    out.hours.push({ lh, opened: num(r.opened), known: num(r.known), met: num(r.met), openIds: open.get(lh) ?? null });
+  }
+  return out;
+}
+
+/** A part as JSON can hold it: the response times as the base64 of their float4 bytes (exact). */
+export interface StoredHourPart {
+  hours: HourPart["hours"];
+  responses: string;
+}
+
+export const packHourPart = (p: HourPart): StoredHourPart => ({ hours: p.hours, responses: float32Base64(p.responses) });
+export const unpackHourPart = (p: StoredHourPart): HourPart => ({ hours: p.hours, responses: fromFloat32Base64(p.responses) });
+
+/**
+ * episodeHourStats from the stored part before `upTo` and the days from it read live, the open episodes'
+ * ids of both judged now: what the whole period's statements give (tests/integration/sla-fast-paths.test.ts).
+ * At 10 M messages the planner's seven weeks were two scans of ~227 k episodes per view (~110 and ~90 ms
+ * on two connections at once); the live days are one or two.
+ */
+async function hourStatsFromParts(db: Db, schoolId: number, tz: string, role: Role, period: Period, now: Date, settled: Promise<SettledHourPart>): Promise<HourStats> {
+  const stored = await settled;
+  const [live, judged] = await Promise.all([hourPart(db, schoolId, tz, role, { from: stored.upTo, to: period.to }), openFlags(db, schoolId, tz, period, now)]);
+  const sets = flagSets(judged);
+  const byHour = new Map<number, { opened: number; known: number; met: number }>();
+  for (const part of [stored.part, live]) {
+    for (const x of part.hours) {
+      const cur = byHour.get(x.lh) ?? { opened: 0, known: 0, met: 0 };
+      cur.opened += x.opened;
+      cur.met += x.met;
+      // An open episode with a target counts as known when it is breaching now (slaFlags).
+      cur.known += x.known + countOpen(x.openIds, sets).breachingNow;
+      byHour.set(x.lh, cur);
+    }
+  }
+  const counts = [...byHour].map(([lh, c]) => ({ ...hourCell(lh), ...c }));
+  counts.sort((a, b) => (a.week < b.week ? -1 : a.week > b.week ? 1 : a.hour - b.hour));
+  const responses = mergeSorted(stored.part.responses, live.responses);
+  const [median = null] = percentilesOfSorted(responses, [0.5]);
+  return { counts, medianResponseBusinessMinutes: median, answered: responses.length };
 }
 
 /**
