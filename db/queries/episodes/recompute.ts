@@ -178,6 +178,8 @@ interface Loaded {
   messages: ScopedEpisodeMessage[];
   /** The part's scopes that resume from a checkpoint, by scope key. */
   plans: Map<string, ResumePlan>;
+  /** The ids of their messages after the checkpoints (among `messages`). */
+  later: number[];
   resume: Map<string, ResumeFrom>;
 }
 
@@ -198,7 +200,7 @@ async function readPart(db: Db, ctx: SchoolContext, part: readonly ScopeCount[],
   }
   const channels = await loadChannels(db, ctx.schoolId, [...new Set(part.map((s) => s.channelId))]);
   const messages = await loadScopeMessages(db, ctx, whole);
-  if (plans.size === 0) return { part, channels, messages, plans, resume: new Map() };
+  if (plans.size === 0) return { part, channels, messages, plans, later: [], resume: new Map() };
   const after = [...plans.values()].map((p) => p.after);
   const later = await loadMessagesAfter(db, ctx, after);
   // Reply targets the later messages name that are not among them: at or before the checkpoint.
@@ -209,7 +211,7 @@ async function readPart(db: Db, ctx: SchoolContext, part: readonly ScopeCount[],
     wanted.set(key, list.flatMap((m) => (m.replyToExternalId !== null && !own.has(m.replyToExternalId) ? [m.replyToExternalId] : [])));
   }
   const quotedBy = groupBy(await loadQuoted(db, ctx, after, wanted), keyOf);
-  return { part, channels, messages: [...messages, ...later], plans, resume: resumeInputs(plans, quotedBy) };
+  return { part, channels, messages: [...messages, ...later], plans, later: later.map((m) => m.id), resume: resumeInputs(plans, quotedBy) };
 }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -307,7 +309,7 @@ async function pipelineBatch(
       if (failure !== null) return;
       try {
         const replaced = await replaceEpisodes(db, ctx.schoolId, refs, rows, { bounds, carried });
-        await writeStaffContacts(db, ctx.schoolId, refs, contacts, bounds);
+        await writeStaffContacts(db, ctx.schoolId, refs, contacts, { bounds, messageIds: loaded.later });
         await writeCheckpoints(db, ctx.schoolId, refs, checkpoints, loaded.plans);
         await ratings.addMessages(db, ctx.schoolId, loaded.messages.map((m) => m.id));
         await ratings.afterBatch(db, ctx.schoolId, rows, replaced);

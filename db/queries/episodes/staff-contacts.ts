@@ -47,25 +47,29 @@ export async function writeStaffContacts(
   schoolId: number,
   scopes: readonly ScopeRef[],
   contacts: readonly StaffInitiatedContact[],
-  resumed: readonly ScopeAfter[] = [],
+  /**
+   * Scopes resumed from their checkpoints, and the ids of their messages after the checkpoints, as the
+   * batch read them (recompute.ts readPart): their `addressed` rows are written from those messages.
+   */
+  resumed: { bounds: readonly ScopeAfter[]; messageIds: readonly number[] } = { bounds: [], messageIds: [] },
 ): Promise<void> {
   if (scopes.length === 0) return;
   // One delete: the scopes' own rows, and every silence row of their channels (only DMs have any). A
   // resumed scope (never a DM) keeps its rows of messages at or before its checkpoint: only later ones change.
   const keep =
-    resumed.length === 0
+    resumed.bounds.length === 0
       ? sql``
-      : sql`and not exists (select 1 from ${boundSet(resumed, "b")}
+      : sql`and not exists (select 1 from ${boundSet(resumed.bounds, "b")}
               where b.c = k.channel_id and b.t = k.thread_id and (k.sent_at < b.ps or (k.sent_at = b.ps and k.message_id <= b.pid)))`;
   await db.execute(sql`
     delete from staff_contacts k
     where k.school_id = ${schoolId} and k.channel_id = any(${channelArray(scopes)}) and (k.rule = 'silence' or (k.channel_id, k.thread_id) in ${scopeSet(scopes)})
       ${keep}`);
   await insertDmContacts(db, schoolId, scopes, contacts);
-  const bounded = new Set(resumed.map((r) => `${r.channelId}:${r.threadId}`));
+  const bounded = new Set(resumed.bounds.map((r) => `${r.channelId}:${r.threadId}`));
   const whole = scopes.filter((s) => !bounded.has(`${s.channelId}:${s.threadId}`));
   if (whole.length > 0) await insertAddressed(db, schoolId, { scopes: whole });
-  if (resumed.length > 0) await insertAddressed(db, schoolId, { after: resumed });
+  if (resumed.messageIds.length > 0) await insertAddressed(db, schoolId, { ids: resumed.messageIds });
 }
 
 /**
@@ -74,25 +78,25 @@ export async function writeStaffContacts(
  * (the student's DM; a reply to them elsewhere; a mention elsewhere that is not also the reply), without
  * the as-of and active-student filters, which the reader applies. Call after deleting the scopes' rows.
  */
-async function insertAddressed(db: Db, schoolId: number, target: { scopes: readonly ScopeRef[] } | { after: readonly ScopeAfter[] } | null): Promise<void> {
-  // `after`: resumed scopes, only their messages after the checkpoint. Found through messages_scope_idx,
-  // which has no sent_at since migration 0023, so every message of the scope is read to find them.
-  const from =
-    target !== null && "after" in target
-      ? sql`${boundSet(target.after, "b")} join messages m on m.school_id = ${schoolId} and m.channel_id = b.c
-              and coalesce(m.thread_id, 0) = b.t and m.sent_at >= b.ps and (m.sent_at > b.ps or m.id > b.pid)`
-      : sql`messages m`;
+async function insertAddressed(db: Db, schoolId: number, target: { scopes: readonly ScopeRef[] } | { ids: readonly number[] } | null): Promise<void> {
+  // `ids`: resumed scopes' messages after their checkpoints, by the ids the batch read them with, one
+  // primary-key probe each. Looked for by scope and time, they were found by reading each chat's every
+  // message (messages_scope_idx has no sent_at since migration 0023): ~24 ms a part under the bench's
+  // webhook load at 10 M messages, a third of derivation's statement time (docs/performance.md, round 21).
   const inScopes =
-    target !== null && "scopes" in target
-      ? sql`and m.channel_id = any(${channelArray(target.scopes)}) and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(target.scopes)}`
-      : sql``;
+    target === null
+      ? sql``
+      : "scopes" in target
+        ? sql`and m.channel_id = any(${channelArray(target.scopes)}) and (m.channel_id, coalesce(m.thread_id, 0)) in ${scopeSet(target.scopes)}`
+        : // Through `array(select unnest(…))`, whose length the planner cannot see (RatingLinker.addMessages).
+          sql`and m.id = any(array(select unnest(${`{${target.ids.map((n) => Math.trunc(n)).join(",")}}`}::bigint[])))`;
   // The scopes' messages first, on their own (materialized), in the shape recompute reads them with: joined
   // with channels in one step, PostgreSQL read a forum channel's every topic once per topic in the batch
   // (9.8 s for 1,199 topics of one channel at large, instead of milliseconds).
   await db.execute(sql`
     with m0 as materialized (
       select m.id, m.channel_id, coalesce(m.thread_id, 0) as thread_id, m.author_person_id, m.sent_at, m.reply_to_person_id, m.mention_person_ids
-      from ${from}
+      from messages m
       where m.school_id = ${schoolId} ${inScopes}
         and not m.is_bot and m.content_kind <> 'service' and not (m.deleted_at is not null and m.deleted_at <= m.sent_at + interval '60 seconds')
         and exists (select 1 from person_roles r where r.school_id = ${schoolId} and r.person_id = m.author_person_id and r.role = any(${STAFF_ROLES}))),
