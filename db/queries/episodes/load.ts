@@ -98,9 +98,8 @@ export function boundSet(scopes: readonly ScopeAfter[], alias = "k"): SQL {
 
 /**
  * The messages of resumed scopes after their checkpoints, shaped as loadScopeMessages shapes them: a few
- * seconds of a group chat, not its year, to derive. Reading them still walks the scope's every message
- * (messages_scope_idx has no sent_at: the index with it was dropped in migration 0023, for the import's
- * sake), ~7 ms for a chat of 12 k messages at 10 M (docs/performance.md, round 20).
+ * seconds of a group chat, not its year, to derive, found by time in messages_scope_idx (migration 0029:
+ * without sent_at in it, every message of the chat was read, ~8 ms for 12 k messages at 10 M).
  */
 export async function loadMessagesAfter(db: Db, ctx: SchoolContext, scopes: readonly ScopeAfter[]): Promise<ScopedEpisodeMessage[]> {
   if (scopes.length === 0) return [];

@@ -80,9 +80,9 @@ export async function writeStaffContacts(
  */
 async function insertAddressed(db: Db, schoolId: number, target: { scopes: readonly ScopeRef[] } | { ids: readonly number[] } | null): Promise<void> {
   // `ids`: resumed scopes' messages after their checkpoints, by the ids the batch read them with, one
-  // primary-key probe each. Looked for by scope and time, they were found by reading each chat's every
-  // message (messages_scope_idx has no sent_at since migration 0023): ~24 ms a part under the bench's
-  // webhook load at 10 M messages, a third of derivation's statement time (docs/performance.md, round 21).
+  // primary-key probe each, so that the contacts are written from exactly the messages derived. Looked for
+  // again by scope and time, each chat's every message was read (before migration 0029): ~24 ms a part
+  // under the bench's webhook load at 10 M messages (docs/performance.md, round 21).
   const inScopes =
     target === null
       ? sql``
