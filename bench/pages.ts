@@ -8,7 +8,7 @@ import { queueReport } from "../lib/reports/queue";
 import { slaPageReport } from "../lib/reports/episode-detail";
 import { slaExtraReport } from "../lib/reports/sla-extra";
 import { filterOptions } from "../db/queries/reports/episode-detail";
-import { shiftsPlan } from "../lib/reports/shifts";
+import { DEFAULTS, shiftsPlan } from "../lib/reports/shifts";
 import { teamReport } from "../lib/reports/team";
 import { satisfactionReport } from "../lib/reports/satisfaction";
 import { outcomesReport } from "../lib/reports/outcomes";
@@ -125,7 +125,7 @@ const WARM_UPS = 5;
 const WARM_UP_MS = 3000;
 
 /** The stored run each page reads (forgotten before its warm-up, so the warm-up computes it with this code). */
-const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", "sla page": "sla", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins", shifts: "shifts-coordinator" };
+const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", "sla page": "sla", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins", shifts: `shifts-${DEFAULTS.role}` };
 
 /** One untimed warm-up (plans and buffers cached, as on a server that has been up), then `runs` timed calls. */
 export async function timePages(db: Db, school: SchoolRow, now: Date, runs: number, only?: readonly string[], log?: (m: string) => void): Promise<PageTiming[]> {

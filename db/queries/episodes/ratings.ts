@@ -70,15 +70,15 @@ export class RatingLinker {
    * as stored). By the ids the part already read: reading the scopes' messages again for their ids walked
    * each resumed chat's whole history once more (~80 ms a run under the bench's webhook load, round 20).
    */
-  async addMessages(db: Db, schoolId: number, messageIds: readonly number[]): Promise<void> {
-    // A linker from `load` holds them all already.
-    if (!this.partial || messageIds.length === 0) return;
+  async addMessages(db: Db, schoolId: number, messages: ReadonlyArray<{ id: number }>): Promise<void> {
+    // A linker from `load` holds them all already (and a full recompute's parts need not list their ids).
+    if (!this.partial || messages.length === 0) return;
     // One index probe per id (ratings_about_msg_idx): through `array(select unnest(…))`, whose length the
     // planner cannot see. With the array itself it expected thousands of matches and scanned every rating
     // of the school (5,000 ids at 10 M messages: 335 ms against 11 ms).
     this.addRows(await db.execute(sql`
       select ${COLS} from ratings where school_id = ${schoolId}
-        and about_message_id = any(array(select unnest(${`{${messageIds.map((n) => Math.trunc(n)).join(",")}}`}::bigint[])))`));
+        and about_message_id = any(array(select unnest(${`{${messages.map((m) => Math.trunc(m.id)).join(",")}}`}::bigint[])))`));
   }
 
   private addRows(res: unknown): void {

@@ -311,7 +311,7 @@ async function pipelineBatch(
         const replaced = await replaceEpisodes(db, ctx.schoolId, refs, rows, { bounds, carried });
         await writeStaffContacts(db, ctx.schoolId, refs, contacts, { bounds, messageIds: loaded.later });
         await writeCheckpoints(db, ctx.schoolId, refs, checkpoints, loaded.plans);
-        await ratings.addMessages(db, ctx.schoolId, loaded.messages.map((m) => m.id));
+        await ratings.addMessages(db, ctx.schoolId, loaded.messages);
         await ratings.afterBatch(db, ctx.schoolId, rows, replaced);
         out.episodes += rows.length;
         out.inserted += replaced.idByOpening.size;

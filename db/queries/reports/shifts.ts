@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import * as t from "../../schema";
 import type { Period } from "@/lib/period";
@@ -36,6 +36,37 @@ export interface HourStats {
   answered: number;
 }
 
+/** The role's episodes opened in a range of local days, as SQL over `e`. */
+const ofRoleIn = (schoolId: number, tz: string, role: Role, range: Period): SQL =>
+  sql`e.school_id = ${schoolId} and e.owner_role = ${role}::role_kind and ${inPeriod(sql`e.opened_at`, tz, range)}`;
+
+interface HourRow extends Record<string, unknown> {
+  k: string;
+  lh: unknown;
+  opened: unknown;
+  known: unknown;
+  met: unknown;
+  v: string | null;
+}
+
+/**
+ * Episodes of `ofRole` per local hour since 1970-01-01 00:00 (a Thursday), by the range's offset segments
+ * (openedAtOffset), not a time-zone conversion of each row; week and hour-of-week are derived in Node
+ * (hourCell). 'h' rows: opened, known and met with no open episode judged; 'o' rows: the open ones with a
+ * target, their ids in `v` (countOpen).
+ */
+function hourRows(ofRole: SQL, offset: SQL): SQL {
+  const h = sql`(floor((date_part('epoch', e.opened_at) + ${offset}) / 3600))::bigint`;
+  return sql`select 'h' as k, ${h} as lh, count(*) as opened, count(*) filter (where ${unjudgedSlaFlags.known}) as known,
+      count(*) filter (where ${unjudgedSlaFlags.met}) as met, null::text as v
+    from episodes e where ${ofRole}
+    group by 2
+    union all
+    select 'o', ${h}, 0, 0, 0, ${openIdsOf}
+    from episodes e where e.status = 'open' and e.target_minutes is not null and ${ofRole}
+    group by 2`;
+}
+
 /**
  * Episodes owned by `role` opened in the period, per local week and hour-of-week, with SLA outcomes, and
  * the median business response time of the answered ones. Three reads at once, none waiting for another
@@ -49,26 +80,11 @@ export interface HourStats {
  */
 export async function episodeHourStats(db: Db, schoolId: number, tz: string, role: Role, period: Period, now: Date, settled?: Promise<SettledHourPart>): Promise<HourStats> {
   if (settled) return hourStatsFromParts(db, schoolId, tz, role, period, now, settled);
-  const ofRole = sql`e.school_id = ${schoolId} and e.owner_role = ${role}::role_kind and ${inPeriod(sql`e.opened_at`, tz, period)}`;
+  const ofRole = ofRoleIn(schoolId, tz, role, period);
   const [judged, grouped, [median]] = await Promise.all([
     openFlags(db, schoolId, tz, period, now),
-    openedAtOffset(db, tz, period).then((offset) => {
-      // Local hours since 1970-01-01 00:00 (a Thursday) by the offset segments, not a time-zone conversion of
-      // each row; week and hour-of-week are derived from it in Node (hourCell).
-      const h = sql`(floor((date_part('epoch', e.opened_at) + ${offset}) / 3600))::bigint`;
-      // One statement, so one snapshot: an episode answered between two reads would count in both.
-      return rows<{ lh: unknown; opened: unknown; known: unknown; met: unknown; open_ids: string | null }>(
-        db,
-        sql`select ${h} as lh, count(*) as opened, count(*) filter (where ${unjudgedSlaFlags.known}) as known, count(*) filter (where ${unjudgedSlaFlags.met}) as met,
-              null::text as open_ids
-            from episodes e where ${ofRole}
-            group by 1
-            union all
-            select ${h}, 0, 0, 0, ${openIdsOf}
-            from episodes e where e.status = 'open' and e.target_minutes is not null and ${ofRole}
-            group by 1`,
-      );
-    }),
+    // One statement, so one snapshot: an episode answered between two reads would count in both.
+    openedAtOffset(db, tz, period).then((offset) => rows<HourRow>(db, hourRows(ofRole, offset))),
     rows<{ median: unknown; n: unknown }>(
       db,
       sql`select percentile_cont(0.5) within group (order by e.response_business_minutes) as median, count(e.response_business_minutes) as n
@@ -78,9 +94,9 @@ export async function episodeHourStats(db: Db, schoolId: number, tz: string, rol
   ]);
   const sets = flagSets(judged);
   const breaching = new Map<number, number>();
-  for (const r of grouped) if (r.open_ids !== null) breaching.set(num(r.lh), countOpen(r.open_ids, sets).breachingNow);
+  for (const r of grouped) if (r.k === "o") breaching.set(num(r.lh), countOpen(r.v, sets).breachingNow);
   const counts = grouped.flatMap((r) => {
-    if (r.open_ids !== null) return [];
+    if (r.k !== "h") return [];
     const lh = num(r.lh);
     return [{ ...hourCell(lh), opened: num(r.opened), known: num(r.known) + (breaching.get(lh) ?? 0), met: num(r.met) }];
   });
@@ -109,21 +125,12 @@ export interface SettledHourPart {
 export async function hourPart(db: Db, schoolId: number, tz: string, role: Role, range: Period): Promise<HourPart> {
   const out: HourPart = { hours: [], responses: new Float64Array(0) };
   if (range.from >= range.to) return out;
-  const ofRole = sql`e.school_id = ${schoolId} and e.owner_role = ${role}::role_kind and ${inPeriod(sql`e.opened_at`, tz, range)}`;
-  const offset = await openedAtOffset(db, tz, range);
-  const h = sql`(floor((date_part('epoch', e.opened_at) + ${offset}) / 3600))::bigint`;
-  // One statement, one snapshot (as episodeHourStats' counts): 'h' rows per local hour, 'o' the open ones'
-  // ids per local hour, one 'r' row with the response times as float4 text (sortedFloat4s).
-  const list = await rows<{ k: string; lh: unknown; opened: unknown; known: unknown; met: unknown; v: string | null }>(
+  const ofRole = ofRoleIn(schoolId, tz, role, range);
+  // One statement, one snapshot (as episodeHourStats' counts): hourRows, and one 'r' row with the response
+  // times as float4 text (sortedFloat4s).
+  const list = await rows<HourRow>(
     db,
-    sql`select 'h' as k, ${h} as lh, count(*) as opened, count(*) filter (where ${unjudgedSlaFlags.known}) as known, count(*) filter (where ${unjudgedSlaFlags.met}) as met,
-          null::text as v
-        from episodes e where ${ofRole}
-        group by 2
-        union all
-        select 'o', ${h}, 0, 0, 0, ${openIdsOf}
-        from episodes e where e.status = 'open' and e.target_minutes is not null and ${ofRole}
-        group by 2
+    sql`${hourRows(ofRole, await openedAtOffset(db, tz, range))}
         union all
         select 'r', null, 0, 0, 0, string_agg(e.response_business_minutes::text, ',')
         from episodes e where e.status = 'answered' and e.response_business_minutes is not null and ${ofRole}`,
