@@ -294,16 +294,23 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
     }
   };
   try {
+    const started = performance.now();
     await waitUp(base, server);
+    log(`  the server answered after ${round((performance.now() - started) / 1000)} s`);
     const pgPid = await postmasterPid(db);
     const tgUrl = `/api/ingest/telegram?school=${encodeURIComponent(school.slug)}&source=${BOT}`;
     const slackUrl = `/api/ingest/slack?school=${encodeURIComponent(school.slug)}&source=${TEAM}`;
+    // By the sources' chats (a message's source is its chat's), so that the count reads the unique key
+    // of those chats' messages: by source_id it scanned all of `messages` (~1 s at `full`, on both cores),
+    // two or more times at the end of every phase.
     const count = async () => {
       const [c] = await rows<{ n: number; distinct: number; receipts: number }>(
         db,
         sql`select count(*)::int as n, count(distinct (channel_id, external_id))::int as distinct,
-                   (select count(*)::int from ingest_receipts where source_id in (${tgSource}, ${slackSource})) as receipts
-            from messages where source_id in (${tgSource}, ${slackSource})`,
+                   (select count(*)::int from ingest_receipts where school_id = ${school.id} and source_id in (${tgSource}, ${slackSource})) as receipts
+            from messages
+            where school_id = ${school.id}
+              and channel_id in (select id from channels where school_id = ${school.id} and source_id in (${tgSource}, ${slackSource}))`,
       );
       return c ?? { n: 0, distinct: 0, receipts: 0 };
     };
@@ -395,6 +402,7 @@ export async function webhookBench(dbUrl: string, log: (m: string) => void, o: {
     sent = 0;
     let last = await quiet();
     await caughtUp();
+    log(`  warmed up ${round((performance.now() - started) / 1000)} s after the server's start`);
     // What was stored before the measured phases (earlier runs, the warm-ups): the phases' own start.
     const warmed = last;
     const freshnessUnderLoad: number[] = [];
