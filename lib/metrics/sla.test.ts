@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { evaluateSla, judgeOpenAt, matchPolicy, median, mergeSorted, percentile, percentiles, percentilesOfSorted, slaCompliance, type OpenToJudge, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
+import { evaluateSla, judgeOpenAt, matchPolicy, median, kthOfSortedRuns, percentilesOfSortedRuns, percentile, percentiles, percentilesOfSorted, slaCompliance, type OpenToJudge, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
 import { kathmandu, moscowOffice, nyNight, nyOffice } from "./__fixtures__/calendar/calendars";
 
 const moscow = moscowOffice(readFileSync(path.join(import.meta.dirname, "__fixtures__/calendar/ru-production-2025-2026.csv"), "utf8"));
@@ -183,16 +183,44 @@ describe("percentile (linear interpolation, = PostgreSQL percentile_cont)", () =
   });
 
   it.each([
-    { name: "disjoint", a: [1, 2, 3], b: [4, 5] },
-    { name: "interleaved, with ties", a: [0, 2, 2, 9], b: [1, 2, 3, 10, 11] },
-    { name: "one empty", a: [], b: [-1, 0.5] },
-    { name: "both empty", a: [], b: [] },
-    { name: "float4 values", a: [Math.fround(0.1), Math.fround(7.3)], b: [Math.fround(0.2), Math.fround(1e-3)].sort((x, y) => x - y) },
-  ])("mergeSorted: two ascending parts give the percentiles of the whole ($name)", ({ a, b }) => {
-    const merged = mergeSorted(Float64Array.from(a), Float64Array.from(b));
-    expect([...merged]).toEqual([...a, ...b].sort((x, y) => x - y));
-    const ps = [0, 0.5, 0.9, 1];
-    expect(percentilesOfSorted(merged, ps)).toEqual(percentiles([...b, ...a], ps));
+    { name: "disjoint", runs: [[1, 2, 3], [4, 5]] },
+    { name: "interleaved, with ties", runs: [[0, 2, 2, 9], [1, 2, 3, 10, 11]] },
+    { name: "one empty", runs: [[], [-1, 0.5]] },
+    { name: "all empty", runs: [[], []] },
+    { name: "none", runs: [] },
+    { name: "one value", runs: [[], [7], []] },
+    { name: "all equal across runs", runs: [[4, 4], [4], [4, 4, 4]] },
+    { name: "zero and minus zero", runs: [[-0, 0, 1], [-0], [0, 2]] },
+    { name: "negatives, five runs", runs: [[-9, -1], [-5, -5, 3], [0.25], [-100, 100], [1, 1, 1, 2]] },
+    { name: "float4 values", runs: [[Math.fround(0.1), Math.fround(7.3)], [Math.fround(1e-3), Math.fround(0.2)]] },
+    { name: "a large run and a small one", runs: [Array.from({ length: 1001 }, (_, i) => Math.fround(i / 7)), [Math.fround(50.5), Math.fround(50.5), 1e9]] },
+  ])("percentilesOfSortedRuns: ascending runs give the percentiles of their union ($name)", ({ runs }) => {
+    const ps = [0, 0.1, 0.5, 0.9, 0.99, 1];
+    const all = runs.flat();
+    const got = percentilesOfSortedRuns(runs.map((r) => Float64Array.from(r)), ps);
+    expect(got).toEqual(percentiles(all, ps));
+    // The same doubles as the merged list's (no -0 either way).
+    got.forEach((v, i) => expect(Object.is(v, percentilesOfSorted(Float64Array.from(all).sort(), ps)[i])).toBe(true));
+    // Each rank's value (0 and -0 compare equal: either may be returned for a rank they share).
+    all.sort((x, y) => x - y).forEach((v, k) => expect(kthOfSortedRuns(runs.map((r) => Float64Array.from(r)), k) + 0).toBe(v + 0));
+  });
+
+  it("percentilesOfSortedRuns: random runs against one sort (1,000 cases)", () => {
+    // A fixed linear congruential sequence: the same cases every run, ties and float4 values among them.
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let c = 0; c < 1000; c++) {
+      const runs = Array.from({ length: 1 + Math.floor(next() * 5) }, () =>
+        Float64Array.from({ length: Math.floor(next() * 12) }, () => Math.fround(Math.floor(next() * 20) / 4)).sort(),
+      );
+      const ps = [next(), 0.5, 0.9];
+      expect(percentilesOfSortedRuns(runs, ps)).toEqual(percentiles(runs.flatMap((r) => [...r]), ps));
+    }
+  });
+
+  it("percentilesOfSortedRuns and kthOfSortedRuns refuse what has no answer", () => {
+    expect(() => percentilesOfSortedRuns([Float64Array.from([1])], [1.5])).toThrow(RangeError);
+    expect(() => kthOfSortedRuns([Float64Array.from([1, 2])], 2)).toThrow(RangeError);
   });
 
   it("median", () => {

@@ -246,18 +246,59 @@ export function percentilesOfSorted(sorted: Float64Array, ps: readonly number[])
   });
 }
 
-/** Two ascending lists as one ascending list (the parts of a period's response times, stored and live). */
-export function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const out = new Float64Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) out[k++] = a[i]! <= b[j]! ? a[i++]! : b[j++]!;
-  while (i < a.length) out[k++] = a[i++]!;
-  while (j < b.length) out[k++] = b[j++]!;
-  return out;
+/**
+ * `percentilesOfSorted` of the union of several ascending lists (the parts of a period's response times,
+ * stored and live, or a role's policies), without merging them: each cut's two values are found by rank
+ * (`kthOfSortedRuns`). Merging copied every value once per union: over a year at 10 M messages the SLA
+ * page merged ~8 M values a view (~60 ms), where a rank costs a few binary searches.
+ */
+export function percentilesOfSortedRuns(runs: readonly Float64Array[], ps: readonly number[]): Array<number | null> {
+  for (const p of ps) if (!(p >= 0 && p <= 1)) throw new RangeError(`p must be within [0, 1] (use 0.9 for p90), got ${p}`);
+  const nonEmpty = runs.filter((r) => r.length > 0);
+  if (nonEmpty.length <= 1) return percentilesOfSorted(nonEmpty[0] ?? new Float64Array(0), ps);
+  const n = nonEmpty.reduce((sum, r) => sum + r.length, 0);
+  return ps.map((p) => {
+    const h = (n - 1) * p;
+    const lo = Math.floor(h);
+    const lower = kthOfSortedRuns(nonEmpty, lo);
+    const upper = lo + 1 < n ? kthOfSortedRuns(nonEmpty, lo + 1) : lower;
+    return lower + (h - lo) * (upper - lower) + 0;
+  });
+}
+
+/** How many values of the ascending runs are below `x` (strict) or at most `x`. */
+function countOf(runs: readonly Float64Array[], x: number, strict: boolean): number {
+  let count = 0;
+  for (const r of runs) {
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (strict ? r[mid]! < x : r[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    count += lo;
+  }
+  return count;
+}
+
+/**
+ * The k-th smallest value (from 0) of the union of ascending runs. The value sits in some run; there it is
+ * the first value with more than k values at most it, and no more than k values below it. Values that
+ * compare equal (0 and -0 included) are interchangeable for the percentile that uses them.
+ */
+export function kthOfSortedRuns(runs: readonly Float64Array[], k: number): number {
+  for (const r of runs) {
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (countOf(runs, r[mid]!, false) > k) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo < r.length && countOf(runs, r[lo]!, true) <= k) return r[lo]!;
+  }
+  throw new RangeError(`rank ${k} is outside the runs' ${runs.reduce((s, r) => s + r.length, 0)} values`);
 }
 
 /** The median as percentile_cont(0.5): the mean of the two middle values for an even count. */

@@ -4,7 +4,7 @@ import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { loadCalendars } from "../episodes/context";
 import { alwaysOpenCalendar } from "@/lib/metrics/calendar";
 import { businessMinutesBetween } from "@/lib/metrics/business-time";
-import { median, mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
+import { median, percentilesOfSortedRuns } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
 import { countOpen, flagSets, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, judgedOpenEpisodes, num, numOrNull, openFlags, openIdsOf, responseMinutes, serialRows, sortedFloat4s, type OpenFlags } from "./common";
 import { STAFF_ROLES } from "./outcomes";
@@ -345,21 +345,22 @@ function union(a: Float64Array, b: Float64Array): Float64Array {
  * episodes aside). Pure.
  */
 export function mergeStaffParts(parts: readonly StaffPart[]): Pick<EpisodesByStaff, "answered" | "breaches" | "sent"> {
-  const acc = new Map<number, { n: number; responses: Float64Array; students: Float64Array }>();
+  // Response times as the parts' sorted runs, not merged (percentilesOfSortedRuns).
+  const acc = new Map<number, { n: number; responses: Float64Array[]; students: Float64Array }>();
   const breaches = new Map<number, number>();
   const sent = new Map<number, number>();
   for (const p of parts) {
     for (const a of p.answered) {
       const cur = acc.get(a.id);
-      if (cur === undefined) acc.set(a.id, { n: a.n, responses: a.responses, students: a.students });
-      else acc.set(a.id, { n: cur.n + a.n, responses: mergeSorted(cur.responses, a.responses), students: union(cur.students, a.students) });
+      if (cur === undefined) acc.set(a.id, { n: a.n, responses: [a.responses], students: a.students });
+      else acc.set(a.id, { n: cur.n + a.n, responses: [...cur.responses, a.responses], students: union(cur.students, a.students) });
     }
     for (const [id, n] of p.breached) breaches.set(id, (breaches.get(id) ?? 0) + n);
     for (const [id, n] of p.sent) sent.set(id, (sent.get(id) ?? 0) + n);
   }
   const answered: EpisodesByStaff["answered"] = new Map();
   for (const [id, a] of acc) {
-    const [median = null, p90 = null] = percentilesOfSorted(a.responses, [0.5, 0.9]);
+    const [median = null, p90 = null] = percentilesOfSortedRuns(a.responses, [0.5, 0.9]);
     answered.set(id, { n: a.n, students: a.students.length, median, p90 });
   }
   return { answered, breaches, sent };

@@ -3,7 +3,7 @@ import { rows, type Db } from "../../client";
 import * as t from "../../schema";
 import type { Period } from "@/lib/period";
 import type { Role } from "@/lib/ingest/types";
-import { mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
+import { percentilesOfSortedRuns } from "@/lib/metrics/sla";
 import { countOpen, flagSets, float32Base64, fromFloat32Base64, inPeriod, num, numOrNull, openFlags, openIdsOf, sortedFloat4s, unjudgedSlaFlags } from "./common";
 import { openedAtOffset } from "./sla";
 
@@ -180,9 +180,9 @@ async function hourStatsFromParts(db: Db, schoolId: number, tz: string, role: Ro
   }
   const counts = [...byHour].map(([lh, c]) => ({ ...hourCell(lh), ...c }));
   counts.sort((a, b) => (a.week < b.week ? -1 : a.week > b.week ? 1 : a.hour - b.hour));
-  const responses = mergeSorted(stored.part.responses, live.responses);
-  const [median = null] = percentilesOfSorted(responses, [0.5]);
-  return { counts, medianResponseBusinessMinutes: median, answered: responses.length };
+  const responses = [stored.part.responses, live.responses];
+  const [median = null] = percentilesOfSortedRuns(responses, [0.5]);
+  return { counts, medianResponseBusinessMinutes: median, answered: stored.part.responses.length + live.responses.length };
 }
 
 /**

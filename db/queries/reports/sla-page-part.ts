@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
+import { percentilesOfSortedRuns } from "@/lib/metrics/sla";
 import { countOpen, episodeGroupKey, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, labelsFor, num, numOrNull, openIdsOf, responseMinutes, sortedFloat4s, unjudgedSlaFlags, type OpenFlagSets } from "./common";
 import { filterSql, type EpisodeFilter } from "./episode-detail";
 import { LOW_CONFIDENCE_BELOW, statsOf, type SlaStats } from "./sla";
@@ -114,7 +114,8 @@ interface Merged {
   c: number[];
   breachingNow: number;
   atRisk: number;
-  values: Float64Array;
+  /** The groups' sorted values, not merged: percentiles are taken over them by rank. */
+  runs: Float64Array[];
 }
 
 /** Groups of one grouping across parts, by key, with their open episodes judged. */
@@ -124,27 +125,27 @@ function mergeGroups(parts: readonly SlaPagePart[], kind: keyof SlaPagePart, ope
   for (const part of parts) {
     for (const g of part[kind]) {
       const o = countOpen(g.open, open);
-      out.set(g.key, add(out.get(g.key), { c: g.c, breachingNow: o.breachingNow, atRisk: o.atRisk, values: g.values }));
+      out.set(g.key, add(out.get(g.key), { c: g.c, breachingNow: o.breachingNow, atRisk: o.atRisk, runs: [g.values] }));
     }
   }
   return out;
 }
 
 function add(into: Merged | undefined, m: Merged): Merged {
-  if (into === undefined) return { c: [...m.c], breachingNow: m.breachingNow, atRisk: m.atRisk, values: m.values };
+  if (into === undefined) return { c: [...m.c], breachingNow: m.breachingNow, atRisk: m.atRisk, runs: [...m.runs] };
   m.c.forEach((v, i) => (into.c[i] = (into.c[i] ?? 0) + v));
   into.breachingNow += m.breachingNow;
   into.atRisk += m.atRisk;
-  into.values = mergeSorted(into.values, m.values);
+  into.runs.push(...m.runs);
   return into;
 }
 
-const median = (v: Float64Array) => percentilesOfSorted(v, [0.5])[0] ?? null;
+const median = (runs: readonly Float64Array[]) => percentilesOfSortedRuns(runs, [0.5])[0] ?? null;
 
 /** slaFlags' counts from a policy group: open episodes breaching now are breached and known too. */
 function policyStats(m: Merged): SlaStats {
   const [episodes = 0, answered = 0, openN = 0, breached = 0, met = 0, known = 0] = m.c;
-  const [p50 = null, p90 = null] = percentilesOfSorted(m.values, [0.5, 0.9]);
+  const [p50 = null, p90 = null] = percentilesOfSortedRuns(m.runs, [0.5, 0.9]);
   return statsOf({ episodes, answered, open: openN, breachingNow: 0, atRisk: 0, breached, met, known }, { breachingNow: m.breachingNow, atRisk: m.atRisk }, p50, p90);
 }
 
@@ -189,7 +190,7 @@ export async function combineSlaPageParts(
   const policyById = new Map(policies.map((p) => [num(p.id), p]));
   const label = (role: string | null) => labels.get(role) ?? String(role);
   const breakdown: SlaBreakdown = {
-    total: total === undefined ? policyStats({ c: [0, 0, 0, 0, 0, 0], breachingNow: 0, atRisk: 0, values: new Float64Array(0) }) : policyStats(total),
+    total: total === undefined ? policyStats({ c: [0, 0, 0, 0, 0, 0], breachingNow: 0, atRisk: 0, runs: [] }) : policyStats(total),
     byRole: [...roles]
       .map(([role, m]) => ({ role, roleLabel: label(role), ...policyStats(m!) }))
       .sort((a, b) => b.episodes - a.episodes || byKey(a.role, b.role)),
@@ -231,7 +232,7 @@ export async function combineSlaPageParts(
       const m = cellsBy.get(`${weekday}:${hour}`);
       const [opened = 0, met = 0, known0 = 0] = m?.c ?? [];
       const known = known0 + (m?.breachingNow ?? 0);
-      cells.push({ weekday, hour, opened, medianMinutes: m ? median(m.values) : null, met, known, compliance: known === 0 ? null : met / known, lowConfidence: opened < LOW_CONFIDENCE_BELOW });
+      cells.push({ weekday, hour, opened, medianMinutes: m ? median(m.runs) : null, met, known, compliance: known === 0 ? null : met / known, lowConfidence: opened < LOW_CONFIDENCE_BELOW });
     }
   }
 
@@ -240,12 +241,12 @@ export async function combineSlaPageParts(
     .map(([key, m]) => {
       const [category] = JSON.parse(key) as [string | null];
       const [episodes = 0, answered = 0, known = 0, met = 0] = m.c;
-      return { category, episodes, answered, medianMinutes: median(m.values), known: known + m.breachingNow, met };
+      return { category, episodes, answered, medianMinutes: median(m.runs), known: known + m.breachingNow, met };
     })
     .sort((a, b) => b.episodes - a.episodes || byKey(a.category, b.category));
 
   const b = mergeGroups(parts, "bot", open, kinds).get("");
   const [episodes = 0, botReplied = 0, resolvedByBot = 0, handedOff = 0, peerReplied = 0, peerBeforeStaff = 0] = b?.c ?? [];
-  const bot: BotPeerCounts = { episodes, botReplied, resolvedByBot, handedOff, medianHandoffMinutes: b ? median(b.values) : null, peerReplied, peerBeforeStaff };
+  const bot: BotPeerCounts = { episodes, botReplied, resolvedByBot, handedOff, medianHandoffMinutes: b ? median(b.runs) : null, peerReplied, peerBeforeStaff };
   return { breakdown, weekly, cells, categories, bot };
 }

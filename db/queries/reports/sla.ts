@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { mergeSorted, percentilesOfSorted } from "@/lib/metrics/sla";
+import { percentilesOfSortedRuns } from "@/lib/metrics/sla";
 import { countOpen, episodeGroupKey, float32Base64, fromFloat32Base64, sortedFloat4s, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, openIdsOf, responseMinutes, staffRoles, unjudgedSlaFlags, type GroupBy, type OpenFlags, type OpenFlagSets } from "./common";
 
 /**
@@ -241,36 +241,37 @@ export function unpackSlaRolePart(stored: StoredSlaRolePart): SlaRolePart {
  * as its rows (most episodes first, then by key, no role last), labels from `labels`.
  */
 export function combineSlaRoleParts(parts: readonly SlaRolePart[], open: OpenFlagSets, labels: ReadonlyMap<string | null, string>): Pick<SlaSummary, "total" | "groups"> {
-  type Acc = { c: SlaCounts; o: { breachingNow: number; atRisk: number }; responses: Float64Array };
+  // Response times as the parts' sorted runs, not merged (percentilesOfSortedRuns).
+  type Acc = { c: SlaCounts; o: { breachingNow: number; atRisk: number }; responses: Float64Array[] };
   const byKey = new Map<string | null, Acc>();
   for (const part of parts) {
     for (const g of part.groups) {
       let acc = byKey.get(g.key);
       if (acc === undefined) {
-        acc = { c: { ...ZERO_COUNTS }, o: { breachingNow: 0, atRisk: 0 }, responses: new Float64Array(0) };
+        acc = { c: { ...ZERO_COUNTS }, o: { breachingNow: 0, atRisk: 0 }, responses: [] };
         byKey.set(g.key, acc);
       }
       addCounts(acc.c, g);
       const o = countOpen(g.openIds, open);
       acc.o.breachingNow += o.breachingNow;
       acc.o.atRisk += o.atRisk;
-      acc.responses = mergeSorted(acc.responses, g.responses);
+      acc.responses.push(g.responses);
     }
   }
   if (byKey.size === 0) return { total: emptySlaStats, groups: [] };
-  const total: Acc = { c: { ...ZERO_COUNTS }, o: { breachingNow: 0, atRisk: 0 }, responses: new Float64Array(0) };
+  const total: Acc = { c: { ...ZERO_COUNTS }, o: { breachingNow: 0, atRisk: 0 }, responses: [] };
   const groups: SlaGroup[] = [];
   for (const [key, acc] of byKey) {
     addCounts(total.c, acc.c);
     total.o.breachingNow += acc.o.breachingNow;
     total.o.atRisk += acc.o.atRisk;
-    total.responses = mergeSorted(total.responses, acc.responses);
-    const [median = null, p90 = null] = percentilesOfSorted(acc.responses, [0.5, 0.9]);
+    total.responses.push(...acc.responses);
+    const [median = null, p90 = null] = percentilesOfSortedRuns(acc.responses, [0.5, 0.9]);
     groups.push({ key, label: labels.get(key) ?? String(key), ...statsOf(acc.c, acc.o, median, p90) });
   }
   // slaSummaries' "order by episodes desc, key": keys are role names; null sorts last, as in PostgreSQL.
   groups.sort((a, b) => b.episodes - a.episodes || (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1));
-  const [median = null, p90 = null] = percentilesOfSorted(total.responses, [0.5, 0.9]);
+  const [median = null, p90 = null] = percentilesOfSortedRuns(total.responses, [0.5, 0.9]);
   return { total: statsOf(total.c, total.o, median, p90), groups };
 }
 
