@@ -52,22 +52,31 @@ export async function slaPagePart(db: Db, schoolId: number, tz: string, range: P
   const where = sql`e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, range)} and ${filterSql(filter, tz, f)}`;
   const role = episodeGroupKey("role");
   const handoff = sql`(e.first_bot_reply_at is not null and e.status = 'answered' and e.answered_at >= e.first_bot_reply_at)`;
-  const read = (kind: PartKind, key: SQL, counts: SQL, values: SQL | null) =>
-    !kinds.includes(kind) ? Promise.resolve([]) : rows<Record<string, unknown>>(
+  // Grouped by the key's own values, its text built once per group: built per episode (to_char, a json
+  // array cast to text), the key was most of a statement's time (a year at 10 M messages: the weekly
+  // grouping 2.0 s with the text key per row, 0.8 s by week and role).
+  const read = (kind: PartKind, by: readonly SQL[], key: (cols: readonly SQL[]) => SQL, counts: SQL, values: SQL | null) => {
+    if (!kinds.includes(kind)) return Promise.resolve([]);
+    const cols = by.map((_, i) => sql.raw(`k${i}`));
+    return rows<Record<string, unknown>>(
       db,
-      sql`select ${key} as key, ${counts}, ${openIdsOf} as open_ids, ${values === null ? sql`null` : sql`string_agg((${values})::text, ',')`} as vals
-          from episodes e where ${where} group by 1`,
+      sql`select ${key(cols.map((c) => sql`g.${c}`))} as key, g.* from (
+            select ${sql.join(by.map((b, i) => sql`${b} as ${cols[i]!}`), sql`, `)}, ${counts}, ${openIdsOf} as open_ids,
+                   ${values === null ? sql`null` : sql`string_agg((${values})::text, ',')`} as vals
+            from episodes e where ${where} group by ${sql.raw(by.map((_, i) => String(i + 1)).join(", "))}) g`,
     );
+  };
   const n = (x: SQL) => sql`count(*) filter (where ${x})::int`;
   // Each grouping as the function it stands for groups and counts (the same expressions), hashed.
   const [policy, week, cell, category, bot] = await Promise.all([
-    read("policy", sql`json_build_array(${role}, e.policy_id)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(sql`e.status = 'open'`)} as c2, ${n(f.breached)} as c3, ${n(f.met)} as c4, ${n(f.known)} as c5`, responseMinutes),
-    read("week", sql`json_build_array(to_char(date_trunc('week', e.opened_at at time zone ${tz}), 'YYYY-MM-DD'), ${role})::text`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, null),
-    read("cell", sql`extract(isodow from e.opened_at at time zone ${tz})::int || ':' || extract(hour from e.opened_at at time zone ${tz})::int`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, responseMinutes),
-    read("category", sql`json_build_array(e.category::text)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(f.known)} as c2, ${n(f.met)} as c3`, responseMinutes),
+    read("policy", [role, sql`e.policy_id`], ([r, p]) => sql`json_build_array(${r}, ${p})::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(sql`e.status = 'open'`)} as c2, ${n(f.breached)} as c3, ${n(f.met)} as c4, ${n(f.known)} as c5`, responseMinutes),
+    read("week", [sql`date_trunc('week', e.opened_at at time zone ${tz})`, role], ([w, r]) => sql`json_build_array(to_char(${w}, 'YYYY-MM-DD'), ${r})::text`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, null),
+    read("cell", [sql`extract(isodow from e.opened_at at time zone ${tz})::int`, sql`extract(hour from e.opened_at at time zone ${tz})::int`], ([d, h]) => sql`${d} || ':' || ${h}`, sql`count(*)::int as c0, ${n(f.met)} as c1, ${n(f.known)} as c2`, responseMinutes),
+    read("category", [sql`e.category`], ([c]) => sql`json_build_array(${c}::text)::text`, sql`count(*)::int as c0, ${n(sql`e.status = 'answered'`)} as c1, ${n(f.known)} as c2, ${n(f.met)} as c3`, responseMinutes),
     read(
       "bot",
-      sql`''`,
+      [sql`''`],
+      () => sql`''`,
       sql`count(*)::int as c0, ${n(sql`e.first_bot_reply_at is not null`)} as c1, ${n(sql`e.status = 'resolved_by_bot'`)} as c2, ${n(handoff)} as c3,
         ${n(sql`e.first_peer_reply_at is not null`)} as c4, ${n(sql`e.first_peer_reply_at is not null and (e.answered_at is null or e.first_peer_reply_at < e.answered_at)`)} as c5`,
       sql`case when ${handoff} then extract(epoch from (e.answered_at - e.first_bot_reply_at)) / 60.0 end`,
