@@ -75,10 +75,21 @@ test.describe("SLA page on the demo school", () => {
       expect([local.weekday, local.hour]).toEqual([weekday, hour]);
     }
     await rows.first().getByRole("link").click();
-    await expect(page).toHaveURL(/\/episodes\/\d+/);
+    await expect(page).toHaveURL(/\/episodes\/\d+\?school=[^&]+&m=\d+$/);
     await expect(page.getByTestId("episode-facts")).toContainText("Политика");
     await expect(page.getByTestId("timeline-message").first()).toBeVisible();
     await expect(page.getByTestId("timeline-message").first()).toContainText("открыло обращение");
+    // A link taken before the episode changed (stored anew under another id) still opens it: the id the
+    // link names is gone, its opening message (`m`) finds the current episode, and the page moves there.
+    const current = new URL(page.url());
+    const id = /\/episodes\/(\d+)/.exec(current.pathname)?.[1] ?? "";
+    const heading = await page.getByRole("heading", { level: 1 }).innerText();
+    await page.goto(`/episodes/999999999${current.search}`);
+    await expect(page).toHaveURL(new RegExp(`/episodes/${id}\\?school=[^&]+&m=\\d+$`));
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
+    // Without it, the gone id is a plain "no such episode" (streamed behind loading.tsx: Next's 404 fallback in a 200).
+    const gone = await page.request.get(`/episodes/999999999?school=${current.searchParams.get("school")}`);
+    expect(gone.status() === 404 || (await gone.text()).includes("NEXT_HTTP_ERROR_FALLBACK;404")).toBe(true);
   });
 
   test("the breached list is paged, newest first", async ({ page }) => {

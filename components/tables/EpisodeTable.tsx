@@ -1,9 +1,11 @@
 import Link from "next/link";
+import { episodeHref } from "@/lib/episode-href";
 import type { Locale } from "@/lib/i18n/dict";
 import { formatLocalTime, formatMinutes, type EpisodeMessageKey } from "@/lib/i18n/pages/episodes";
 
 export interface EpisodeTableRow {
   id: number;
+  openedMessageId: number;
   openedAt: string;
   answeredAt: string | null;
   status: string;
@@ -59,7 +61,7 @@ export function EpisodeTable({ rows, tz, locale, p, school, testId }: { rows: Ep
           {rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-100 hover:bg-slate-50" data-opened-at={r.openedAt}>
               <td className="py-1 pr-3 whitespace-nowrap">
-                <Link href={`/episodes/${r.id}?school=${encodeURIComponent(school)}`} className="text-blue-800 underline-offset-2 hover:underline">
+                <Link href={episodeHref(school, r.id, r.openedMessageId)} className="text-blue-800 underline-offset-2 hover:underline">
                   {formatLocalTime(r.openedAt, tz, locale)}
                 </Link>
               </td>

@@ -4,7 +4,7 @@ import { getDb } from "../../db/client";
 import { audit } from "../../db/queries/users";
 import { episodesInScope } from "../../db/queries/scope";
 import { csvResponse, toCsv } from "../csv";
-import { episodeListReport, episodeViewReport, parsePage, type EpisodeListData, type EpisodeViewData, type UrlParams } from "../reports/episode-detail";
+import { episodeListReport, episodeViewReport, linkedEpisodeId, parsePage, type EpisodeListData, type EpisodeViewData, type UrlParams } from "../reports/episode-detail";
 import type { EpisodeListRow } from "../../db/queries/reports/episode-detail";
 import { guardApi } from "./exports";
 import { getViewer } from "./session";
@@ -50,12 +50,18 @@ export async function getEpisodeList(p: UrlParams, now: Date = new Date()): Prom
   return scopedList(await accessFor(p, "episodes"), p, now, false);
 }
 
-/** One episode of the URL's school, or null when it has no such episode or it lies outside the viewer's scope. */
+/**
+ * One episode of the URL's school, or null when it has no such episode or it lies outside the viewer's
+ * scope. A link's id that is gone (the episode changed and was stored anew) is followed by its opening
+ * message (`m`, lib/episode-href.ts): the view is then of the current episode, whose id differs.
+ */
 export async function getEpisode(id: string, p: UrlParams, now: Date = new Date()): Promise<EpisodeViewData | null> {
   const a = await accessFor(p, "episode");
-  const n = Number(id);
-  if (!Number.isSafeInteger(n) || n < 1) return null;
+  const asked = Number(id);
+  if (!Number.isSafeInteger(asked) || asked < 1) return null;
   const { db } = await getDb();
+  const n = await linkedEpisodeId(db, a.school, asked, p);
+  if (n === null) return null;
   // Out of scope answers as "no such episode": a 404 does not confirm that the id exists elsewhere.
   if (a.scope.kind !== "school" && !(await episodesInScope(db, a.school.id, [n], setsOf(a.scope))).has(n)) return null;
   return episodeViewReport(db, a.school, n, now);

@@ -22,6 +22,8 @@ export interface TimelineRow {
   what: string;
   dm: boolean;
   episodeId: number | null;
+  /** An episode row's opening message, for its link (lib/episode-href.ts). */
+  openedMessageId: number | null;
   responseMinutes: number | null;
   targetMinutes: number | null;
   sla: SlaState | null;
@@ -37,11 +39,11 @@ export interface StudentTimelineData extends StudentTimelineRows {
 
 /** Merges the kinds into one list, oldest first (a timeline reads forwards). */
 export function timelineRows(d: StudentTimelineRows): TimelineRow[] {
-  const none = { dm: false, episodeId: null, responseMinutes: null, targetMinutes: null, sla: null, score: null };
+  const none = { dm: false, episodeId: null, openedMessageId: null, responseMinutes: null, targetMinutes: null, sla: null, score: null };
   const out: TimelineRow[] = [
     ...d.messages.map((m): TimelineRow => ({ ...none, key: `m${m.id}`, at: m.at, kind: "message", where: m.channel, what: m.text ?? "", dm: m.dm })),
     ...d.episodes.map((e): TimelineRow => ({
-      ...none, key: `e${e.id}`, at: e.at, kind: "episode", where: e.channel, what: e.status, dm: e.dm, episodeId: e.id,
+      ...none, key: `e${e.id}`, at: e.at, kind: "episode", where: e.channel, what: e.status, dm: e.dm, episodeId: e.id, openedMessageId: e.openedMessageId,
       responseMinutes: e.responseMinutes, targetMinutes: e.targetMinutes, sla: e.sla,
     })),
     ...d.lms.map((l): TimelineRow => ({ ...none, key: `l${l.id}`, at: l.at, kind: "lms", where: l.course ?? "", what: [l.verb, l.object].filter(Boolean).join(" "), score: l.score })),

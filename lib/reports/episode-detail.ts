@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { episodeList, filterOptions, type EpisodeFilter, type EpisodePage, type FilterOptions } from "../../db/queries/reports/episode-detail";
-import { episodeTimeline, getEpisodeView, type EpisodeView, type TimelineMessage } from "../../db/queries/reports/episode-detail-view";
+import { currentEpisodeId, episodeTimeline, getEpisodeView, type EpisodeView, type TimelineMessage } from "../../db/queries/reports/episode-detail-view";
 import { PAGE_KINDS } from "../../db/queries/reports/sla-page-part";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly, type HeatCellOnShift, type SlaBreakdown, type WeekPoint } from "../../db/queries/reports/episode-detail-sla";
 import { slaPageFigures } from "./sla-page-run";
@@ -157,6 +157,14 @@ export interface EpisodeViewData {
   episode: EpisodeView;
   timeline: TimelineMessage[];
   truncated: boolean;
+}
+
+/**
+ * The episode a link names (lib/episode-href.ts): its id, else the episode its opening message (`m`, when
+ * it parses) opens now; null when neither is this school's.
+ */
+export function linkedEpisodeId(db: Db, school: SchoolRow, episodeId: number, p: UrlParams): Promise<number | null> {
+  return currentEpisodeId(db, school.id, episodeId, pick(id, one(p.m)) ?? null);
 }
 
 /** One episode of this school with its timeline, or null (unknown id, or another school's). */

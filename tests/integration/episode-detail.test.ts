@@ -9,11 +9,12 @@ import { applyConfig } from "@/db/queries/config";
 import { recomputeEpisodes } from "@/db/queries/episodes";
 import { slaHeatmap, slaSummary } from "@/db/queries/reports/sla";
 import { episodeList } from "@/db/queries/reports/episode-detail";
-import { episodeTimeline, getEpisodeView } from "@/db/queries/reports/episode-detail-view";
+import { currentEpisodeId, episodeTimeline, getEpisodeView } from "@/db/queries/reports/episode-detail-view";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly, staffOnShift } from "@/db/queries/reports/episode-detail-sla";
 import { rows } from "@/db/client";
 import { sql } from "drizzle-orm";
-import { parseFilter } from "@/lib/reports/episode-detail";
+import { linkedEpisodeId, parseFilter } from "@/lib/reports/episode-detail";
+import { episodeHref } from "@/lib/episode-href";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
 import type { SchoolConfigInput } from "@/lib/config/schema";
 
@@ -216,6 +217,35 @@ for (const engine of engines()) {
         }
       }
       expect(seen).toBeGreaterThan(0);
+    });
+
+    // Last: it answers an open episode, which changes the figures the tests above expect.
+    it("follows a link to an episode that changed to the episode its opening message opens now", async () => {
+      const open = await episodeList(h.db, school.id, school.timezone, PERIOD, { status: "open" }, NOW, page);
+      const asked = open.rows.find((r) => r.openedAt === "2026-03-12T08:00:00.000Z"); // s2: "А сертификат когда?"
+      expect(asked).toBeDefined();
+      const before = await getEpisodeView(h.db, school.id, school.timezone, asked!.id, NOW);
+      expect(before).toMatchObject({ status: "open", openedMessageId: asked!.openedMessageId });
+      const [q] = await rows<{ external_id: string }>(h.db, sql`select external_id from messages where id = ${asked!.openedMessageId}`);
+      await storeEvents(h.db, school.id, [m(G1, "anna", msk("2026-03-12", "11:30"), "Через неделю", { replyTo: { externalId: q!.external_id, author: { externalId: "s2" } } })]);
+      await recomputeEpisodes(h.db, school.id, { scopes: "dirty", now: NOW });
+
+      // Answered, the episode is stored anew: its old id names nothing (replaceEpisodes) ...
+      expect(await currentEpisodeId(h.db, school.id, asked!.id, null)).toBeNull();
+      expect(await getEpisodeView(h.db, school.id, school.timezone, asked!.id, NOW)).toBeNull();
+      // ... and the link's opening message finds the current one.
+      const now = await currentEpisodeId(h.db, school.id, asked!.id, asked!.openedMessageId);
+      expect(now).not.toBeNull();
+      expect(now).not.toBe(asked!.id);
+      expect(await getEpisodeView(h.db, school.id, school.timezone, now!, NOW)).toMatchObject({ status: "answered", responder: "Анна", openedMessageId: asked!.openedMessageId });
+      // A live id is its own episode whatever the message says; another school's link finds nothing here.
+      const other = open.rows.find((r) => r.id !== asked!.id)!;
+      expect(await currentEpisodeId(h.db, school.id, other.id, asked!.openedMessageId)).toBe(other.id);
+      expect(await currentEpisodeId(h.db, school.id + 1000, asked!.id, asked!.openedMessageId)).toBeNull();
+      // The URL form (lib/reports linkedEpisodeId): `m` as the link carries it; a value that does not parse is no fallback.
+      expect(await linkedEpisodeId(h.db, school, asked!.id, { m: String(asked!.openedMessageId) })).toBe(now);
+      expect(await linkedEpisodeId(h.db, school, asked!.id, { m: "x1" })).toBeNull();
+      expect(episodeHref("hand", now!, asked!.openedMessageId)).toBe(`/episodes/${now}?school=hand&m=${asked!.openedMessageId}`);
     });
   });
 }

@@ -9,6 +9,8 @@ import { episodeGroupKey, labelsFor, num, numOrNull, openFlags, slaFlags } from 
 
 export interface EpisodeView {
   id: number;
+  /** The student's first message (lib/episode-href.ts). */
+  openedMessageId: number;
   student: string;
   studentId: number;
   channel: string;
@@ -74,7 +76,7 @@ export async function getEpisodeView(db: Db, schoolId: number, tz: string, id: n
   const f = slaFlags(await openFlags(db, schoolId, tz, null, now));
   const [r] = await rows<Record<string, unknown>>(
     db,
-    sql`select e.id, st.display_name as student, e.student_person_id, coalesce(ch.title, ch.external_id) as channel, ch.kind::text as channel_kind, ch.id as channel_id,
+    sql`select e.id, e.opened_message_id, st.display_name as student, e.student_person_id, coalesce(ch.title, ch.external_id) as channel, ch.kind::text as channel_kind, ch.id as channel_id,
           coalesce(th.title, th.external_id) as thread, src.kind::text as source, co.title as cohort, e.kind::text as kind, e.status::text as status,
           e.priority::text as priority, e.category::text as category, e.message_count, ${iso(sql`e.opened_at`)} as opened_at,
           ${iso(sql`e.last_student_message_at`)} as last_student_message_at, ${iso(sql`e.answered_at`)} as answered_at, rp.display_name as responder,
@@ -95,6 +97,7 @@ export async function getEpisodeView(db: Db, schoolId: number, tz: string, id: n
   const labels = await labelsFor(db, schoolId, "role", [role]);
   return {
     id: num(r.id),
+    openedMessageId: num(r.opened_message_id),
     student: String(r.student),
     studentId: num(r.student_person_id),
     channel: String(r.channel),
@@ -128,6 +131,24 @@ export async function getEpisodeView(db: Db, schoolId: number, tz: string, id: n
     breachingNow: r.breaching_now === true,
     atRisk: r.at_risk === true,
   };
+}
+
+/**
+ * The school's episode of this id, else (an episode that changed is stored anew under another id) the
+ * episode opened by `openedMessageId` now, or null. Both lookups are unique keys.
+ */
+export async function currentEpisodeId(db: Db, schoolId: number, id: number, openedMessageId: number | null): Promise<number | null> {
+  const [r] = await rows<{ id: unknown }>(
+    db,
+    openedMessageId === null
+      ? sql`select e.id from episodes e where e.school_id = ${schoolId} and e.id = ${id}`
+      : sql`select x.id from (
+              select e.id, 0 as o from episodes e where e.school_id = ${schoolId} and e.id = ${id}
+              union all
+              select e.id, 1 from episodes e where e.school_id = ${schoolId} and e.opened_message_id = ${openedMessageId}) x
+            order by x.o limit 1`,
+  );
+  return r ? num(r.id) : null;
 }
 
 /** Timeline length cap: a busy group chat can hold hundreds of messages while one question waits. */

@@ -53,6 +53,8 @@ const iso = (col: SQL) => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"H
 
 export interface EpisodeListRow {
   id: number;
+  /** The student's first message: it stays when a changed episode is stored anew with another id (episodeHref). */
+  openedMessageId: number;
   openedAt: string;
   answeredAt: string | null;
   status: string;
@@ -94,7 +96,7 @@ export async function episodeList(
     knownTotal ?? rows<{ n: unknown }>(db, sql`select count(*)::int as n from episodes e where ${where}`).then(([c]) => num(c?.n ?? 0)),
     rows<Record<string, unknown>>(
     db,
-    sql`select e.id, ${iso(sql`e.opened_at`)} as opened_at, ${iso(sql`e.answered_at`)} as answered_at, e.status::text as status, e.kind::text as kind,
+    sql`select e.id, e.opened_message_id, ${iso(sql`e.opened_at`)} as opened_at, ${iso(sql`e.answered_at`)} as answered_at, e.status::text as status, e.kind::text as kind,
           e.priority::text as priority, st.display_name as student, rp.display_name as responder, coalesce(ch.title, ch.external_id) as channel,
           ch.kind::text as channel_kind, src.kind::text as source, ${episodeGroupKey("role")} as role, p.name as policy, e.target_minutes, e.clock::text as clock,
           (case when e.status = 'answered' then (case when e.clock = 'business' then e.response_business_minutes else e.response_calendar_minutes end) end) as rm,
@@ -113,6 +115,7 @@ export async function episodeList(
       const role = r.role === null ? null : String(r.role);
       return {
         id: num(r.id),
+        openedMessageId: num(r.opened_message_id),
         openedAt: String(r.opened_at),
         answeredAt: r.answered_at === null ? null : String(r.answered_at),
         status: String(r.status),

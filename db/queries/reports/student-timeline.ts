@@ -49,6 +49,8 @@ export type SlaState = "met" | "breached" | "breaching" | "open" | "no_target" |
 
 export interface TimelineEpisode {
   id: number;
+  /** The student's first message (episodeHref). */
+  openedMessageId: number;
   at: string;
   answeredAt: string | null;
   channel: string;
@@ -145,11 +147,11 @@ export async function studentTimelineRows(db: Db, schoolId: number, student: Stu
   );
 
   const eps = await rows<{
-    id: unknown; at: string; answered_at: string | null; channel: string | null; kind: string; status: string; owner_role: string | null; responder: string | null;
+    id: unknown; opened_message_id: unknown; at: string; answered_at: string | null; channel: string | null; kind: string; status: string; owner_role: string | null; responder: string | null;
     minutes: unknown; target: unknown; clock: string | null; breached: boolean; calendar_id: unknown; opened_ts: string;
   }>(
     db,
-    sql`select e.id, ${iso("e.opened_at")} as at, ${iso("e.answered_at")} as answered_at, ch.title as channel, ch.kind::text as kind, e.status::text as status,
+    sql`select e.id, e.opened_message_id, ${iso("e.opened_at")} as at, ${iso("e.answered_at")} as answered_at, ch.title as channel, ch.kind::text as kind, e.status::text as status,
                e.owner_role::text as owner_role, rp.display_name as responder,
                case when e.status = 'answered' then (case when e.clock = 'business' then e.response_business_minutes else e.response_calendar_minutes end) end as minutes,
                e.target_minutes as target, e.clock::text as clock, e.breached, pol.calendar_id, ${iso("e.opened_at")} as opened_ts
@@ -209,7 +211,7 @@ export async function studentTimelineRows(db: Db, schoolId: number, student: Stu
       id: num(m.id), at: m.at, channel: m.channel ?? "", channelKind: m.kind, dm: m.kind === "dm", text: m.text, textLength: num(m.len), hasQuestion: m.q, negative: m.neg, deleted: m.deleted,
     })),
     episodes: cap("episodes", eps).map((e) => ({
-      id: num(e.id), at: e.at, answeredAt: e.answered_at, channel: e.channel ?? "", dm: e.kind === "dm", status: e.status, ownerRole: e.owner_role, responder: e.responder,
+      id: num(e.id), openedMessageId: num(e.opened_message_id), at: e.at, answeredAt: e.answered_at, channel: e.channel ?? "", dm: e.kind === "dm", status: e.status, ownerRole: e.owner_role, responder: e.responder,
       responseMinutes: numOrNull(e.minutes), targetMinutes: numOrNull(e.target), clock: e.clock, sla: slaOf(e),
     })),
     lms: cap("lms", lms).map((l) => ({ id: num(l.id), at: l.at, verb: l.verb, object: l.object, objectKind: l.kind, score: numOrNull(l.score), maxScore: numOrNull(l.max), course: l.course })),

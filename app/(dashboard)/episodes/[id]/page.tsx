@@ -1,5 +1,6 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
+import { episodeHref } from "@/lib/episode-href";
 import { getEpisode } from "@/lib/dal/episodes";
 import { getPageT } from "@/lib/i18n/server";
 import { formatNumber } from "@/lib/i18n/dict";
@@ -15,6 +16,8 @@ export default async function EpisodePage({ params, searchParams }: { params: Pr
   const [{ locale, p }, data] = await Promise.all([getPageT(episodeMessages), getEpisode(id, sp)]);
   if (!data) notFound();
   const e = data.episode;
+  // The link's episode changed and was stored anew (found by its opening message): the current one's URL.
+  if (String(e.id) !== id) redirect(episodeHref(data.school.slug, e.id, e.openedMessageId));
   const tz = data.school.timezone;
   const time = (iso: string | null) => formatLocalTime(iso, tz, locale, true);
   const isDm = e.channelKind === "dm";

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getStudentTimeline, type SlaState, type TimelineKind } from "@/lib/dal/students";
+import { episodeHref } from "@/lib/episode-href";
 import { getPageT } from "@/lib/i18n/server";
 import { formatNumber } from "@/lib/i18n/dict";
 import { formatLocalTime, formatMinutes } from "@/lib/i18n/pages/episodes";
@@ -135,7 +136,7 @@ export default async function StudentPage({ params, searchParams }: { params: Pr
                       <td className="whitespace-nowrap py-1 pr-4 tabular-nums">{time(r.at)}</td>
                       <td className="py-1 pr-4">
                         {r.kind === "episode" && r.episodeId !== null ? (
-                          <Link href={`/episodes/${r.episodeId}?school=${encodeURIComponent(d.school)}`} className="text-blue-800 hover:underline">{kindLabel(r.kind)} #{r.episodeId}</Link>
+                          <Link href={episodeHref(d.school, r.episodeId, r.openedMessageId)} className="text-blue-800 hover:underline">{kindLabel(r.kind)} #{r.episodeId}</Link>
                         ) : (
                           kindLabel(r.kind)
                         )}
