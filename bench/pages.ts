@@ -149,7 +149,10 @@ export const OPT_IN: ReadonlySet<string> = new Set(["sla (365 d)", "heatmap (365
 /** The stored run each page reads (forgotten before its warm-up, so the warm-up computes it with this code). */
 const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", "sla page": "sla", "sla page (365 d)": "sla", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins", shifts: `shifts-${DEFAULTS.role}` };
 
-/** One untimed warm-up (plans and buffers cached, as on a server that has been up), then `runs` timed calls. */
+/**
+ * Untimed warm-ups (plans and buffers cached, as on a server that has been up), then `runs` timed calls;
+ * REFERENCE rows one warm-up and at most REFERENCE_RUNS calls, OPT_IN rows only when `only` names them.
+ */
 export async function timePages(db: Db, school: SchoolRow, now: Date, runs: number, only?: readonly string[], log?: (m: string) => void): Promise<PageTiming[]> {
   const out: PageTiming[] = [];
   for (const [page, f] of Object.entries(PAGES)) {
