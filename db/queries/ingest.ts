@@ -589,32 +589,27 @@ export class StoreContext {
    * each other instead of deadlocking, however many scopes a group commit marks.
    */
   async flushDirty(): Promise<void> {
-    const marks = [...this.dirty.values()].sort((a, b) => a.channelId - b.channelId || a.threadId - b.threadId).map((d) => ({ schoolId: this.schoolId, ...d }));
+    const marks = [...this.dirty.values()].sort((a, b) => a.channelId - b.channelId || a.threadId - b.threadId);
     this.dirty.clear();
-    for (const part of chunks(marks)) {
-      await this.db
-        .insert(t.dirtyScopes)
-        .values(
-          part.map((d) => {
-            const from = d.fromMs == null ? null : new Date(d.fromMs);
-            return { schoolId: d.schoolId, channelId: d.channelId, threadId: d.threadId, fromSentAt: from, renewed: true, renewedFrom: from };
-          }),
-        )
-        .onConflictDoUpdate({
-          target: [t.dirtyScopes.schoolId, t.dirtyScopes.channelId, t.dirtyScopes.threadId],
-          // A mark not yet derived keeps its earliest message; "whole scope" (null) on either side wins. The
-          // same for what came since a run claimed the mark (episodes/write.ts claimMarks), from nothing.
-          set: {
-            markedAt: sql`now()`,
-            fromSentAt: sql`case when ${t.dirtyScopes.fromSentAt} is null or excluded.from_sent_at is null then null
-                                 else least(${t.dirtyScopes.fromSentAt}, excluded.from_sent_at) end`,
-            renewed: sql`true`,
-            renewedFrom: sql`case when not ${t.dirtyScopes.renewed} then excluded.from_sent_at
-                                  when ${t.dirtyScopes.renewedFrom} is null or excluded.from_sent_at is null then null
-                                  else least(${t.dirtyScopes.renewedFrom}, excluded.from_sent_at) end`,
-          },
-        });
-    }
+    if (marks.length === 0) return;
+    // Plain SQL, the marks as one JSON parameter (in their order, which the rows are locked in): the query
+    // builder's upsert cost more to build than to run under webhook load (docs/performance.md, round 22).
+    const json = JSON.stringify(marks.map((d) => ({ c: d.channelId, t: d.threadId, f: d.fromMs == null ? null : new Date(d.fromMs).toISOString() })));
+    await this.db.execute(sql`
+      insert into dirty_scopes as d (school_id, channel_id, thread_id, from_sent_at, renewed, renewed_from)
+      select ${this.schoolId}::bigint, v.c, v.t, v.f, true, v.f
+      from rows from (json_to_recordset(${json}::json) as (c bigint, t bigint, f timestamptz)) with ordinality as v(c, t, f, n)
+      order by v.n
+      -- A mark not yet derived keeps its earliest message; "whole scope" (null) on either side wins. The
+      -- same for what came since a run claimed the mark (episodes/write.ts claimMarks), from nothing.
+      on conflict (school_id, channel_id, thread_id) do update set
+        marked_at = now(),
+        from_sent_at = case when d.from_sent_at is null or excluded.from_sent_at is null then null
+                            else least(d.from_sent_at, excluded.from_sent_at) end,
+        renewed = true,
+        renewed_from = case when not d.renewed then excluded.from_sent_at
+                            when d.renewed_from is null or excluded.from_sent_at is null then null
+                            else least(d.renewed_from, excluded.from_sent_at) end`);
   }
 
   async lms(events: Parsed<"lms">[], result: StoreResult): Promise<void> {

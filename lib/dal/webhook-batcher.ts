@@ -1,8 +1,7 @@
 // No `import "server-only"`: shared with the production server's plain ingest path, which runs outside
 // Next's react-server build (lib/server/webhook-core.ts, docs/adr/0004-ingest-server.md).
-import { and, eq, inArray } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { ingestReceipts } from "../../db/schema";
+import { sql } from "drizzle-orm";
+import { rows, type Db } from "../../db/client";
 import { storeParsedBatch, type ParsedJob, type StoreResult } from "../../db/queries/ingest";
 import type { ParsedIngestEvent } from "../ingest/types";
 
@@ -98,24 +97,31 @@ async function drain(db: Db, schoolId: number, q: SchoolQueue): Promise<void> {
   }
 }
 
+/**
+ * The batch's deliveries already received, by (source, event key). Plain SQL with the pairs as one JSON
+ * parameter, as the receipts' insert below: built by the query builder (a parameter and several class
+ * checks per value), these two statements were most of drizzle's ~12 s in a CPU profile of the server under
+ * the bench's webhook load, ~17 % of its CPU (docs/performance.md, round 22).
+ */
 async function existingReceipts(db: Db, schoolId: number, batch: readonly Pending[]): Promise<Set<string>> {
-  const sourceIds = [...new Set(batch.map((p) => p.delivery.sourceId))];
-  const eventKeys = [...new Set(batch.map((p) => p.delivery.eventKey))];
-  const found = await db
-    .select({ sourceId: ingestReceipts.sourceId, eventKey: ingestReceipts.eventKey })
-    .from(ingestReceipts)
-    .where(and(eq(ingestReceipts.schoolId, schoolId), inArray(ingestReceipts.sourceId, sourceIds), inArray(ingestReceipts.eventKey, eventKeys)));
-  return new Set(found.map((f) => keyOf({ sourceId: Number(f.sourceId), eventKey: f.eventKey })));
+  const pairs = JSON.stringify(batch.map((p) => ({ s: p.delivery.sourceId, k: p.delivery.eventKey })));
+  const found = await rows<{ source_id: unknown; event_key: string }>(
+    db,
+    sql`select r.source_id, r.event_key from ingest_receipts r
+        where r.school_id = ${schoolId} and (r.source_id, r.event_key) in (select v.s, v.k from json_to_recordset(${pairs}::json) as v(s bigint, k text))`,
+  );
+  return new Set(found.map((f) => keyOf({ sourceId: Number(f.source_id), eventKey: f.event_key })));
 }
 
 const jobOf = (d: Delivery): ParsedJob => ({ events: d.events });
 
 /** The receipts commit with the events, in the same transaction (one insert for the batch): a delivery is stored with its receipt or not at all. */
 const receiptsOf = (schoolId: number, ds: readonly Delivery[]) => async (tx: Db) => {
-  await tx
-    .insert(ingestReceipts)
-    .values(ds.map((d) => ({ schoolId, sourceId: d.sourceId, eventKey: d.eventKey, payloadHash: d.payloadHash })))
-    .onConflictDoNothing();
+  const json = JSON.stringify(ds.map((d) => ({ s: d.sourceId, k: d.eventKey, h: d.payloadHash })));
+  await tx.execute(sql`
+    insert into ingest_receipts (school_id, source_id, event_key, payload_hash)
+    select ${schoolId}::bigint, v.s, v.k, v.h from json_to_recordset(${json}::json) as v(s bigint, k text, h text)
+    on conflict do nothing`);
 };
 
 async function flush(db: Db, schoolId: number, batch: Pending[]): Promise<void> {
