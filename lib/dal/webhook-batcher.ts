@@ -100,8 +100,8 @@ async function drain(db: Db, schoolId: number, q: SchoolQueue): Promise<void> {
 /**
  * The batch's deliveries already received, by (source, event key). Plain SQL with the pairs as one JSON
  * parameter, as the receipts' insert below: built by the query builder (a parameter and several class
- * checks per value), these two statements were most of drizzle's ~12 s in a CPU profile of the server under
- * the bench's webhook load, ~17 % of its CPU (docs/performance.md, round 22).
+ * checks per value), these two and the dirty marks' upsert were ~5 s of drizzle's ~12 s in a CPU profile of
+ * the server under the bench's webhook load (73 s busy; docs/performance.md, round 22).
  */
 async function existingReceipts(db: Db, schoolId: number, batch: readonly Pending[]): Promise<Set<string>> {
   const pairs = JSON.stringify(batch.map((p) => ({ s: p.delivery.sourceId, k: p.delivery.eventKey })));
