@@ -90,17 +90,25 @@ export interface ParsedJob {
  * transaction is all or nothing: if it fails, the caller retries each unit alone (lib/dal/webhook-batcher.ts),
  * so one unit that cannot be stored never loses the others.
  */
-export async function storeParsedBatch(db: Db, schoolId: number, jobs: readonly ParsedJob[], after?: (tx: Db, results: readonly StoreResult[]) => Promise<void>): Promise<StoreResult[]> {
+export async function storeParsedBatch(db: Db, schoolId: number, jobs: readonly ParsedJob[], claim?: ClaimJobs): Promise<StoreResult[]> {
   const creates = jobs.length > 1 && jobs.every((j) => !j.within && j.events.every((e) => e.type === "message" && e.action === "create"));
   if (creates) {
     try {
-      return await storeBatchOnce(db, schoolId, jobs, after, true);
+      return await storeBatchOnce(db, schoolId, jobs, claim, true);
     } catch (e) {
       if (!(e instanceof NotAllNew)) throw e;
     }
   }
-  return storeBatchOnce(db, schoolId, jobs, after, false);
+  return storeBatchOnce(db, schoolId, jobs, claim, false);
 }
+
+/**
+ * Runs first in a group commit's transaction, under the school's lock, and answers which jobs not to store
+ * (by index): the webhook batcher inserts the deliveries' receipts here and skips those already received.
+ * It runs again in every attempt of the transaction (the job-by-job one after NotAllNew); only the
+ * committed attempt's answer counts.
+ */
+export type ClaimJobs = (tx: Db) => Promise<ReadonlySet<number>>;
 
 /** Thrown (and the transaction rolled back) when a batch written together held a message already stored. */
 class NotAllNew extends Error {}
@@ -112,10 +120,13 @@ class NotAllNew extends Error {}
  * transaction is rolled back (NotAllNew) and the batch is written job by job; the rows, ids and order
  * are those the job-by-job path writes.
  */
-async function storeBatchOnce(db: Db, schoolId: number, jobs: readonly ParsedJob[], after: ((tx: Db, results: readonly StoreResult[]) => Promise<void>) | undefined, together: boolean): Promise<StoreResult[]> {
-  const results = jobs.map((j): StoreResult => ({ read: j.events.length, stored: 0, updated: 0, duplicates: 0, rejected: [] }));
+async function storeBatchOnce(db: Db, schoolId: number, allJobs: readonly ParsedJob[], claim: ClaimJobs | undefined, together: boolean): Promise<StoreResult[]> {
+  const results = allJobs.map((j): StoreResult => ({ read: j.events.length, stored: 0, updated: 0, duplicates: 0, rejected: [] }));
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${schoolId})`);
+    const skip = claim ? await claim(tx as unknown as Db) : new Set<number>();
+    // The jobs stored, each with its own result (a skipped job's stays unstored).
+    const jobs = allJobs.flatMap((job, i) => (skip.has(i) ? [] : [{ ...job, result: results[i] }]));
     const all = jobs.flatMap((j) => j.events);
     const ctx = new StoreContext(tx as unknown as Db, schoolId);
     await ctx.prefetchMessageIdentities(all);
@@ -123,20 +134,15 @@ async function storeBatchOnce(db: Db, schoolId: number, jobs: readonly ParsedJob
       const sum: StoreResult = { read: all.length, stored: 0, updated: 0, duplicates: 0, rejected: [] };
       await writeParsed(ctx, all, sum);
       if (sum.stored !== all.length || sum.updated > 0 || sum.duplicates > 0) throw new NotAllNew("a message of the batch was already stored");
-      jobs.forEach((j, i) => {
-        const r = results[i];
-        if (r) r.stored = j.events.length;
-      });
+      for (const j of jobs) if (j.result) j.result.stored = j.events.length;
     } else {
-      for (const [i, job] of jobs.entries()) {
-        const result = results[i];
-        if (!result) continue;
-        await writeParsed(ctx, job.events, result);
-        if (job.within) await job.within(ctx.db, result);
+      for (const job of jobs) {
+        if (!job.result) continue;
+        await writeParsed(ctx, job.events, job.result);
+        if (job.within) await job.within(ctx.db, job.result);
       }
     }
     await ctx.flushDirty();
-    if (after) await after(ctx.db, results);
   });
   return results;
 }

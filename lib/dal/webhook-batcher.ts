@@ -2,7 +2,7 @@
 // Next's react-server build (lib/server/webhook-core.ts, docs/adr/0004-ingest-server.md).
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../db/client";
-import { storeParsedBatch, type ParsedJob, type StoreResult } from "../../db/queries/ingest";
+import { storeParsedBatch, type ClaimJobs, type ParsedJob, type StoreResult } from "../../db/queries/ingest";
 import type { ParsedIngestEvent } from "../ingest/types";
 
 /**
@@ -97,67 +97,70 @@ async function drain(db: Db, schoolId: number, q: SchoolQueue): Promise<void> {
   }
 }
 
-/**
- * The batch's deliveries already received, by (source, event key). Plain SQL with the pairs as one JSON
- * parameter, as the receipts' insert below: built by the query builder (a parameter and several class
- * checks per value), these two and the dirty marks' upsert were ~5 s of drizzle's ~12 s in a CPU profile of
- * the server under the bench's webhook load (73 s busy; docs/performance.md, round 22).
- */
-async function existingReceipts(db: Db, schoolId: number, batch: readonly Pending[]): Promise<Set<string>> {
-  const pairs = JSON.stringify(batch.map((p) => ({ s: p.delivery.sourceId, k: p.delivery.eventKey })));
-  const found = await rows<{ source_id: unknown; event_key: string }>(
-    db,
-    sql`select r.source_id, r.event_key from ingest_receipts r
-        where r.school_id = ${schoolId} and (r.source_id, r.event_key) in (select v.s, v.k from json_to_recordset(${pairs}::json) as v(s bigint, k text))`,
-  );
-  return new Set(found.map((f) => keyOf({ sourceId: Number(f.source_id), eventKey: f.event_key })));
-}
-
 const jobOf = (d: Delivery): ParsedJob => ({ events: d.events });
 
-/** The receipts commit with the events, in the same transaction (one insert for the batch): a delivery is stored with its receipt or not at all. */
-const receiptsOf = (schoolId: number, ds: readonly Delivery[]) => async (tx: Db) => {
-  const json = JSON.stringify(ds.map((d) => ({ s: d.sourceId, k: d.eventKey, h: d.payloadHash })));
-  await tx.execute(sql`
-    insert into ingest_receipts (school_id, source_id, event_key, payload_hash)
-    select ${schoolId}::bigint, v.s, v.k, v.h from json_to_recordset(${json}::json) as v(s bigint, k text, h text)
-    on conflict do nothing`);
-};
+/**
+ * The deliveries' receipts, inserted first in the batch's transaction (storeParsedBatch's claim): a
+ * delivery whose receipt is already stored (a re-delivery) gets no row back and is not stored again; the
+ * others' receipts commit with their events or not at all. One statement with the batch as one JSON
+ * parameter, where a look-up of the received ones before the transaction and their insert in it were two:
+ * the look-up was, by time, the second statement of the bench's webhook load after the message insert
+ * (0.70 ms a batch against the insert's 0.19; docs/performance.md, round 23). `duplicates` holds the answer
+ * of the transaction's last attempt, the committed one.
+ */
+function receiptsClaim(schoolId: number, ds: readonly Delivery[]): { claim: ClaimJobs; duplicates: () => ReadonlySet<number> } {
+  let duplicates: ReadonlySet<number> = new Set();
+  const claim: ClaimJobs = async (tx) => {
+    const json = JSON.stringify(ds.map((d) => ({ s: d.sourceId, k: d.eventKey, h: d.payloadHash })));
+    const inserted = await rows<{ source_id: unknown; event_key: string }>(
+      tx,
+      sql`insert into ingest_receipts (school_id, source_id, event_key, payload_hash)
+          select ${schoolId}::bigint, v.s, v.k, v.h from json_to_recordset(${json}::json) as v(s bigint, k text, h text)
+          on conflict do nothing
+          returning source_id, event_key`,
+    );
+    // A batch holds each (source, event key) once (drain), so a returned key is one delivery.
+    const fresh = new Set(inserted.map((r) => keyOf({ sourceId: Number(r.source_id), eventKey: r.event_key })));
+    duplicates = new Set(ds.flatMap((d, i) => (fresh.has(keyOf(d)) ? [] : [i])));
+    return duplicates;
+  };
+  return { claim, duplicates: () => duplicates };
+}
+
+/** One batch (or one delivery alone): its outcome per delivery once committed. */
+async function store(db: Db, schoolId: number, batch: readonly Pending[]): Promise<DeliveryOutcome[]> {
+  const { claim, duplicates } = receiptsClaim(schoolId, batch.map((p) => p.delivery));
+  const results = await storeParsedBatch(db, schoolId, batch.map((p) => jobOf(p.delivery)), claim);
+  const dup = duplicates();
+  return batch.map((_, i): DeliveryOutcome => {
+    if (dup.has(i)) return { kind: "duplicate" };
+    const result = results[i];
+    if (!result) throw new Error("group commit returned no result for a delivery");
+    return { kind: "stored", result };
+  });
+}
 
 async function flush(db: Db, schoolId: number, batch: Pending[]): Promise<void> {
-  let fresh: Pending[];
   try {
-    const seen = await existingReceipts(db, schoolId, batch);
-    fresh = [];
-    for (const p of batch) {
-      if (seen.has(keyOf(p.delivery))) p.resolve({ kind: "duplicate" });
-      else fresh.push(p);
-    }
-  } catch (e) {
-    for (const p of batch) p.reject(e);
-    return;
-  }
-  if (fresh.length === 0) return;
-  try {
-    const results = await storeParsedBatch(db, schoolId, fresh.map((p) => jobOf(p.delivery)), receiptsOf(schoolId, fresh.map((p) => p.delivery)));
-    fresh.forEach((p, i) => {
-      const result = results[i];
-      if (result) p.resolve({ kind: "stored", result });
-      else p.reject(new Error("group commit returned no result for a delivery"));
+    const outcomes = await store(db, schoolId, batch);
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (o) p.resolve(o);
+      else p.reject(new Error("group commit returned no outcome for a delivery"));
     });
     return;
   } catch (e) {
     // One failing alone is answered with its own error below; with one delivery there is nothing to retry.
-    if (fresh.length === 1) {
-      fresh[0]?.reject(e);
+    if (batch.length === 1) {
+      batch[0]?.reject(e);
       return;
     }
   }
-  for (const p of fresh) {
+  for (const p of batch) {
     try {
-      const [result] = await storeParsedBatch(db, schoolId, [jobOf(p.delivery)], receiptsOf(schoolId, [p.delivery]));
-      if (result) p.resolve({ kind: "stored", result });
-      else p.reject(new Error("group commit returned no result for a delivery"));
+      const [o] = await store(db, schoolId, [p]);
+      if (o) p.resolve(o);
+      else p.reject(new Error("group commit returned no outcome for a delivery"));
     } catch (e) {
       p.reject(e);
     }
