@@ -28,12 +28,19 @@ Object.assign(process.env, { NODE_ENV: "production" });
 // tsx turns source maps on; Node would then read and keep the map of every Next chunk it loads.
 process.setSourceMapsEnabled(false);
 
-const [{ default: next }, { getDb }, { ingestRequestHandler }, { default: nextConfig }] = await Promise.all([
+const [{ default: next }, { getDb }, { ingestRequestHandler }, { default: nextConfig }, { startDeriveWorker }] = await Promise.all([
   import("next"),
   import("../db/client"),
   import("../lib/server/ingest-http"),
   import("../next.config"),
+  import("../lib/server/derive-worker"),
 ]);
+
+// Derivation after webhooks runs in a worker thread on a PostgreSQL (lib/server/derive-worker.ts), so that
+// its JavaScript does not hold up the webhook requests; SQD_DERIVE_WORKER=0 keeps it in this thread. PGlite
+// (no DATABASE_URL) is this process's own database: it derives here.
+const databaseUrl = process.env.DATABASE_URL;
+if (databaseUrl && process.env.SQD_DERIVE_WORKER !== "0") startDeriveWorker(databaseUrl);
 
 const app = next({ dev: false, dir, port, hostname: hostname ?? "localhost" });
 await app.prepare();

@@ -1,7 +1,7 @@
 // No `import "server-only"`: shared with the production server's plain ingest path, which runs outside
 // Next's react-server build (lib/server/webhook-core.ts, docs/adr/0004-ingest-server.md).
 import type { Db } from "../../db/client";
-import { recomputeEpisodes } from "../../db/queries/episodes";
+import { recomputeEpisodes, type RecomputeResult } from "../../db/queries/episodes";
 
 /**
  * Derivation after a webhook stored events (ARCHITECTURE.md data flow, step 4). The request only stores;
@@ -36,6 +36,23 @@ export function busyDelayMs(lastRunMs: number): number {
   return Math.max(DERIVE_DEBOUNCE_MS, Math.min(DERIVE_BUSY_DELAY_MS, FRESHNESS_BUDGET_MS - 2 * lastRunMs));
 }
 
+/**
+ * What one run does: recompute a school's dirty scopes as of `now`. In this thread, unless the production
+ * server gave derivation a worker thread of its own (lib/server/derive-worker.ts): there its JavaScript
+ * (loading, deriving, building the writes) no longer shares the event loop with the webhook requests,
+ * whose batches wait for a reply at every statement (docs/performance.md, round 23). On globalThis, like
+ * the states below: the server loads this module twice (Next's bundle and the plain ingest path).
+ */
+export type DeriveRunner = (db: Db, schoolId: number, now: Date) => Promise<RecomputeResult>;
+
+const runnerHolder = globalThis as unknown as { __sqdDeriveRunner?: DeriveRunner | null };
+const inThisThread: DeriveRunner = (db, schoolId, now) => recomputeEpisodes(db, schoolId, { scopes: "dirty", now });
+
+/** Sets where runs execute from now on; null: in this thread again. */
+export function setDeriveRunner(runner: DeriveRunner | null): void {
+  runnerHolder.__sqdDeriveRunner = runner;
+}
+
 interface SchoolState {
   timer: ReturnType<typeof setTimeout> | null;
   running: Promise<void> | null;
@@ -63,7 +80,7 @@ export function scheduleDerive(db: Db, schoolId: number, delayMs: number = DERIV
 async function run(db: Db, schoolId: number, st: SchoolState): Promise<void> {
   const started = performance.now();
   try {
-    const r = await recomputeEpisodes(db, schoolId, { scopes: "dirty", now: new Date() });
+    const r = await (runnerHolder.__sqdDeriveRunner ?? inThisThread)(db, schoolId, new Date());
     // Opt-in timing of each run (how freshness was diagnosed at 10 M messages, docs/performance.md).
     if (process.env.SQD_DERIVE_LOG === "1") console.error(`derive school ${schoolId}: ${r.ms} ms, ${r.scopes} scopes (${r.resumed} from checkpoints), phases ${JSON.stringify(r.phaseMs)}`);
     for (const w of r.warnings) console.warn(`derive school ${schoolId}: ${w}`);

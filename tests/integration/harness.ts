@@ -12,7 +12,8 @@ import { seedDemo } from "@/db/seed/demo";
  */
 export interface Engine {
   name: "pglite" | "postgres";
-  open(): Promise<DbHandle & { drop(): Promise<void> }>;
+  /** databaseUrl: the fresh database's address, on a real PostgreSQL (for a second pool, as a worker thread opens). */
+  open(): Promise<DbHandle & { drop(): Promise<void>; databaseUrl?: string }>;
 }
 
 export function assertLocal(url: string): void {
@@ -56,6 +57,7 @@ export function engines(): Engine[] {
         const h = await openDb({ databaseUrl: url.toString() });
         return {
           ...h,
+          databaseUrl: url.toString(),
           async drop() {
             await deriveIdleAll();
             await h.close();
