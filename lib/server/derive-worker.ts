@@ -41,8 +41,7 @@ export function startDeriveWorker(databaseUrl: string): DeriveWorker {
   };
   const spawn = (): Worker => {
     // The thread registers tsx's loader itself, then loads its TypeScript: `--import tsx` in a worker's
-    // execArgv did not apply to the worker's own entry on Node 20 ("Unknown file extension .ts"). Nor does it
-    // take the process's V8 flags (--max-semi-space-size), which a worker refuses.
+    // execArgv did not apply to the worker's own entry on Node 20 ("Unknown file extension .ts").
     const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(THREAD)}); })`;
     const w = new Worker(boot, { eval: true, workerData: { databaseUrl } });
     w.on("message", (m: DeriveReply) => {

@@ -7,12 +7,14 @@ import { fileURLToPath } from "node:url";
  *
  * - `--import tsx`: the server is TypeScript like the CLI, run through tsx's loader in one process (no
  *   build step of its own, and the same module resolution the CLI and tests use).
- * - `--max-semi-space-size=32`: a webhook load allocates many short-lived objects (bodies, events, query
- *   parameters); with V8's default 16 MiB young generation the scavenger took ~9 % of the server's time
- *   at 800 req/s, with 32 MiB ~3 % (docs/adr/0004-ingest-server.md). It costs at most a few tens of MiB.
+ * - V8's default young generation (16 MiB semi-spaces): rounds 2–22 ran the server with 32, when derivation
+ *   shared its thread with the webhook requests and the scavenger took ~9 % of its time with 16. Derivation
+ *   has its own thread on PostgreSQL now (lib/server/derive-worker.ts), whose heap is a second one in the
+ *   process: with 32 the server's peak RSS under the bench's webhook load was 516–530 MiB, with 16 461–469,
+ *   at the same request rates (docs/adr/0015-derivation-thread.md).
  */
 export function serverNodeFlags(): string[] {
-  return ["--max-semi-space-size=32", "--import", tsxLoader()];
+  return ["--import", tsxLoader()];
 }
 
 /** tsx's loader by its resolved URL, so that the command works from any working directory. */
