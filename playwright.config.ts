@@ -36,7 +36,7 @@ export default defineConfig({
   ],
   webServer: {
     // The production server, as `npm start` runs it (lib/server/launch.ts): webhooks on node:http, the rest on Next.
-    command: `node --import tsx server/main.ts -p ${port} -H 127.0.0.1`,
+    command: `node --max-semi-space-size=8 --import tsx server/main.ts -p ${port} -H 127.0.0.1`,
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -7,14 +7,15 @@ import { fileURLToPath } from "node:url";
  *
  * - `--import tsx`: the server is TypeScript like the CLI, run through tsx's loader in one process (no
  *   build step of its own, and the same module resolution the CLI and tests use).
- * - V8's default young generation (16 MiB semi-spaces): rounds 2–22 ran the server with 32, when derivation
- *   shared its thread with the webhook requests and the scavenger took ~9 % of its time with 16. Derivation
- *   has its own thread on PostgreSQL now (lib/server/derive-worker.ts), whose heap is a second one in the
- *   process: with 32 the server's peak RSS under the bench's webhook load was 516–530 MiB, with 16 461–469,
- *   at the same request rates (docs/adr/0015-derivation-thread.md).
+ * - `--max-semi-space-size=8` (half V8's default young generation): rounds 2–22 ran the server with 32,
+ *   when derivation shared its thread with the webhook requests and the scavenger took ~9 % of its time
+ *   with 16. Derivation has its own thread on PostgreSQL now (lib/server/derive-worker.ts), whose heap is
+ *   a second one in the process (the flag sizes both). Peak RSS under the bench's webhook load: 516–530 MiB
+ *   with 32, 442–482 with 16, 387–413 with 8, at request rates within this machine's noise of each other
+ *   (docs/adr/0015-derivation-thread.md).
  */
 export function serverNodeFlags(): string[] {
-  return ["--import", tsxLoader()];
+  return ["--max-semi-space-size=8", "--import", tsxLoader()];
 }
 
 /** tsx's loader by its resolved URL, so that the command works from any working directory. */
