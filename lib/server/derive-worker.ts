@@ -55,8 +55,11 @@ export function startDeriveWorker(databaseUrl: string): DeriveWorker {
     });
     // A thread that dies fails its runs (derive.ts logs them; their marks stay) and is started anew by the next.
     w.on("error", (e) => failAll(e));
+    // Only the current thread's exit fails the runs: a stopped one's runs were failed by stop(), and the
+    // runs pending then may already belong to its successor.
     w.on("exit", (code) => {
-      if (worker === w) worker = null;
+      if (worker !== w) return;
+      worker = null;
       failAll(new Error(`the derivation thread exited (${code})`));
     });
     // An idle thread does not keep the process alive; one with runs in flight does (below).
