@@ -46,7 +46,8 @@ export function busyDelayMs(lastRunMs: number): number {
 export type DeriveRunner = (db: Db, schoolId: number, now: Date) => Promise<RecomputeResult>;
 
 const runnerHolder = globalThis as unknown as { __sqdDeriveRunner?: DeriveRunner | null };
-const inThisThread: DeriveRunner = (db, schoolId, now) => recomputeEpisodes(db, schoolId, { scopes: "dirty", now });
+/** One run where it is called: the default runner, and what the derivation thread runs for each request. */
+export const deriveDirtyScopes: DeriveRunner = (db, schoolId, now) => recomputeEpisodes(db, schoolId, { scopes: "dirty", now });
 
 /** Sets where runs execute from now on; null: in this thread again. */
 export function setDeriveRunner(runner: DeriveRunner | null): void {
@@ -80,7 +81,7 @@ export function scheduleDerive(db: Db, schoolId: number, delayMs: number = DERIV
 async function run(db: Db, schoolId: number, st: SchoolState): Promise<void> {
   const started = performance.now();
   try {
-    const r = await (runnerHolder.__sqdDeriveRunner ?? inThisThread)(db, schoolId, new Date());
+    const r = await (runnerHolder.__sqdDeriveRunner ?? deriveDirtyScopes)(db, schoolId, new Date());
     // Opt-in timing of each run (how freshness was diagnosed at 10 M messages, docs/performance.md).
     if (process.env.SQD_DERIVE_LOG === "1") console.error(`derive school ${schoolId}: ${r.ms} ms, ${r.scopes} scopes (${r.resumed} from checkpoints), phases ${JSON.stringify(r.phaseMs)}`);
     for (const w of r.warnings) console.warn(`derive school ${schoolId}: ${w}`);

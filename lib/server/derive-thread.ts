@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { openDb } from "../../db/client";
-import { recomputeEpisodes } from "../../db/queries/episodes";
+import { deriveDirtyScopes } from "../dal/derive";
 import type { DeriveReply, DeriveRequest } from "./derive-worker";
 
 /**
@@ -22,7 +22,7 @@ port.on("message", (m: DeriveRequest) => {
     let reply: DeriveReply;
     try {
       const { db } = await handle;
-      reply = { id: m.id, result: await recomputeEpisodes(db, m.schoolId, { scopes: "dirty", now: new Date(m.now) }) };
+      reply = { id: m.id, result: await deriveDirtyScopes(db, m.schoolId, new Date(m.now)) };
     } catch (e) {
       reply = { id: m.id, error: e instanceof Error ? e.message : String(e), cause: e instanceof Error && e.cause instanceof Error ? e.cause.message : null };
     }
