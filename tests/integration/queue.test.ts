@@ -9,7 +9,7 @@ import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { upsertSource } from "@/db/queries/sources";
 import { recomputeEpisodes } from "@/db/queries/episodes";
-import { liveQueue, nameQueueEntries, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
+import { forgetOpenEpisodes, liveQueue, nameQueueEntries, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
 import { QUEUE_MAX_ROWS, QUEUE_PAGE, queueCounts, queueReport } from "@/lib/reports/queue";
 import { handleWebhookWith } from "@/lib/dal/webhooks";
 import { deriveIdle } from "@/lib/dal/derive";
@@ -230,6 +230,38 @@ for (const engine of engines()) {
       expect((await nameQueueEntries(h.db, school.id, q.items)).some((i) => i.studentName === "Новый" && i.channelKind === "dm")).toBe(true);
       console.log(`webhook answered in ${answered.toFixed(0)} ms; episode derived ${visible.toFixed(0)} ms after the delivery`);
       expect(visible).toBeLessThan(2000);
+    });
+
+    it("keeps open episodes between polls by id, and shows a re-derived episode's new values at the next poll", async () => {
+      const of = (r: Awaited<ReturnType<typeof queueReport>>, student: string) => r.items.filter((i) => i.studentName === student && i.channelTitle === "Менторский чат");
+      const before = await queueReport(h.db, school, {}, NOW);
+      const [ed] = of(before, "s3");
+      expect(ed).toMatchObject({ messageCount: 1, lastStudentMessageAt: msk("2026-03-12", "11:30").toISOString() });
+      // s3 writes again into their open episode: derivation replaces its row under a new id.
+      await storeEvents(h.db, school.id, [m(G2, "s3", msk("2026-03-12", "11:40"), "И ещё: где логи?")]);
+      await recomputeEpisodes(h.db, school.id, { scopes: "dirty", now: NOW });
+      const after = await queueReport(h.db, school, {}, NOW);
+      expect(of(after, "s3")).toEqual([expect.objectContaining({ messageCount: 2, lastStudentMessageAt: msk("2026-03-12", "11:40").toISOString(), openedAt: ed!.openedAt })]);
+      expect(of(after, "s3")[0]!.episodeId).not.toBe(ed!.episodeId);
+      expect(after.items.some((i) => i.episodeId === ed!.episodeId)).toBe(false);
+      expect(after.totalOpen).toBe(before.totalOpen);
+      // What a process that kept nothing reads.
+      forgetOpenEpisodes(h.db);
+      expect(await queueReport(h.db, school, {}, NOW)).toEqual(after);
+    });
+
+    it("judges kept episodes by their policy's calendar as it is now", async () => {
+      const calendarOf = (r: Awaited<ReturnType<typeof liveQueue>>) => r.items.find((i) => i.openedAt === msk("2026-03-12", "09:30").toISOString());
+      expect(calendarOf(await liveQueue(h.db, school.id, school.timezone, NOW))).toMatchObject({ elapsedMinutes: 150, state: "breaching" });
+      // The coordinator policy moves to a calendar that opens at 11:00: Ea has waited 60 business minutes, not 150.
+      await applyConfig(h.db, school.id, {
+        ...config,
+        calendars: [...(config.calendars ?? []), { name: "Поздний", timezone: "Europe/Moscow", weekly: { "mon-fri": ["11:00-18:00"] } }],
+        slaPolicies: (config.slaPolicies ?? []).map((p) => (p.ownerRole === "coordinator" ? { ...p, calendar: "Поздний" } : p)),
+      });
+      expect(calendarOf(await liveQueue(h.db, school.id, school.timezone, NOW))).toMatchObject({ elapsedMinutes: 60, state: "ok" });
+      await applyConfig(h.db, school.id, config);
+      expect(calendarOf(await liveQueue(h.db, school.id, school.timezone, NOW))).toMatchObject({ elapsedMinutes: 150, state: "breaching" });
     });
   });
 }

@@ -121,6 +121,7 @@ export interface Replaced {
  * one or two rows, not 15 000 (each insert checks nine foreign keys: the costly part on PGlite), and
  * unchanged episodes keep their ids, so rating links to them stay valid. All rows of the batch go in as
  * one JSON parameter: building a statement with thousands of parameters costs more than running it.
+ * Rows are never updated in place: the live queue keeps open episodes by id between polls (ADR 0016).
  */
 export async function replaceEpisodes(
   db: Db,

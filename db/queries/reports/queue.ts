@@ -330,35 +330,149 @@ export function judgeOpen(
 
 type Row = Record<string, unknown>;
 
+/**
+ * An open episode as the queue reads it. Kept between polls by id (openEpisodes): an episode row is never
+ * changed in place; derivation replaces a changed episode by a new row under a new id (replaceEpisodes, the
+ * only writer of episodes), so an id names the same values for as long as it exists.
+ */
+export interface OpenEpisode {
+  id: number;
+  openedMs: number;
+  /** ISO instants as toISOString formats them. */
+  openedAt: string;
+  lastStudentMessageAt: string;
+  messageCount: number;
+  priority: string;
+  category: string | null;
+  channelId: number;
+  threadId: number | null;
+  studentPersonId: number;
+  ownerRole: string | null;
+  ownerPersonId: number | null;
+  targetMinutes: number | null;
+  clock: string | null;
+  policyId: number | null;
+}
+
+/**
+ * The open episodes each process has read, per database handle and school, by id. A poll reads only the
+ * open episodes' ids (index-only, in queue order) and the values of the ids it has not seen: at 10 M
+ * messages ~6 k open episodes were read whole every second a queue page was open, their rows decoded by
+ * node-postgres field by field (~12 of the poll's ~60 ms of Node CPU, and the garbage they left; round 24
+ * of docs/performance.md). Ids that left the open set are dropped at each read, so a school keeps as many
+ * entries as it has open episodes.
+ */
+const keptHolder = globalThis as unknown as { __sqdOpenEpisodes?: WeakMap<Db, Map<number, Map<number, OpenEpisode>>> };
+const kept = (keptHolder.__sqdOpenEpisodes ??= new WeakMap());
+/** Schools kept per handle; past it the handle's schools are read anew (a server serves a few). */
+const KEPT_SCHOOLS = 256;
+
+/** Forget the kept open episodes (tests and benchmarks that time a first read). */
+export function forgetOpenEpisodes(db: Db): void {
+  kept.delete(db);
+}
+
+/** The school's open episodes in queue order (opening instant, then id). */
+export async function openEpisodes(db: Db, schoolId: number): Promise<OpenEpisode[]> {
+  let bySchool = kept.get(db);
+  if (bySchool === undefined) kept.set(db, (bySchool = new Map()));
+  const known = bySchool.get(schoolId);
+  let open: OpenEpisode[];
+  if (known === undefined) {
+    // Nothing kept (the process's first poll): every open episode read whole in one statement, as before
+    // ids were kept (by an id array after the ids, the first poll took ~78 instead of ~65 ms at 10 M).
+    open = (await rows<Row>(db, sql`select ${OPEN_COLUMNS} from episodes e where e.school_id = ${schoolId} and e.status = 'open' order by e.opened_at, e.id`)).map(openEpisodeOf);
+  } else {
+    const [r] = await rows<{ ids: string | null }>(
+      db,
+      sql`select string_agg(e.id::text, ',' order by e.opened_at, e.id) as ids from episodes e where e.school_id = ${schoolId} and e.status = 'open'`,
+    );
+    const ids = r?.ids ? r.ids.split(",").map(Number) : [];
+    const missing = ids.filter((id) => !known.has(id));
+    const read = new Map<number, OpenEpisode>();
+    if (missing.length > 0) {
+      const got = await rows<Row>(db, sql`select ${OPEN_COLUMNS} from episodes e where e.school_id = ${schoolId} and e.id = any(${idArray(missing)}) and e.status = 'open'`);
+      for (const o of got) read.set(num(o.id), openEpisodeOf(o));
+    }
+    // An id gone between the two reads (derived anew meanwhile) is left out of this poll; the next reads its successor.
+    open = [];
+    for (const id of ids) {
+      const e = known.get(id) ?? read.get(id);
+      if (e !== undefined) open.push(e);
+    }
+  }
+  if (!bySchool.has(schoolId) && bySchool.size >= KEPT_SCHOOLS) bySchool.clear();
+  bySchool.set(schoolId, new Map(open.map((e) => [e.id, e])));
+  return open;
+}
+
+const OPEN_COLUMNS = sql`e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at,
+  to_char(e.last_student_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at,
+  e.message_count, e.priority::text as priority, e.category::text as category, e.channel_id, e.thread_id, e.student_person_id,
+  e.owner_role::text as owner_role, e.owner_person_id, e.target_minutes, e.clock::text as clock, e.policy_id`;
+
+function openEpisodeOf(o: Row): OpenEpisode {
+  const openedAt = String(o.opened_at);
+  return {
+    id: num(o.id),
+    openedMs: Date.parse(openedAt),
+    openedAt,
+    lastStudentMessageAt: String(o.last_at),
+    messageCount: num(o.message_count),
+    priority: String(o.priority),
+    category: o.category === null ? null : String(o.category),
+    channelId: num(o.channel_id),
+    threadId: numOrNull(o.thread_id),
+    studentPersonId: num(o.student_person_id),
+    ownerRole: o.owner_role === null ? null : String(o.owner_role),
+    ownerPersonId: numOrNull(o.owner_person_id),
+    targetMinutes: numOrNull(o.target_minutes),
+    clock: o.clock === null ? null : String(o.clock),
+    policyId: numOrNull(o.policy_id),
+  };
+}
+
+/** Each SLA policy's calendar (null: the school's default), read every poll: a policy's calendar can change while its episodes stay. */
+async function policyCalendars(db: Db, schoolId: number): Promise<Map<number, number | null>> {
+  const list = await rows<Row>(db, sql`select id, calendar_id from sla_policies where school_id = ${schoolId}`);
+  return new Map(list.map((p) => [num(p.id), numOrNull(p.calendar_id)]));
+}
+
 interface JudgedRow {
   target: number | null;
   clock: "business" | "calendar" | null;
   deadline: string | null;
+  /** The deadline's instant in ms; +Infinity without one (last in queue order). */
+  deadlineMs: number;
   atRiskAt: string | null;
   elapsed: number;
   state: QueueState;
 }
 
 /**
- * Open episode rows (opened_at as an ISO instant, target_minutes, clock, calendar_id) judged at `now`, in
- * their order: on the policy's clock and calendar (the school's default when the policy names none); no
- * policy, or business time with no calendar, is "noSla" with calendar minutes waited.
+ * Open episodes judged at `now`, in their order: on the policy's clock and calendar (the school's default
+ * when the policy names none); no policy, or business time with no calendar, is "noSla" with calendar
+ * minutes waited.
  */
-function judgeRows(open: readonly Row[], calendars: Map<number, BusinessCalendar>, defaultCalendarId: number | null, now: Date): JudgedRow[] {
+function judgeRows(
+  open: readonly OpenEpisode[],
+  policies: ReadonlyMap<number, number | null>,
+  calendars: Map<number, BusinessCalendar>,
+  defaultCalendarId: number | null,
+  now: Date,
+): JudgedRow[] {
   const keyed = new Map([...calendars].map(([id, cal]) => [id, { cal, key: calendarKey(cal) }]));
   const n = open.length;
   const nowMs = now.getTime();
-  // Per row by position: its calendar, its opening instant (parsed once) and business minutes waited.
+  // Per row by position: its calendar and business minutes waited.
   const cals = new Array<{ cal: BusinessCalendar; key: string } | null>(n);
-  const openedMs = new Float64Array(n);
   const waited = new Float64Array(n);
   const byCalendar = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const o = open[i]!;
-    const calendarId = numOrNull(o.calendar_id) ?? defaultCalendarId;
+    const calendarId = (o.policyId === null ? null : (policies.get(o.policyId) ?? null)) ?? defaultCalendarId;
     const cal = calendarId !== null ? (keyed.get(calendarId) ?? null) : null;
     cals[i] = cal;
-    openedMs[i] = Date.parse(String(o.opened_at));
     if (o.clock === "business" && cal !== null) {
       const list = byCalendar.get(cal.key);
       if (list) list.push(i);
@@ -368,21 +482,21 @@ function judgeRows(open: readonly Row[], calendars: Map<number, BusinessCalendar
   // Business minutes waited so far, per calendar in one walk of it (businessMinutesUntil).
   for (const list of byCalendar.values()) {
     const cal = cals[list[0]!]!;
-    const minutes = businessMinutesUntil(cal.cal, list.map((i) => new Date(openedMs[i]!)), now);
+    const minutes = businessMinutesUntil(cal.cal, list.map((i) => new Date(open[i]!.openedMs)), now);
     list.forEach((i, k) => (waited[i] = minutes[k] ?? 0));
   }
   const out = new Array<JudgedRow>(n);
   for (let i = 0; i < n; i++) {
     const o = open[i]!;
-    const target = numOrNull(o.target_minutes);
+    const target = o.targetMinutes;
     const clock = o.clock === "business" || o.clock === "calendar" ? o.clock : null;
     const calendar = cals[i]!;
-    const opened = openedMs[i]!;
+    const opened = o.openedMs;
     if (target !== null && clock !== null && !(clock === "business" && calendar === null)) {
       const j = judgeOpenMs(opened, target, clock, calendar, nowMs, clock === "business" ? waited[i] : undefined);
-      out[i] = { target, clock, deadline: isoOf(j.deadlineMs), atRiskAt: isoOf(j.atRiskMs), elapsed: j.elapsedMinutes, state: j.state };
+      out[i] = { target, clock, deadline: isoOf(j.deadlineMs), deadlineMs: j.deadlineMs, atRiskAt: isoOf(j.atRiskMs), elapsed: j.elapsedMinutes, state: j.state };
     } else {
-      out[i] = { target, clock, deadline: null, atRiskAt: null, elapsed: (nowMs - opened) / 60_000, state: "noSla" };
+      out[i] = { target, clock, deadline: null, deadlineMs: Number.POSITIVE_INFINITY, atRiskAt: null, elapsed: (nowMs - opened) / 60_000, state: "noSla" };
     }
   }
   return out;
@@ -402,33 +516,15 @@ export interface OpenEpisodeState {
  * only count them (the overview's KPI cards). ~110 → ~20 ms at 10 M messages with ~6 k open episodes.
  */
 export async function openEpisodeStates(db: Db, schoolId: number, now: Date): Promise<OpenEpisodeState[]> {
-  const [open, { calendars, defaultCalendarId }] = await Promise.all([
-    rows<Row>(
-      db,
-      // The same episodes as liveQueue's read. That read keeps an episode only when its channel (with its
-      // source) is the school's, as it reads the channels' labels anyway; here nothing is probed: the reference
-      // triggers (migration 0012) refuse an episode whose channel or student is not stored and the deletion of
-      // one that episodes name, and derivation builds a school's episodes from its own channels, sources and
-      // people only (tests/integration/queue.test.ts compares the two reads). Probes were ~50 ms of CPU for
-      // ~6 k open episodes at 10 M messages, on the KPI cards' critical path.
-      sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.owner_role::text as owner_role, e.channel_id,
-            e.target_minutes, e.clock::text as clock, p.calendar_id
-          -- Joined, not a subquery per row: ~6 k look-ups of the policies were half the statement (median 41 → 19 ms at 10 M messages).
-          from episodes e left join sla_policies p on p.id = e.policy_id and p.school_id = e.school_id
-          where e.school_id = ${schoolId} and e.status = 'open'
-          order by e.opened_at, e.id`,
-    ),
-    loadCalendars(db, schoolId),
-  ]);
-  const judged = judgeRows(open, calendars, defaultCalendarId, now);
-  return open.map((o, i) => ({
-    episodeId: num(o.id),
-    // Already an ISO instant, formatted by the statement as toISOString formats it.
-    openedAt: String(o.opened_at),
-    ownerRole: o.owner_role === null ? null : String(o.owner_role),
-    channelId: num(o.channel_id),
-    state: judged[i]!.state,
-  }));
+  // The same episodes as liveQueue's read. That read keeps an episode only when its channel (with its
+  // source) is the school's, as it reads the channels' labels anyway; here nothing is probed: the reference
+  // triggers (migration 0012) refuse an episode whose channel or student is not stored and the deletion of
+  // one that episodes name, and derivation builds a school's episodes from its own channels, sources and
+  // people only (tests/integration/queue.test.ts compares the two reads). Probes were ~50 ms of CPU for
+  // ~6 k open episodes at 10 M messages, on the KPI cards' critical path.
+  const [open, policies, { calendars, defaultCalendarId }] = await Promise.all([openEpisodes(db, schoolId), policyCalendars(db, schoolId), loadCalendars(db, schoolId)]);
+  const judged = judgeRows(open, policies, calendars, defaultCalendarId, now);
+  return open.map((o, i) => ({ episodeId: o.id, openedAt: o.openedAt, ownerRole: o.ownerRole, channelId: o.channelId, state: judged[i]!.state }));
 }
 
 /**
@@ -454,39 +550,33 @@ export function openFlagsOf(states: readonly OpenEpisodeState[]): OpenFlags {
  * 10 M messages, though those name only ~2.4 k channels). As a join would, an episode whose channel (with
  * its source) is not the school's is left out.
  */
-async function openWithChannels(db: Db, schoolId: number): Promise<Row[]> {
-  const open = await rows<Row>(
-    db,
-    sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at,
-          to_char(e.last_student_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at,
-          e.message_count, e.priority::text as priority, e.category::text as category, e.channel_id, e.thread_id, e.student_person_id,
-          e.owner_role::text as owner_role, e.owner_person_id, e.target_minutes, e.clock::text as clock, p.calendar_id
-        -- The policy's calendar joined (as openEpisodeStates reads it), not looked up per row.
-        from episodes e left join sla_policies p on p.id = e.policy_id and p.school_id = e.school_id
-        where e.school_id = ${schoolId} and e.status = 'open'
-        order by e.opened_at, e.id`,
-  );
-  if (open.length === 0) return open;
+async function openWithChannels(db: Db, schoolId: number): Promise<Array<{ o: OpenEpisode; channel: ChannelLabels }>> {
+  const open = await openEpisodes(db, schoolId);
+  if (open.length === 0) return [];
   const channelIds = new Set<number>();
-  for (const o of open) channelIds.add(num(o.channel_id));
+  for (const o of open) channelIds.add(o.channelId);
+  // Read every poll (a channel's title can change while its episodes stay): ~2.4 k channels at 10 M messages.
+  // As rows by an id array: as one JSON text, or by a subquery over the open episodes, it took longer (9 → 13–17 ms).
   const labels = await rows<{ id: unknown; a: string | null; b: string | null; c: string | null }>(
     db,
     sql`select c.id, coalesce(c.title, c.external_id) as a, c.kind::text as b, s.kind::text as c
         from channels c join sources s on s.id = c.source_id and s.school_id = c.school_id
         where c.school_id = ${schoolId} and c.id = any(${idArray([...channelIds])})`,
   );
-  const channels = new Map<number, { title: string | null; kind: string | null; source: string | null }>();
+  const channels = new Map<number, ChannelLabels>();
   for (const l of labels) channels.set(num(l.id), { title: l.a, kind: l.b, source: l.c });
-  const out: Row[] = [];
+  const out: Array<{ o: OpenEpisode; channel: ChannelLabels }> = [];
   for (const o of open) {
-    const channel = channels.get(num(o.channel_id));
-    if (channel === undefined) continue;
-    o.channel_title = channel.title;
-    o.channel_kind = channel.kind;
-    o.source_kind = channel.source;
-    out.push(o);
+    const channel = channels.get(o.channelId);
+    if (channel !== undefined) out.push({ o, channel });
   }
   return out;
+}
+
+interface ChannelLabels {
+  title: string | null;
+  kind: string | null;
+  source: string | null;
 }
 
 /**
@@ -525,8 +615,9 @@ export async function nameQueueEntries(db: Db, schoolId: number, entries: readon
 export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date): Promise<QueueData> {
   const roles = `{${STAFF_ROLES.join(",")}}`;
   // The reads are independent: issued together, a poll waits for the slowest, not for their sum.
-  const [open, staffRows, teamRows, shiftRows, { calendars, defaultCalendarId }] = await Promise.all([
+  const [open, policies, staffRows, teamRows, shiftRows, { calendars, defaultCalendarId }] = await Promise.all([
     openWithChannels(db, schoolId),
+    policyCalendars(db, schoolId),
     rows<Row>(
       db,
       // Staff from person_roles (a few per school), not from every person with a lateral look-up each: the
@@ -571,33 +662,37 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
   }
   // Open episodes per owner, from the open rows already read (the same set a grouped count would scan).
   const owned = new Map<number, number>();
-  for (const o of open) {
-    const id = numOrNull(o.owner_person_id);
-    if (id !== null) owned.set(id, (owned.get(id) ?? 0) + 1);
+  for (const { o } of open) {
+    if (o.ownerPersonId !== null) owned.set(o.ownerPersonId, (owned.get(o.ownerPersonId) ?? 0) + 1);
   }
   const teams = new Map(teamRows.map((r) => [num(r.person_id), r.team === null ? null : String(r.team)]));
   const staff: QueueStaff[] = staffRows.map((r) => ({
     personId: num(r.id), name: String(r.name), role: String(r.role), team: teams.get(num(r.id)) ?? null, openOwned: owned.get(num(r.id)) ?? 0, onShift: onShift.has(num(r.id)),
   }));
-  const judged = judgeRows(open, calendars, defaultCalendarId, now);
-  const items: QueueEntry[] = open.map((o, i) => {
+  const judged = judgeRows(
+    open.map((x) => x.o),
+    policies,
+    calendars,
+    defaultCalendarId,
+    now,
+  );
+  const items: QueueEntry[] = open.map(({ o, channel }, i) => {
     const { target, clock, deadline, atRiskAt, elapsed, state } = judged[i]!;
     return {
-      episodeId: num(o.id),
-      // Both already ISO instants, formatted by the statement as toISOString formats them.
-      openedAt: String(o.opened_at),
-      lastStudentMessageAt: String(o.last_at),
-      messageCount: num(o.message_count),
-      priority: String(o.priority),
-      category: o.category === null ? null : String(o.category),
-      channelId: num(o.channel_id),
-      channelTitle: String(o.channel_title),
-      channelKind: String(o.channel_kind),
-      sourceKind: String(o.source_kind),
-      threadId: numOrNull(o.thread_id),
-      studentPersonId: num(o.student_person_id),
-      ownerRole: o.owner_role === null ? null : String(o.owner_role),
-      ownerPersonId: numOrNull(o.owner_person_id),
+      episodeId: o.id,
+      openedAt: o.openedAt,
+      lastStudentMessageAt: o.lastStudentMessageAt,
+      messageCount: o.messageCount,
+      priority: o.priority,
+      category: o.category,
+      channelId: o.channelId,
+      channelTitle: String(channel.title),
+      channelKind: String(channel.kind),
+      sourceKind: String(channel.source),
+      threadId: o.threadId,
+      studentPersonId: o.studentPersonId,
+      ownerRole: o.ownerRole,
+      ownerPersonId: o.ownerPersonId,
       targetMinutes: target,
       clock,
       deadline,
@@ -608,14 +703,16 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
     };
   });
   // Time left before breach: the earliest deadline first; episodes without a policy last, oldest first.
-  // ISO instants of one format compare as plain strings (code units), as they did by localeCompare, at a
-  // fraction of the cost: ~80 k comparisons for ~6 k open episodes were ~15 ms of each poll.
-  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  items.sort((a, b) => cmp(a.deadline ?? "9999", b.deadline ?? "9999") || cmp(a.openedAt, b.openedAt) || a.episodeId - b.episodeId);
+  // By the instants' numbers, positions sorted: ~80 k comparisons for ~6 k open episodes, as strings by
+  // localeCompare ~15 ms of each poll, as plain strings a few.
+  const order = Array.from(items.keys()).sort(
+    (a, b) => judged[a]!.deadlineMs - judged[b]!.deadlineMs || open[a]!.o.openedMs - open[b]!.o.openedMs || items[a]!.episodeId - items[b]!.episodeId,
+  );
+  const sorted = order.map((i) => items[i]!);
   const suggest = makeSuggester(staff);
-  for (const it of items) {
+  for (const it of sorted) {
     const pick = suggest(it);
     if (pick) it.suggested = { personId: pick.person.personId, name: pick.person.name, team: pick.person.team, reason: pick.reason };
   }
-  return { asOf: now.toISOString(), items, staff };
+  return { asOf: now.toISOString(), items: sorted, staff };
 }
