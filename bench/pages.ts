@@ -5,7 +5,7 @@ import { overviewReport } from "../lib/reports/overview";
 import { overviewKpis } from "../lib/reports/overview-kpis";
 import { heatmapReport, slaReport } from "../lib/reports/sla";
 import { queueReport } from "../lib/reports/queue";
-import { forgetOpenEpisodes } from "../db/queries/reports/queue";
+import { forgetOpenEpisodes } from "../db/queries/reports/common";
 import { slaPageReport } from "../lib/reports/episode-detail";
 import { slaExtraReport } from "../lib/reports/sla-extra";
 import { filterOptions } from "../db/queries/reports/episode-detail";

@@ -156,6 +156,118 @@ async function judgeOpen(db: Db, schoolId: number, tz: string, p: Period | null,
   return Object.freeze({ breachingNow: Object.freeze(breachingNow), atRisk: Object.freeze(atRisk) });
 }
 
+type OpenRow = Record<string, unknown>;
+
+/**
+ * An open episode as the queue reads it. Kept between polls by id (openEpisodes): an episode row is never
+ * changed in place; derivation replaces a changed episode by a new row under a new id (replaceEpisodes, the
+ * only writer of episodes), so an id names the same values for as long as it exists.
+ */
+export interface OpenEpisode {
+  id: number;
+  openedMs: number;
+  /** ISO instants as toISOString formats them. */
+  openedAt: string;
+  lastStudentMessageAt: string;
+  messageCount: number;
+  priority: string;
+  category: string | null;
+  channelId: number;
+  threadId: number | null;
+  studentPersonId: number;
+  ownerRole: string | null;
+  ownerPersonId: number | null;
+  responderPersonId: number | null;
+  targetMinutes: number | null;
+  clock: string | null;
+  policyId: number | null;
+}
+
+/**
+ * The open episodes each process has read, per database handle and school, by id. A poll reads only the
+ * open episodes' ids (index-only, in queue order) and the values of the ids it has not seen: at 10 M
+ * messages ~6 k open episodes were read whole every second a queue page was open, their rows decoded by
+ * node-postgres field by field (~12 of the poll's ~60 ms of Node CPU, and the garbage they left; round 24
+ * of docs/performance.md). Ids that left the open set are dropped at each read, so a school keeps as many
+ * entries as it has open episodes.
+ */
+const keptHolder = globalThis as unknown as { __sqdOpenEpisodes?: WeakMap<Db, Map<number, Map<number, OpenEpisode>>> };
+const kept = (keptHolder.__sqdOpenEpisodes ??= new WeakMap());
+/** Schools kept per handle; past it the handle's schools are read anew (a server serves a few). */
+const KEPT_SCHOOLS = 256;
+
+/** Forget the kept open episodes (tests and benchmarks that time a first read). */
+export function forgetOpenEpisodes(db: Db): void {
+  kept.delete(db);
+}
+
+/** The school's open episodes in queue order (opening instant, then id). */
+export async function openEpisodes(db: Db, schoolId: number): Promise<OpenEpisode[]> {
+  let bySchool = kept.get(db);
+  if (bySchool === undefined) kept.set(db, (bySchool = new Map()));
+  const known = bySchool.get(schoolId);
+  let open: OpenEpisode[];
+  if (known === undefined) {
+    // Nothing kept (the process's first poll): every open episode read whole in one statement, as before
+    // ids were kept (by an id array after the ids, the first poll took ~78 instead of ~65 ms at 10 M).
+    open = (await rows<OpenRow>(db, sql`select ${OPEN_COLUMNS} from episodes e where e.school_id = ${schoolId} and e.status = 'open' order by e.opened_at, e.id`)).map(openEpisodeOf);
+  } else {
+    const [r] = await rows<{ ids: string | null }>(
+      db,
+      sql`select string_agg(e.id::text, ',' order by e.opened_at, e.id) as ids from episodes e where e.school_id = ${schoolId} and e.status = 'open'`,
+    );
+    const ids = r?.ids ? r.ids.split(",").map(Number) : [];
+    const missing = ids.filter((id) => !known.has(id));
+    const read = new Map<number, OpenEpisode>();
+    if (missing.length > 0) {
+      const got = await rows<OpenRow>(db, sql`select ${OPEN_COLUMNS} from episodes e where e.school_id = ${schoolId} and e.id = any(${idArray(missing)}) and e.status = 'open'`);
+      for (const o of got) read.set(num(o.id), openEpisodeOf(o));
+    }
+    // An id gone between the two reads (derived anew meanwhile) is left out of this poll; the next reads its successor.
+    open = [];
+    for (const id of ids) {
+      const e = known.get(id) ?? read.get(id);
+      if (e !== undefined) open.push(e);
+    }
+  }
+  if (!bySchool.has(schoolId) && bySchool.size >= KEPT_SCHOOLS) bySchool.clear();
+  bySchool.set(schoolId, new Map(open.map((e) => [e.id, e])));
+  return open;
+}
+
+const OPEN_COLUMNS = sql`e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at,
+  to_char(e.last_student_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at,
+  e.message_count, e.priority::text as priority, e.category::text as category, e.channel_id, e.thread_id, e.student_person_id,
+  e.owner_role::text as owner_role, e.owner_person_id, e.responder_person_id, e.target_minutes, e.clock::text as clock, e.policy_id`;
+
+function openEpisodeOf(o: OpenRow): OpenEpisode {
+  const openedAt = String(o.opened_at);
+  return {
+    id: num(o.id),
+    openedMs: Date.parse(openedAt),
+    openedAt,
+    lastStudentMessageAt: String(o.last_at),
+    messageCount: num(o.message_count),
+    priority: String(o.priority),
+    category: o.category === null ? null : String(o.category),
+    channelId: num(o.channel_id),
+    threadId: numOrNull(o.thread_id),
+    studentPersonId: num(o.student_person_id),
+    ownerRole: o.owner_role === null ? null : String(o.owner_role),
+    ownerPersonId: numOrNull(o.owner_person_id),
+    responderPersonId: numOrNull(o.responder_person_id),
+    targetMinutes: numOrNull(o.target_minutes),
+    clock: o.clock === null ? null : String(o.clock),
+    policyId: numOrNull(o.policy_id),
+  };
+}
+
+/** Each SLA policy's calendar (null: the school's default), read every poll: a policy's calendar can change while its episodes stay. */
+export async function policyCalendars(db: Db, schoolId: number): Promise<Map<number, number | null>> {
+  const list = await rows<OpenRow>(db, sql`select id, calendar_id from sla_policies where school_id = ${schoolId}`);
+  return new Map(list.map((p) => [num(p.id), numOrNull(p.calendar_id)]));
+}
+
 /** An open episode judged at an instant, with its owner and the person its breach is attributed to. */
 export interface JudgedOpenEpisode {
   id: number;
@@ -174,24 +286,50 @@ export interface JudgedOpenEpisode {
  * for both its owned counts and its breaches.
  */
 export async function judgedOpenEpisodes(db: Db, schoolId: number, tz: string, p: Period | null, now: Date, withPeople: boolean): Promise<JudgedOpenEpisode[]> {
-  const open = await rows<{ id: unknown; owner?: unknown; who?: unknown; opened_at: string; target: number | null; clock: "business" | "calendar"; calendar_id: unknown }>(
-    db,
-    sql`select e.id, ${withPeople ? sql`e.owner_person_id as owner, coalesce(e.responder_person_id, e.owner_person_id) as who,` : sql``}
-          to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.target_minutes as target, e.clock::text as clock, p.calendar_id
-        from episodes e left join sla_policies p on p.id = e.policy_id
-        where e.school_id = ${schoolId} and e.status = 'open' ${withPeople ? sql`` : sql`and e.target_minutes is not null`} ${p ? sql`and ${inPeriod(sql`e.opened_at`, tz, p)}` : sql``}`,
-  );
+  // The open episodes the process keeps (openEpisodes, ADR 0016), not a statement of their own: ~6 k rows
+  // at 10 M messages, read by the SLA page, the KPI cards and the team page at every view.
+  const [all, policies, bounds] = await Promise.all([openEpisodes(db, schoolId), policyCalendars(db, schoolId), p ? periodBoundsMs(db, tz, p) : null]);
+  const open = all.filter((o) => (withPeople || o.targetMinutes !== null) && (bounds === null || (o.openedMs >= bounds.from && o.openedMs < bounds.to)));
   const judged = await judgeOpenEpisodes(
     db,
     schoolId,
-    open.flatMap((o) => (o.target === null ? [] : [{ id: num(o.id), openedAt: new Date(o.opened_at), target: o.target, clock: o.clock, calendarId: numOrNull(o.calendar_id) }])),
+    open.flatMap((o) =>
+      o.targetMinutes === null || (o.clock !== "business" && o.clock !== "calendar")
+        ? []
+        : [{ id: o.id, openedAt: new Date(o.openedMs), target: o.targetMinutes, clock: o.clock, calendarId: o.policyId === null ? null : (policies.get(o.policyId) ?? null) }],
+    ),
     now,
   );
   return open.map((o) => {
-    const id = num(o.id);
-    const j = judged.get(id);
-    return { id, ownerPersonId: numOrNull(o.owner ?? null), attributedTo: numOrNull(o.who ?? null), breachingNow: j?.breachingNow === true, atRisk: j?.atRisk === true };
+    const j = judged.get(o.id);
+    return {
+      id: o.id,
+      ownerPersonId: withPeople ? o.ownerPersonId : null,
+      attributedTo: withPeople ? (o.responderPersonId ?? o.ownerPersonId) : null,
+      breachingNow: j?.breachingNow === true,
+      atRisk: j?.atRisk === true,
+    };
   });
+}
+
+/**
+ * A period's bounds as epoch milliseconds, as `inPeriod` bounds it (its local midnights in `tz`, computed by
+ * PostgreSQL so that a day that starts at a DST change starts where SQL's filters start it). The bounds of
+ * a period never change, so each is asked once per process (the last few kept).
+ */
+const boundsMemo = new Map<string, { from: number; to: number }>();
+async function periodBoundsMs(db: Db, tz: string, p: Period): Promise<{ from: number; to: number }> {
+  const key = `${tz}|${p.from}|${p.to}`;
+  const kept = boundsMemo.get(key);
+  if (kept !== undefined) return kept;
+  const [r] = await rows<{ f: unknown; t: unknown }>(
+    db,
+    sql`select ${epochMs(sql`(${p.from}::date)::timestamp at time zone ${tz}`)} as f, ${epochMs(sql`(${p.to}::date)::timestamp at time zone ${tz}`)} as t`,
+  );
+  const out = { from: num(r?.f), to: num(r?.t) };
+  if (boundsMemo.size >= 256) boundsMemo.clear();
+  boundsMemo.set(key, out);
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@ import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from
 import type { BusinessCalendar } from "@/lib/metrics/calendar";
 import { AT_RISK_SHARE } from "@/lib/metrics/sla";
 import { weeklyOccurrence } from "@/lib/metrics/staffing/shifts";
-import { idArray, num, numOrNull, type OpenFlags } from "./common";
+import { idArray, num, openEpisodes, policyCalendars, type OpenEpisode, type OpenFlags } from "./common";
 
 /**
  * The live queue: every open episode of a school judged at `now` (deadline on the policy's clock and
@@ -329,114 +329,6 @@ export function judgeOpen(
 }
 
 type Row = Record<string, unknown>;
-
-/**
- * An open episode as the queue reads it. Kept between polls by id (openEpisodes): an episode row is never
- * changed in place; derivation replaces a changed episode by a new row under a new id (replaceEpisodes, the
- * only writer of episodes), so an id names the same values for as long as it exists.
- */
-export interface OpenEpisode {
-  id: number;
-  openedMs: number;
-  /** ISO instants as toISOString formats them. */
-  openedAt: string;
-  lastStudentMessageAt: string;
-  messageCount: number;
-  priority: string;
-  category: string | null;
-  channelId: number;
-  threadId: number | null;
-  studentPersonId: number;
-  ownerRole: string | null;
-  ownerPersonId: number | null;
-  targetMinutes: number | null;
-  clock: string | null;
-  policyId: number | null;
-}
-
-/**
- * The open episodes each process has read, per database handle and school, by id. A poll reads only the
- * open episodes' ids (index-only, in queue order) and the values of the ids it has not seen: at 10 M
- * messages ~6 k open episodes were read whole every second a queue page was open, their rows decoded by
- * node-postgres field by field (~12 of the poll's ~60 ms of Node CPU, and the garbage they left; round 24
- * of docs/performance.md). Ids that left the open set are dropped at each read, so a school keeps as many
- * entries as it has open episodes.
- */
-const keptHolder = globalThis as unknown as { __sqdOpenEpisodes?: WeakMap<Db, Map<number, Map<number, OpenEpisode>>> };
-const kept = (keptHolder.__sqdOpenEpisodes ??= new WeakMap());
-/** Schools kept per handle; past it the handle's schools are read anew (a server serves a few). */
-const KEPT_SCHOOLS = 256;
-
-/** Forget the kept open episodes (tests and benchmarks that time a first read). */
-export function forgetOpenEpisodes(db: Db): void {
-  kept.delete(db);
-}
-
-/** The school's open episodes in queue order (opening instant, then id). */
-export async function openEpisodes(db: Db, schoolId: number): Promise<OpenEpisode[]> {
-  let bySchool = kept.get(db);
-  if (bySchool === undefined) kept.set(db, (bySchool = new Map()));
-  const known = bySchool.get(schoolId);
-  let open: OpenEpisode[];
-  if (known === undefined) {
-    // Nothing kept (the process's first poll): every open episode read whole in one statement, as before
-    // ids were kept (by an id array after the ids, the first poll took ~78 instead of ~65 ms at 10 M).
-    open = (await rows<Row>(db, sql`select ${OPEN_COLUMNS} from episodes e where e.school_id = ${schoolId} and e.status = 'open' order by e.opened_at, e.id`)).map(openEpisodeOf);
-  } else {
-    const [r] = await rows<{ ids: string | null }>(
-      db,
-      sql`select string_agg(e.id::text, ',' order by e.opened_at, e.id) as ids from episodes e where e.school_id = ${schoolId} and e.status = 'open'`,
-    );
-    const ids = r?.ids ? r.ids.split(",").map(Number) : [];
-    const missing = ids.filter((id) => !known.has(id));
-    const read = new Map<number, OpenEpisode>();
-    if (missing.length > 0) {
-      const got = await rows<Row>(db, sql`select ${OPEN_COLUMNS} from episodes e where e.school_id = ${schoolId} and e.id = any(${idArray(missing)}) and e.status = 'open'`);
-      for (const o of got) read.set(num(o.id), openEpisodeOf(o));
-    }
-    // An id gone between the two reads (derived anew meanwhile) is left out of this poll; the next reads its successor.
-    open = [];
-    for (const id of ids) {
-      const e = known.get(id) ?? read.get(id);
-      if (e !== undefined) open.push(e);
-    }
-  }
-  if (!bySchool.has(schoolId) && bySchool.size >= KEPT_SCHOOLS) bySchool.clear();
-  bySchool.set(schoolId, new Map(open.map((e) => [e.id, e])));
-  return open;
-}
-
-const OPEN_COLUMNS = sql`e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at,
-  to_char(e.last_student_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as last_at,
-  e.message_count, e.priority::text as priority, e.category::text as category, e.channel_id, e.thread_id, e.student_person_id,
-  e.owner_role::text as owner_role, e.owner_person_id, e.target_minutes, e.clock::text as clock, e.policy_id`;
-
-function openEpisodeOf(o: Row): OpenEpisode {
-  const openedAt = String(o.opened_at);
-  return {
-    id: num(o.id),
-    openedMs: Date.parse(openedAt),
-    openedAt,
-    lastStudentMessageAt: String(o.last_at),
-    messageCount: num(o.message_count),
-    priority: String(o.priority),
-    category: o.category === null ? null : String(o.category),
-    channelId: num(o.channel_id),
-    threadId: numOrNull(o.thread_id),
-    studentPersonId: num(o.student_person_id),
-    ownerRole: o.owner_role === null ? null : String(o.owner_role),
-    ownerPersonId: numOrNull(o.owner_person_id),
-    targetMinutes: numOrNull(o.target_minutes),
-    clock: o.clock === null ? null : String(o.clock),
-    policyId: numOrNull(o.policy_id),
-  };
-}
-
-/** Each SLA policy's calendar (null: the school's default), read every poll: a policy's calendar can change while its episodes stay. */
-async function policyCalendars(db: Db, schoolId: number): Promise<Map<number, number | null>> {
-  const list = await rows<Row>(db, sql`select id, calendar_id from sla_policies where school_id = ${schoolId}`);
-  return new Map(list.map((p) => [num(p.id), numOrNull(p.calendar_id)]));
-}
 
 interface JudgedRow {
   target: number | null;
