@@ -38,9 +38,12 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // ... and every figure computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
   "sla page (computing)": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now), slaExtraReport(db, s, endingAt(s, now), now)]),
   // The SLA report and heatmap as `cli report sla` / `cli report heatmap` print them: the aggregates the
-  // DuckDB reference computes too.
-  sla: (db, s, now) => slaReport(db, s, endingAt(s, now), now),
-  heatmap: (db, s, now) => heatmapReport(db, s, endingAt(s, now), now),
+  // DuckDB reference computes too. From the SLA page's stored run, as the CLI reads them (round 24) ...
+  sla: (db, s, now) => slaReport(db, s, endingAt(s, now), now, { stored: {} }),
+  heatmap: (db, s, now) => heatmapReport(db, s, endingAt(s, now), now, { stored: {} }),
+  // ... and computed whole for the call, as they were until round 24.
+  "sla (computing)": (db, s, now) => slaReport(db, s, endingAt(s, now), now),
+  "heatmap (computing)": (db, s, now) => heatmapReport(db, s, endingAt(s, now), now),
   // As a poll reads it: the open episodes' ids, and the values of those the process has not kept (ADR 0016) ...
   queue: (db, s, now) => queueReport(db, s, {}, now),
   // ... and a process that has kept none (its first poll, or after a restart): every open episode read whole.
@@ -154,7 +157,7 @@ const REFERENCE_RUNS = 5;
 export const OPT_IN: ReadonlySet<string> = new Set(["sla (365 d)", "heatmap (365 d)"]);
 
 /** The stored run each page reads (forgotten before its warm-up, so the warm-up computes it with this code). */
-const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", "sla page": "sla", "sla page (365 d)": "sla", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins", shifts: `shifts-${DEFAULTS.role}` };
+const RUN_OF: Partial<Record<string, ReportRunKind>> = { "overview kpis": "kpi", team: "team", "sla page": "sla", sla: "sla", heatmap: "sla", "sla page (365 d)": "sla", risk: "risk", outcomes: "outcomes", unreachable: "unreachable", "check-ins": "checkins", shifts: `shifts-${DEFAULTS.role}` };
 
 /**
  * Untimed warm-ups (plans and buffers cached, as on a server that has been up), then `runs` timed calls;

@@ -52,7 +52,9 @@ export async function renderReport(db: Db, school: SchoolRow, kind: ReportKind, 
     return format === "csv" ? episodesCsv(r.episodes) : JSON.stringify(r, null, 2) + "\n";
   }
   if (kind === "sla") {
-    const r = await slaReport(db, school, q, now);
+    // By role from the SLA page's stored run, as the page reads it (ADR 0011): the same figures, without
+    // reading the settled days again at every call.
+    const r = await slaReport(db, school, q, now, { stored: {} });
     if (opts.json) return JSON.stringify(r, null, 2) + "\n";
     const row = (label: string, s: typeof r.total) => [label, s.episodes, s.answered, s.open, s.breachingNow, s.atRisk, pct(s.compliance), `${s.met}/${s.known}`, min(s.medianMinutes), min(s.p90Minutes)];
     return (
@@ -80,7 +82,7 @@ export async function renderReport(db: Db, school: SchoolRow, kind: ReportKind, 
       formatTable([r.groupBy, "csat n", "csat %", "mean", "nps n", "nps", "response rate"], [...r.groups.map((g) => row(g.label, g)), row("total", r.total)])
     );
   }
-  const r = await heatmapReport(db, school, q, now);
+  const r = await heatmapReport(db, school, q, now, { stored: {} });
   if (opts.json) return JSON.stringify(r, null, 2) + "\n";
   const days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
   return (

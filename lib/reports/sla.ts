@@ -2,8 +2,12 @@ import type { Db } from "../../db/client";
 import { messageSpan } from "../../db/queries/overview";
 import type { SchoolRow } from "../../db/queries/schools";
 import { groupBys, type GroupBy } from "../../db/queries/reports/common";
+import { openFlags } from "../../db/queries/reports/common";
 import { slaHeatmap, slaSummary, type HeatCell, type SlaSummary } from "../../db/queries/reports/sla";
+import type { PartKind } from "../../db/queries/reports/sla-page-part";
 import { parsePeriod, type Period } from "../period";
+import type { RunOptions } from "./report-runs";
+import { slaPageFigures } from "./sla-page-run";
 
 /**
  * SLA reports as the SLA page, its exports and `cli report sla` read them (authorisation is the caller's,
@@ -38,10 +42,33 @@ export interface SlaReport extends SlaSummary {
   asOf: string;
 }
 
-export async function slaReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date): Promise<SlaReport> {
+export interface SlaReportOptions {
+  /**
+   * Read the days before yesterday from the SLA page's stored run (ADR 0011), as the SLA page reads its
+   * breakdown by role and its heatmap: the same figures (tests/integration/report-runs.test.ts), the
+   * same run. Only the role grouping is stored; by person, cohort or channel the report is computed for
+   * the call. Absent = everything computed for the call.
+   */
+  stored?: RunOptions;
+}
+
+/** The SLA page's figures of a period without filters, from its stored run (slaPageFigures), for one grouping. */
+function pageFigures(db: Db, school: SchoolRow, period: Period, now: Date, stored: RunOptions, kind: PartKind) {
+  return slaPageFigures(db, school, period, {}, now, stored, openFlags(db, school.id, school.timezone, period, now), [kind]);
+}
+
+export async function slaReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date, opts: SlaReportOptions = {}): Promise<SlaReport> {
   const groupBy = parseGroupBy<GroupBy>(q.groupBy, groupBys, "role");
   const period = await reportPeriod(db, school, q, now);
-  const summary = await slaSummary(db, school.id, school.timezone, period, groupBy, now);
+  const summary: SlaSummary =
+    groupBy === "role" && opts.stored
+      ? await pageFigures(db, school, period, now, opts.stored, "policy").then(({ breakdown }) => ({
+          groupBy,
+          total: breakdown.total,
+          // slaSummary's keys and labels; the page's order is slaSummary's (most episodes first, then the key, no role last).
+          groups: breakdown.byRole.map(({ role, roleLabel, ...stats }) => ({ key: role, label: roleLabel, ...stats })),
+        }))
+      : await slaSummary(db, school.id, school.timezone, period, groupBy, now);
   return { school: school.slug, timezone: school.timezone, period, asOf: now.toISOString(), ...summary };
 }
 
@@ -52,7 +79,9 @@ export interface HeatmapReport {
   cells: HeatCell[];
 }
 
-export async function heatmapReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date): Promise<HeatmapReport> {
+/** `opts.stored`: from the SLA page's stored run, as slaReport reads it. */
+export async function heatmapReport(db: Db, school: SchoolRow, q: ReportQuery, now: Date, opts: SlaReportOptions = {}): Promise<HeatmapReport> {
   const period = await reportPeriod(db, school, q, now);
-  return { school: school.slug, timezone: school.timezone, period, cells: await slaHeatmap(db, school.id, school.timezone, period, now) };
+  const cells = opts.stored ? (await pageFigures(db, school, period, now, opts.stored, "cell")).cells : await slaHeatmap(db, school.id, school.timezone, period, now);
+  return { school: school.slug, timezone: school.timezone, period, cells };
 }

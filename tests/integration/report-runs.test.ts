@@ -15,6 +15,7 @@ import { overviewKpis } from "@/lib/reports/overview-kpis";
 import { teamReport } from "@/lib/reports/team";
 import { slaPageReport } from "@/lib/reports/episode-detail";
 import { slaExtraReport } from "@/lib/reports/sla-extra";
+import { heatmapReport, slaReport } from "@/lib/reports/sla";
 import { shiftsPlan, type ShiftsQuery } from "@/lib/reports/shifts";
 import type { Role } from "@/lib/ingest/types";
 import { engines, openDemoSchool } from "./harness";
@@ -399,6 +400,30 @@ for (const engine of engines()) {
       expect(after.hasShifts).toBe(true);
       expect(after).toEqual((await page({}, false))[0]);
       await h.db.delete(t.shifts).where(eq(t.shifts.id, added!.id));
+    });
+
+    it("the CLI's SLA report by role and its heatmap from the SLA page's stored part are the reports computed for the call, and read the page's run", async () => {
+      await forgetReportRuns(h.db, school.id);
+      const token = async () => (await rows<{ token: string }>(h.db, sql`select xmin::text as token from report_runs where school_id = ${school.id} and kind = 'sla'`))[0]?.token;
+      const views: Array<Record<string, string>> = [{}, { days: "7" }, { from: "2026-01-01", to: "2026-02-28" }, { from: "2026-02-01", to: "2026-03-02" }];
+      for (const q of views) {
+        for (const at of [now, plus(now, 90 * min)]) {
+          const sla = await slaReport(h.db, school, q, at);
+          const heat = await heatmapReport(h.db, school, q, at);
+          expect(sla.total.episodes).toBeGreaterThan(0);
+          expect(await slaReport(h.db, school, q, at, { stored: {} })).toEqual(sla);
+          expect(await heatmapReport(h.db, school, q, at, { stored: {} })).toEqual(heat);
+        }
+      }
+      // The SLA page stores the run the CLI then reads (one run per school: the last period asked).
+      await slaPageReport(h.db, school, {}, now, { stored: {} });
+      const kept = await token();
+      expect(kept).toBeDefined();
+      await slaReport(h.db, school, {}, now, { stored: {} });
+      await heatmapReport(h.db, school, {}, now, { stored: {} });
+      expect(await token()).toBe(kept);
+      // Other groupings are not stored: computed for the call.
+      expect(await slaReport(h.db, school, { groupBy: "person" }, now, { stored: {} })).toEqual(await slaReport(h.db, school, { groupBy: "person" }, now));
     });
 
     it("the shift planner from the stored part is the plan computed for the call, role by role, one run per role", async () => {
