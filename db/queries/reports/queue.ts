@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { loadCalendars } from "../episodes/context";
 import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from "@/lib/metrics/business-time";
@@ -504,6 +504,8 @@ export async function nameQueueEntries(db: Db, schoolId: number, entries: readon
   }));
 }
 
+const secMs = (t: SQL): SQL => sql`(date_part('epoch', date_trunc('second', ${t})) * 1000)::int8`;
+
 export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date): Promise<QueueData> {
   const roles = `{${STAFF_ROLES.join(",")}}`;
   // The reads are independent: issued together, a poll waits for the slowest, not for their sum.
@@ -537,8 +539,9 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
     ),
     rows<Row>(
       db,
-      sql`select person_id, to_char(starts_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as s, to_char(ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as e,
-            weekly, to_char(repeat_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as u
+      // Instants as whole seconds in epoch ms (as the ISO text to the second they were): ~5.4 k weekly shifts at
+      // 10 M messages, whose three ISO strings each Date.parse took ~4 ms of every poll.
+      sql`select person_id, ${secMs(sql`starts_at`)} as s, ${secMs(sql`ends_at`)} as e, weekly, ${secMs(sql`repeat_until`)} as u
           from shifts where school_id = ${schoolId} and starts_at <= ${now.toISOString()}::timestamptz
             -- Only shifts that can cover now (shiftCovers): a one-off one not yet over; a weekly one whose last
             -- occurrence may still be on (occurrences checked start > now - 14 days; 2 more for zone shifts).
@@ -549,7 +552,7 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
   ]);
   const onShift = new Set<number>();
   for (const r of shiftRows) {
-    const s: ShiftRow = { personId: num(r.person_id), startsAt: new Date(String(r.s)), endsAt: new Date(String(r.e)), weekly: r.weekly === true, repeatUntil: r.u === null ? null : new Date(String(r.u)) };
+    const s: ShiftRow = { personId: num(r.person_id), startsAt: new Date(num(r.s)), endsAt: new Date(num(r.e)), weekly: r.weekly === true, repeatUntil: r.u === null ? null : new Date(num(r.u)) };
     if (shiftCovers(s, now, tz)) onShift.add(s.personId);
   }
   // Open episodes per owner, from the open rows already read (the same set a grouped count would scan).
