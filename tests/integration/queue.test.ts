@@ -266,3 +266,52 @@ for (const engine of engines()) {
     });
   });
 }
+
+/**
+ * Staff on shift through two DST changes in a zone that has them: the live queue reads only the weekly
+ * shifts whose local week can put them on now (a filter in SQL), and must find every one shiftCovers finds
+ * over all of them. Berlin: clocks go forward on 2026-03-29 at 02:00 and back on 2026-10-25 at 03:00.
+ */
+for (const engine of engines()) {
+  describe(`staff on shift across DST on ${engine.name}`, () => {
+    let h: DbHandle & { drop(): Promise<void> };
+    let school: SchoolRow;
+    const berlin = (iso: string) => DateTime.fromISO(iso, { zone: "Europe/Berlin" }).toJSDate();
+    beforeAll(async () => {
+      h = await engine.open();
+      school = await ensureSchool(h.db, { organisation: { slug: "org", name: "Org" }, slug: "b", name: "B", timezone: "Europe/Berlin" });
+      const names = ["a", "b", "c", "d", "e", "f"];
+      await storeEvents(h.db, school.id, names.map((n): IngestEvent => ({ type: "roster", source: src, identity: { externalId: n, name: n.toUpperCase(), email: `${n}@b.test` }, role: "mentor" })));
+      const ids = new Map((await h.db.select({ id: people.id, email: people.email }).from(people).where(eq(people.schoolId, school.id))).map((p) => [p.email, p.id]));
+      const shift = (who: string, from: string, to: string, weekly = true, until: string | null = null) => ({
+        schoolId: school.id, personId: ids.get(`${who}@b.test`)!, role: "mentor" as const, startsAt: berlin(from), endsAt: berlin(to), weekly, repeatUntil: until === null ? null : berlin(until),
+      });
+      await h.db.insert(shifts).values([
+        shift("a", "2026-01-04T01:00", "2026-01-04T04:00"), // Sundays 01:00–04:00, over both changes
+        shift("b", "2026-01-03T22:00", "2026-01-04T06:00"), // Saturday night to Sunday morning
+        shift("c", "2026-01-05T09:00", "2026-01-05T17:00"), // Mondays
+        shift("d", "2026-07-05T02:30", "2026-07-05T03:30"), // Sundays 02:30–03:30, created in summer time
+        shift("e", "2026-01-01T00:00", "2026-01-07T23:00"), // almost the whole week
+        shift("f", "2026-01-04T01:00", "2026-01-04T04:00", true, "2026-03-20T00:00"), // repeats ended before the change
+      ]);
+    });
+    afterAll(async () => h?.drop());
+
+    it("finds every weekly shift that covers now, hour by hour around both changes", async () => {
+      const all = (await h.db.select().from(shifts).where(eq(shifts.schoolId, school.id))).map((s) => ({ personId: s.personId, startsAt: s.startsAt, endsAt: s.endsAt, weekly: s.weekly, repeatUntil: s.repeatUntil }));
+      const names = new Map((await h.db.select({ id: people.id, name: people.displayName }).from(people).where(eq(people.schoolId, school.id))).map((p) => [p.id, p.name]));
+      let covered = 0;
+      for (const first of ["2026-03-28T20:00:00Z", "2026-10-24T20:00:00Z", "2026-06-06T20:00:00Z"]) {
+        for (let i = 0; i < 40; i++) {
+          const at = new Date(Date.parse(first) + i * 30 * 60_000);
+          const want = [...new Set(all.filter((s) => shiftCovers(s, at, school.timezone)).map((s) => names.get(s.personId)))].sort();
+          const got = (await liveQueue(h.db, school.id, school.timezone, at)).staff.filter((s) => s.onShift).map((s) => s.name).sort();
+          expect([at.toISOString(), got]).toEqual([at.toISOString(), want]);
+          covered += want.length;
+        }
+      }
+      // The hours asked do put people on shift (a filter that dropped every shift would not pass).
+      expect(covered).toBeGreaterThan(100);
+    });
+  });
+}
