@@ -34,22 +34,12 @@ export interface QueueStaff {
  * owner's, the thread's title; nameQueueEntries adds them): counts, order, filters and suggestions need
  * none of them.
  */
-export interface QueueEntry {
+export interface QueueEntry
+  extends Pick<OpenEpisode, "openedAt" | "lastStudentMessageAt" | "messageCount" | "priority" | "category" | "channelId" | "threadId" | "studentPersonId" | "ownerRole" | "ownerPersonId" | "targetMinutes"> {
   episodeId: number;
-  openedAt: string;
-  lastStudentMessageAt: string;
-  messageCount: number;
-  priority: string;
-  category: string | null;
-  channelId: number;
   channelTitle: string;
   channelKind: string;
   sourceKind: string;
-  threadId: number | null;
-  studentPersonId: number;
-  ownerRole: string | null;
-  ownerPersonId: number | null;
-  targetMinutes: number | null;
   clock: "business" | "calendar" | null;
   /** When the target runs out (ISO); null without a policy. */
   deadline: string | null;
