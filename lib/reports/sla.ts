@@ -1,8 +1,7 @@
 import type { Db } from "../../db/client";
 import { messageSpan } from "../../db/queries/overview";
 import type { SchoolRow } from "../../db/queries/schools";
-import { groupBys, type GroupBy } from "../../db/queries/reports/common";
-import { openFlags } from "../../db/queries/reports/common";
+import { groupBys, openFlags, type GroupBy } from "../../db/queries/reports/common";
 import { slaHeatmap, slaSummary, type HeatCell, type SlaSummary } from "../../db/queries/reports/sla";
 import type { PartKind } from "../../db/queries/reports/sla-page-part";
 import { parsePeriod, type Period } from "../period";

@@ -177,14 +177,7 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
             from (select ${surveyKey(groupBy)} as key from ${surveys}) b
             group by grouping sets ((b.key), ())`,
   );
-  const labelsP = ratedP.then((rated) =>
-    labelsFor(
-      db,
-      schoolId,
-      groupBy,
-      rated.filter((r) => num(r.is_total) === 0).map((r) => r.key),
-    ),
-  );
+  const labelsP = ratedP.then((rated) => labelsFor(db, schoolId, groupBy, rated.filter((r) => num(r.is_total) === 0).map((r) => r.key)));
   const [rated, sent, labels] = await Promise.all([ratedP, sentP, labelsP]);
   const k = (key: string | null, total: unknown) => (num(total) === 1 ? "\u0000total" : (key ?? "\u0000none"));
   const sentBy = new Map(sent.map((s) => [k(s.key, s.is_total), num(s.sent)]));
