@@ -112,6 +112,13 @@ export const ratingEventSchema = z.object({
   channelExternalId: z.string().optional(),
   aboutMessageExternalId: z.string().optional(),
   givenAt: date,
+}).superRefine((e, ctx) => {
+  // An answer outside its scale would be normalised outside 1..5 (CSAT) or 0..10 (NPS) and skew every mean
+  // and share it enters; the CSAT sums of a report's parts are also exact only within 1..5 (CsatPart in
+  // db/queries/reports/csat.ts). The same bounds as the rating hook's: 0..10 on a 10-point scale, else 1..N.
+  const min = e.kind === "nps" || e.scaleMax === 10 ? 0 : 1;
+  const max = e.kind === "nps" ? 10 : e.scaleMax;
+  if (!Number.isFinite(e.rawScore) || e.rawScore < min || e.rawScore > max) ctx.addIssue({ code: "custom", path: ["rawScore"], message: `must be within ${min}..${max} (${e.kind}, scale ${e.scaleMax})` });
 });
 export type RatingEvent = z.input<typeof ratingEventSchema>;
 
