@@ -114,6 +114,10 @@ export const ratings = pgTable("ratings", {
   // 10 M messages were ~1.7 k heap pages.
   index("ratings_school_at_cover_idx").on(t.schoolId, t.givenAt, t.kind, t.score, t.responderPersonId),
   index("ratings_about_msg_idx").on(t.schoolId, t.aboutMessageId),
+  // A period's newest comments (the satisfaction page's 200) in the index's order: partial, so only the
+  // rated-with-a-comment rows are in it. By the covering index above the page's read walked every rating of
+  // the newest days to find them (2.6 k ratings and heap rows for 200 comments at 10 M messages, ~5 ms).
+  index("ratings_comments_idx").on(t.schoolId, t.givenAt, t.id).where(sql`${t.comment} is not null and not ${t.fromDm}`),
   // The ratings still to look for an episode: few, so a partial index keeps finding them cheap. Only ratings
   // about a message are looked for (episodes/ratings.ts); the others are never checked and, in the index, were
   // read past by every derivation run (6.5 k at 10 M messages, ~10 ms a run under webhooks).
