@@ -56,7 +56,10 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // ... and computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
   "team (computing)": (db, s, now) => teamReport(db, s, endingAt(s, now), now),
   // With its filter choices, as lib/dal/satisfaction.ts reads them beside the report.
-  satisfaction: (db, s, now) => Promise.all([satisfactionReport(db, s, endingAt(s, now), now), filterOptions(db, s.id)]),
+  // The ratings and surveys before yesterday from the stored run (docs/adr/0011-settled-days-stored.md) ...
+  satisfaction: (db, s, now) => Promise.all([satisfactionReport(db, s, endingAt(s, now), now, { stored: {} }), filterOptions(db, s.id)]),
+  // ... and computed whole for the call, as it was until round 25 (the first view of a period or filter).
+  "satisfaction (computing)": (db, s, now) => Promise.all([satisfactionReport(db, s, endingAt(s, now), now), filterOptions(db, s.id)]),
   // As the outcomes page reads it (lib/dal/outcomes.ts): every enrollment's row from the stored run,
   // computed by the warm-up call (docs/adr/0009-stored-report-runs.md); and computed for the call, what a
   // reader waits for when no run is stored or it has lapsed.

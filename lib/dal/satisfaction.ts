@@ -6,6 +6,7 @@ import type { FilterQuery } from "../reports/csat";
 import { requireAccess } from "./access";
 import { dmChannelIds } from "../../db/queries/scope";
 import { filterOptions, type FilterOptions } from "../../db/queries/reports/episode-detail";
+import { RUN_REFRESH_MS } from "../reports/report-runs";
 
 export type { SatisfactionData, FilterOptions };
 
@@ -13,8 +14,8 @@ export async function getSatisfaction(q: ReportQuery & FilterQuery & { school?: 
   const { school, scope } = await requireAccess({ school: q.school, page: "satisfaction" });
   const { db } = await getDb();
   // The filter's choices (the SLA page's: staff roles, cohorts, group channels without DMs, sources),
-  // read beside the report, not after it.
-  const [data, options] = await Promise.all([satisfactionReport(db, school, q, now), filterOptions(db, school.id)]);
+  // read beside the report, not after it. The days before yesterday come from the stored run (ADR 0011).
+  const [data, options] = await Promise.all([satisfactionReport(db, school, q, now, { stored: { refreshMs: RUN_REFRESH_MS } }), filterOptions(db, school.id)]);
   // Executives read aggregates only: no comment text (METRICS.md, Privacy).
   const canSeeComments = scope.kind === "school";
   if (scope.kind === "aggregate" && data.report.groupBy === "channel") {

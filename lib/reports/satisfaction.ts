@@ -1,9 +1,11 @@
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { ratingComments, type RatingComment } from "../../db/queries/reports/comments";
-import { csatComments } from "../../db/queries/reports/csat";
-import { csatReport, type CsatReport, type FilterQuery } from "./csat";
-import type { ReportQuery } from "./sla";
+import { csatComments, csatFromParts, csatGroupBys, csatPart, csatPartReads, csatReport as csatQuery, type CsatFilter, type CsatGroupBy, type CsatPart, type CsatReport as CsatData } from "../../db/queries/reports/csat";
+import { settledUpTo, type Period } from "../period";
+import { parseReportFilter, type CsatReport, type FilterQuery } from "./csat";
+import { currentRun, type RunOptions, type RunSpec } from "./report-runs";
+import { parseGroupBy, reportPeriod, type ReportQuery } from "./sla";
 
 export interface SatisfactionData {
   report: CsatReport;
@@ -11,19 +13,71 @@ export interface SatisfactionData {
   comments: RatingComment[];
 }
 
+export interface SatisfactionOptions {
+  /**
+   * Read the ratings and surveys of the days before yesterday from the school's stored run (report_runs
+   * kind `satisfaction`, docs/adr/0011-settled-days-stored.md), as the page does; absent = the whole
+   * period computed for the call (the tests' reference).
+   */
+  stored?: RunOptions;
+}
+
 /** The satisfaction page: the grouped report, the weekly trend and the comments, for one period and filter. */
-export async function satisfactionReport(db: Db, school: SchoolRow, q: ReportQuery & FilterQuery, now: Date): Promise<SatisfactionData> {
-  // The grouped report and the weekly trend are independent reads, so they run together: the page waits
-  // for the slower, not the sum (with a 365-day period they are most of its time). The comments need the
-  // report's resolved period and filter, so they follow it (a few ms, bounded by their limit).
-  const reportP = csatReport(db, school, q, now);
-  const weeklyP = q.groupBy === "week" ? reportP : csatReport(db, school, { ...q, groupBy: "week" }, now);
-  const commentsP = reportP.then((report) =>
+export async function satisfactionReport(db: Db, school: SchoolRow, q: ReportQuery & FilterQuery, now: Date, opts: SatisfactionOptions = {}): Promise<SatisfactionData> {
+  const groupBy = parseGroupBy<CsatGroupBy>(q.groupBy, csatGroupBys, "person");
+  const period = await reportPeriod(db, school, q, now);
+  const filter = parseReportFilter(q);
+  const tz = school.timezone;
+  // The comments need only the period and the filter: read beside the figures, not after them.
+  const commentsP =
     // Unfiltered, the shared comment query as before; filtered, the same query with the report's filter.
-    Object.keys(report.filter).length === 0
-      ? ratingComments(db, school.id, school.timezone, report.period)
-      : csatComments(db, school.id, school.timezone, report.period, report.filter),
-  );
-  const [report, weekly, comments] = await Promise.all([reportP, weeklyP, commentsP]);
-  return { report, weekly, comments };
+    Object.keys(filter).length === 0 ? ratingComments(db, school.id, tz, period) : csatComments(db, school.id, tz, period, filter);
+  const groupings: CsatGroupBy[] = groupBy === "week" ? ["week"] : [groupBy, "week"];
+  let figures: Promise<CsatData[]>;
+  if (opts.stored) {
+    // The days before yesterday from the stored run, the days since read live, each grouping's parts added up.
+    const run = currentRun(db, school.id, partSpec(db, school, period, filter, groupings), now, now, opts.stored).then((r) => r.value);
+    figures = run.then((r) =>
+      Promise.all(groupings.map((g, i) => csatFromParts(db, school.id, g, [r.parts[i]!, csatPartReads(db, school.id, tz, { from: r.upTo, to: period.to }, g, filter)]))),
+    );
+  } else {
+    // The grouped report and the weekly trend are independent reads, so they run together: the page waits
+    // for the slower, not the sum.
+    figures = Promise.all(groupings.map((g) => csatQuery(db, school.id, tz, period, g, filter)));
+  }
+  const [[grouped, weekly = grouped], comments] = await Promise.all([figures, commentsP]);
+  const wrap = (r: CsatData): CsatReport => ({ school: school.slug, timezone: tz, period, filter, ...r });
+  return { report: wrap(grouped!), weekly: wrap(weekly!), comments };
+}
+
+interface StoredRun {
+  /** Where the stored part ends (exclusive; settledUpTo as of when it was computed). */
+  upTo: string;
+  /** One part per grouping the page shows, in the order of the version's list. */
+  parts: CsatPart[];
+}
+
+/** Bumped when the stored part changes shape. */
+const PART_FORMAT = 1;
+
+/**
+ * The stored part of the page's figures (one run per school: its version names the period, the time zone,
+ * the groupings and the filter, so another view computes and replaces it). Counts and CSAT sums, which
+ * the live days' add up to the period's exactly (CsatPart).
+ */
+function partSpec(db: Db, school: SchoolRow, period: Period, filter: CsatFilter, groupings: readonly CsatGroupBy[]): RunSpec<StoredRun> {
+  const f = Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${String(v)}`).join("&");
+  return {
+    kind: "satisfaction",
+    version: `satisfaction-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}|${groupings.join(",")}|${f}`,
+    compute: async (asOf) => {
+      const upTo = settledUpTo(period, school.timezone, asOf);
+      const parts = await Promise.all(groupings.map((g) => csatPart(db, school.id, school.timezone, { from: period.from, to: upTo }, g, filter)));
+      return { upTo, parts };
+    },
+    rows: (v) => v.parts.reduce((n, p) => n + p.rated.length, 0),
+    pack: (v) => JSON.stringify(v),
+    // Our own JSON, written by `pack` under this very version.
+    unpack: (text) => JSON.parse(text) as StoredRun,
+  };
 }

@@ -13,6 +13,7 @@ import { checkInsReport, currentCheckInsReport, currentUnreachableReport, staffO
 import { defaultRiskModel } from "@/lib/metrics/risk";
 import { overviewKpis } from "@/lib/reports/overview-kpis";
 import { teamReport } from "@/lib/reports/team";
+import { satisfactionReport } from "@/lib/reports/satisfaction";
 import { slaPageReport } from "@/lib/reports/episode-detail";
 import { slaExtraReport } from "@/lib/reports/sla-extra";
 import { heatmapReport, slaReport } from "@/lib/reports/sla";
@@ -373,6 +374,40 @@ for (const engine of engines()) {
         expect(live.totalStaff).toBeGreaterThan(0);
       }
       expect((await stored("team")).length).toBe(1);
+    });
+
+    it("the satisfaction page from the stored part is the page computed for the call, view by view; its mean is PostgreSQL's avg", async () => {
+      await forgetReportRuns(h.db, school.id);
+      const token = async () => (await rows<{ token: string }>(h.db, sql`select xmin::text as token from report_runs where school_id = ${school.id} and kind = 'satisfaction'`))[0]?.token;
+      const views: Array<Record<string, string>> = [{}, { days: "7" }, { from: "2026-01-01", to: "2026-02-28" }, { groupBy: "week" }, { groupBy: "cohort", role: "mentor" }, { groupBy: "channel", days: "60" }, { from: "2026-02-28", to: "2026-03-01" }];
+      let rated = 0;
+      for (const q of views) {
+        // Stored at one instant, read at it and 90 minutes later (past local midnight: the live part grows).
+        for (const at of [now, plus(now, 90 * min)]) {
+          const live = await satisfactionReport(h.db, school, q, at);
+          const first = await satisfactionReport(h.db, school, q, at, { stored: {} });
+          const kept = await token();
+          const second = await satisfactionReport(h.db, school, q, at, { stored: {} });
+          expect(first, JSON.stringify(q)).toEqual(live);
+          expect(second).toEqual(live);
+          expect(await token()).toBe(kept);
+          expect(kept).toBeDefined();
+          rated += live.report.total.n;
+        }
+      }
+      expect(rated).toBeGreaterThan(0);
+      // The mean as the sum over the count is avg(score) bit for bit, ten-point answers (normalised to
+      // fractions of 1..5) included.
+      const { report } = await satisfactionReport(h.db, school, { days: "60" }, now, { stored: {} });
+      const p = report.period;
+      const [avg] = await rows<{ mean: number | string; tenths: number | string }>(
+        h.db,
+        sql`select avg(score)::float8 as mean, count(*) filter (where raw_scale_max = 10) as tenths from ratings
+            where school_id = ${school.id} and kind = 'csat' and given_at >= (${p.from}::date)::timestamp at time zone ${school.timezone}
+              and given_at < (${p.to}::date)::timestamp at time zone ${school.timezone}`,
+      );
+      expect(Number(avg!.tenths)).toBeGreaterThan(0);
+      expect(report.total.mean).toBe(Number(avg!.mean));
     });
 
     it("the SLA page from the stored part is the page computed for the call, view by view; a shift change drops it", async () => {

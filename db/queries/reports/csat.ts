@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
 import { ratingComments, type RatingComment } from "./comments";
-import { inPeriod, labelsFor, num, numOrNull, staffRoleOf, studentCohort, type GroupBy } from "./common";
+import { inPeriod, labelsFor, num, staffRoleOf, studentCohort, type GroupBy } from "./common";
 
 /**
  * Satisfaction (METRICS.md "Satisfaction"): CSAT on the 1–5 scale (other scales were normalised at
@@ -140,19 +140,55 @@ const weeksOf = (p: Period): SQL =>
        from generate_series(date_trunc('week', (${p.from}::date)::timestamp), ((${p.to}::date) - 1)::timestamp, interval '1 week') w0)`;
 const inWeek = (at: SQL, tz: string): SQL => sql`${at} >= (w.d::timestamp at time zone ${tz}) and ${at} < ((w.d + 7)::timestamp at time zone ${tz})`;
 
-type RatingRow = { key: string | null; is_total: number; n: number; satisfied: number; mean: unknown; nps_n: number; promoters: number; detractors: number; rated: number };
-type SurveyRow = { key: string | null; is_total: number; sent: number };
+/**
+ * A range of days' ratings and surveys per group key, before labels (ADR 0011): counts, and the CSAT
+ * scores' sum rather than their mean, so that parts of a period add up to the period. The mean is the
+ * sum over the count, which is what PostgreSQL's `avg(real)` computes (a float8 sum of the rows in
+ * turn, divided by their count), and the sum is exact in any order: a CSAT score is a float4 in 1..5
+ * (normaliseScore; out-of-scale answers are refused at ingest), so a multiple of 2^-23, and float8 holds
+ * every such multiple below 2^30, a sum of ~200 M answers. A part's mean therefore equals the whole
+ * period's `avg` bit for bit (tests/integration/report-runs.test.ts compares them).
+ */
+export interface CsatPart {
+  rated: RatedRow[];
+  sent: SentRow[];
+}
 
-export async function csatReport(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy, filter: CsatFilter = {}): Promise<CsatReport> {
+/** A group's ratings; `total` marks the row over every rating of the part. */
+export interface RatedRow {
+  key: string | null;
+  total: boolean;
+  n: number;
+  satisfied: number;
+  /** The CSAT scores' sum (float8). */
+  sum: number;
+  npsN: number;
+  promoters: number;
+  detractors: number;
+  rated: number;
+}
+
+export interface SentRow {
+  key: string | null;
+  total: boolean;
+  sent: number;
+}
+
+type RatingRow = { key: string | null; is_total: unknown; n: unknown; satisfied: unknown; csat_sum: unknown; nps_n: unknown; promoters: unknown; detractors: unknown; rated: unknown };
+type SurveyRow = { key: string | null; is_total: unknown; sent: unknown };
+
+/**
+ * A part's two statements, issued together (at 10 M messages ~8 and ~12 ms one after the other), as two
+ * promises: csatFromParts reads the labels as soon as the ratings' keys are known.
+ */
+export function csatPartReads(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy, filter: CsatFilter): { rated: Promise<RatedRow[]>; sent: Promise<SentRow[]> } {
   const ratings = sql`ratings r ${ratingNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`r.episode_id`)}` : sql``}
         where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)} and ${filterWhere(filter, (g) => ratingKey(g, tz))}`;
   const figures = sql`count(*) filter (where kind = 'csat')::int as n, count(*) filter (where kind = 'csat' and score >= 4)::int as satisfied,
-          avg(score) filter (where kind = 'csat')::float8 as mean, count(*) filter (where kind = 'nps')::int as nps_n,
+          coalesce(sum(score::float8) filter (where kind = 'csat'), 0)::float8 as csat_sum, count(*) filter (where kind = 'nps')::int as nps_n,
           count(*) filter (where kind = 'nps' and score >= 9)::int as promoters, count(*) filter (where kind = 'nps' and score <= 6)::int as detractors,
           count(*)::int as rated`;
-  // The ratings' and the surveys' statements are independent: issued together (at 10 M messages ~8 and
-  // ~12 ms one after the other), and the labels are read as soon as the ratings' keys are known.
-  const ratedP = rows<RatingRow>(
+  const rated = rows<RatingRow>(
     db,
     groupBy === "week" && Object.keys(filter).length === 0
       ? // Each week's figures over the index's range of its instants, and the total over the period (see
@@ -163,10 +199,22 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
       : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, ${figures}
             from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ${ratings}) b
             group by grouping sets ((b.key), ())`,
+  ).then((list) =>
+    list.map((r) => ({
+      key: r.key,
+      total: num(r.is_total) === 1,
+      n: num(r.n),
+      satisfied: num(r.satisfied),
+      sum: num(r.csat_sum),
+      npsN: num(r.nps_n),
+      promoters: num(r.promoters),
+      detractors: num(r.detractors),
+      rated: num(r.rated),
+    })),
   );
   const surveys = sql`survey_requests s ${surveyNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`s.episode_id`)}` : sql``}
         where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)} and ${filterWhere(filter, surveyKey)}`;
-  const sentP = rows<SurveyRow>(
+  const sent = rows<SurveyRow>(
     db,
     groupBy === "week"
       ? sql`select x.key, grouping(x.key) as is_total, coalesce(sum(x.n), 0)::int as sent
@@ -176,21 +224,68 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
       : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, count(*)::int as sent
             from (select ${surveyKey(groupBy)} as key from ${surveys}) b
             group by grouping sets ((b.key), ())`,
-  );
-  const labelsP = ratedP.then((rated) => labelsFor(db, schoolId, groupBy, rated.filter((r) => num(r.is_total) === 0).map((r) => r.key)));
+  ).then((list) => list.map((s) => ({ key: s.key, total: num(s.is_total) === 1, sent: num(s.sent) })));
+  return { rated, sent };
+}
+
+/** A range of days' figures (`period`), to be stored and added to others' by csatFromParts. */
+export async function csatPart(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy, filter: CsatFilter = {}): Promise<CsatPart> {
+  const { rated, sent } = csatPartReads(db, schoolId, tz, period, groupBy, filter);
+  const [r, s] = await Promise.all([rated, sent]);
+  return { rated: r, sent: s };
+}
+
+/** The row key parts add up by: the total, the "—" group, or a group's key. */
+const rowKey = (r: { key: string | null; total: boolean }) => (r.total ? "\u0000total" : (r.key ?? "\u0000none"));
+
+/** Rows of several parts added up by key (counts and sums), in first-seen order. */
+function addUp<R extends { key: string | null; total: boolean }>(lists: R[][], add: (a: R, b: R) => R): R[] {
+  if (lists.length === 1) return lists[0]!;
+  const out = new Map<string, R>();
+  for (const list of lists)
+    for (const r of list) {
+      const k = rowKey(r);
+      const had = out.get(k);
+      out.set(k, had ? add(had, r) : r);
+    }
+  return [...out.values()];
+}
+
+const addRated = (a: RatedRow, b: RatedRow): RatedRow => ({
+  key: a.key,
+  total: a.total,
+  n: a.n + b.n,
+  satisfied: a.satisfied + b.satisfied,
+  sum: a.sum + b.sum,
+  npsN: a.npsN + b.npsN,
+  promoters: a.promoters + b.promoters,
+  detractors: a.detractors + b.detractors,
+  rated: a.rated + b.rated,
+});
+const addSent = (a: SentRow, b: SentRow): SentRow => ({ key: a.key, total: a.total, sent: a.sent + b.sent });
+
+/**
+ * The report of a period from its parts (the days it is made of, none counted twice): the ratings of
+ * each part as they arrive, so the labels are read as soon as every part's keys are known, beside the
+ * surveys still being counted.
+ */
+export async function csatFromParts(db: Db, schoolId: number, groupBy: CsatGroupBy, parts: ReadonlyArray<{ rated: Promise<RatedRow[]> | RatedRow[]; sent: Promise<SentRow[]> | SentRow[] }>): Promise<CsatReport> {
+  const ratedP = Promise.all(parts.map((p) => p.rated)).then((lists) => addUp(lists, addRated));
+  const sentP = Promise.all(parts.map((p) => p.sent)).then((lists) => addUp(lists, addSent));
+  const labelsP = ratedP.then((rated) => labelsFor(db, schoolId, groupBy, rated.filter((r) => !r.total).map((r) => r.key)));
   const [rated, sent, labels] = await Promise.all([ratedP, sentP, labelsP]);
-  const k = (key: string | null, total: unknown) => (num(total) === 1 ? "\u0000total" : (key ?? "\u0000none"));
-  const sentBy = new Map(sent.map((s) => [k(s.key, s.is_total), num(s.sent)]));
-  const stats = (r: RatingRow | undefined, surveys: number): CsatStats => {
-    const n = r ? num(r.n) : 0;
-    const npsN = r ? num(r.nps_n) : 0;
-    const promoters = r ? num(r.promoters) : 0;
-    const detractors = r ? num(r.detractors) : 0;
-    const answered = r ? num(r.rated) : 0;
+  const sentBy = new Map(sent.map((s) => [rowKey(s), s.sent]));
+  const stats = (r: RatedRow | undefined, surveys: number): CsatStats => {
+    const n = r?.n ?? 0;
+    const npsN = r?.npsN ?? 0;
+    const promoters = r?.promoters ?? 0;
+    const detractors = r?.detractors ?? 0;
+    const answered = r?.rated ?? 0;
     return {
       n,
-      csatPercent: n === 0 ? null : (100 * num(r?.satisfied)) / n,
-      mean: r ? numOrNull(r.mean) : null,
+      csatPercent: n === 0 ? null : (100 * (r?.satisfied ?? 0)) / n,
+      // avg(score) as PostgreSQL computes it: the float8 sum over the count (see CsatPart).
+      mean: n === 0 ? null : (r?.sum ?? 0) / n,
       npsN,
       promoters,
       detractors,
@@ -199,12 +294,17 @@ export async function csatReport(db: Db, schoolId: number, tz: string, period: P
       responseRate: surveys === 0 ? null : answered / surveys,
     };
   };
-  const totalRow = rated.find((r) => num(r.is_total) === 1);
-  const groupRows = rated.filter((r) => num(r.is_total) === 0);
-  const groups = groupRows
-    .map((r) => ({ key: r.key, label: labels.get(r.key) ?? String(r.key), ...stats(r, sentBy.get(k(r.key, 0)) ?? 0) }))
+  const totalRow = rated.find((r) => r.total);
+  const groups = rated
+    .filter((r) => !r.total)
+    .map((r) => ({ key: r.key, label: labels.get(r.key) ?? String(r.key), ...stats(r, sentBy.get(rowKey(r)) ?? 0) }))
     .sort((a, b) => (groupBy === "week" ? String(a.key).localeCompare(String(b.key)) : b.n + b.npsN - (a.n + a.npsN) || String(a.key).localeCompare(String(b.key))));
-  return { groupBy, total: stats(totalRow, sentBy.get("\u0000total") ?? 0), groups };
+  return { groupBy, total: stats(totalRow, sentBy.get(rowKey({ key: null, total: true })) ?? 0), groups };
+}
+
+/** A period's report, computed whole for the call (the CLI, the KPI cards, the tests' reference). */
+export function csatReport(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatGroupBy, filter: CsatFilter = {}): Promise<CsatReport> {
+  return csatFromParts(db, schoolId, groupBy, [csatPartReads(db, schoolId, tz, period, groupBy, filter)]);
 }
 
 /**

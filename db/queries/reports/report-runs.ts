@@ -11,7 +11,7 @@ const interval = (ms: number) => sql`${`${Math.trunc(ms)} milliseconds`}::interv
  * check-ins due, the KPI cards' settled figures, the team and SLA pages' settled parts (ADR 0011), and per
  * role the shift planner's.
  */
-export type ReportRunKind = "risk" | "outcomes" | "unreachable" | "checkins" | "kpi" | "team" | "sla" | `shifts-${Role}`;
+export type ReportRunKind = "risk" | "outcomes" | "unreachable" | "checkins" | "kpi" | "team" | "sla" | "satisfaction" | `shifts-${Role}`;
 
 /**
  * A stored report run of a school (db/schema/rollups.ts `report_runs`, docs/adr/0009-stored-report-runs.md):
