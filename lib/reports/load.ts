@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { packStaffPart, staffLoad, staffPart, unpackStaffPart, type LoadReport as LoadData, type SettledStaffPart, type StoredStaffPart } from "../../db/queries/reports/load";
+import { assignedCounts, loadUntil, packStaffPart, staffLoad, staffPart, unpackStaffPart, type LoadReport as LoadData, type SettledStaffPart, type StoredStaffPart } from "../../db/queries/reports/load";
+import { csatCountsByResponder } from "../../db/queries/reports/csat";
 import { settledUpTo, type Period } from "../period";
 import { currentRun, type RunOptions, type RunSpec } from "./report-runs";
 import { parseGroupBy, reportPeriod, type ReportQuery } from "./sla";
@@ -22,41 +23,56 @@ export async function loadReport(db: Db, school: SchoolRow, q: ReportQuery, now:
 
 export interface LoadOptions {
   /**
-   * Read the period's closed episodes and sent messages before yesterday from the school's stored run
+   * Read the period's closed episodes, sent messages and assigned students from the school's stored run
    * (report_runs kind `team`, docs/adr/0011-settled-days-stored.md), as the team page does; absent = all
    * computed for the call (the CLI, the tests' reference).
    */
   stored?: RunOptions;
+  /** That run, when the caller has asked for it already (the team page reads its CSAT part too). */
+  settled?: Promise<SettledStaffPart>;
 }
 
 /** The load report of a period already resolved (the team page reads CSAT for the same period alongside). */
 export async function loadReportFor(db: Db, school: SchoolRow, period: Period, now: Date, opts: LoadOptions = {}): Promise<LoadReport> {
-  const settled = opts.stored ? currentRun(db, school.id, staffPartSpec(db, school, period), now, now, opts.stored).then((r) => r.value) : undefined;
+  const settled = opts.settled ?? (opts.stored ? settledStaffPart(db, school, period, now, opts.stored) : undefined);
   const data = await staffLoad(db, school.id, school.timezone, period, now, settled);
   return { school: school.slug, timezone: school.timezone, period, asOf: now.toISOString(), ...data };
 }
 
+/** The team page's stored part of a period as of `now` (reused or computed: currentRun). */
+export function settledStaffPart(db: Db, school: SchoolRow, period: Period, now: Date, stored: RunOptions): Promise<SettledStaffPart> {
+  return currentRun(db, school.id, staffPartSpec(db, school, period), now, now, stored).then((r) => r.value);
+}
+
 /** Bumped when the stored part changes shape. */
-const PART_FORMAT = 1;
+const PART_FORMAT = 2;
 
 /**
  * The stored part of a period's load (one run per school: its version names the period and the time
- * zone, so another period computes and replaces it). The part ends yesterday as of when it was computed.
+ * zone, so another period computes and replaces it). The part ends yesterday as of when it was computed;
+ * the assigned students are counted as of then.
  */
 function staffPartSpec(db: Db, school: SchoolRow, period: Period): RunSpec<SettledStaffPart> {
+  const tz = school.timezone;
   return {
     kind: "team",
-    version: `team-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}`,
+    version: `team-${PART_FORMAT}|${tz}|${period.from}..${period.to}`,
     compute: async (asOf) => {
-      const upTo = settledUpTo(period, school.timezone, asOf);
-      return { upTo, part: await staffPart(db, school.id, school.timezone, { from: period.from, to: upTo }) };
+      const upTo = settledUpTo(period, tz, asOf);
+      const range = { from: period.from, to: upTo };
+      const [part, assigned, csat] = await Promise.all([
+        staffPart(db, school.id, tz, range),
+        loadUntil(db, tz, period, asOf).then(({ until }) => assignedCounts(db, school.id, until)),
+        csatCountsByResponder(db, school.id, tz, range),
+      ]);
+      return { upTo, part, assigned, csat };
     },
     rows: (v) => v.part.answered.length,
-    pack: (v) => JSON.stringify({ upTo: v.upTo, part: packStaffPart(v.part) }),
+    pack: (v) => JSON.stringify({ ...v, part: packStaffPart(v.part) }),
     // Our own JSON, written by `pack` under this very version.
     unpack: (text) => {
-      const v = JSON.parse(text) as { upTo: string; part: StoredStaffPart };
-      return { upTo: v.upTo, part: unpackStaffPart(v.part) };
+      const v = JSON.parse(text) as Omit<SettledStaffPart, "part"> & { part: StoredStaffPart };
+      return { ...v, part: unpackStaffPart(v.part) };
     },
   };
 }

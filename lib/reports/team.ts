@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { csatByResponder } from "../../db/queries/reports/csat";
+import { csatByResponder, csatByResponderOf, csatCountsByResponder } from "../../db/queries/reports/csat";
 import { rebalanceSuggestions, type RebalancePlan } from "../../db/queries/reports/rebalance";
 import type { StaffLoad } from "../../db/queries/reports/load";
-import { loadReportFor, type LoadOptions, type LoadReport } from "./load";
+import { loadReportFor, settledStaffPart, type LoadOptions, type LoadReport } from "./load";
 import { reportPeriod } from "./sla";
 
 export type { RebalancePlan, StaffLoad };
@@ -53,7 +53,12 @@ export async function teamReport(db: Db, school: SchoolRow, q: TeamQuery, now: D
   const filters = filterSchema.parse({ team: q.team || undefined, role: q.role || undefined });
   // The period first, then load and CSAT per responder together (independent reads of the same period).
   const period = await reportPeriod(db, school, { from: q.from, to: q.to, days: q.days }, now);
-  const [load, byPerson] = await Promise.all([loadReportFor(db, school, period, now, opts), csatByResponder(db, school.id, school.timezone, period)]);
+  // With the stored run, CSAT per responder too: its days before yesterday from the run, the rest live.
+  const settled = opts.stored ? settledStaffPart(db, school, period, now, opts.stored) : undefined;
+  const csat = settled
+    ? Promise.all([settled, settled.then((s) => csatCountsByResponder(db, school.id, school.timezone, { from: s.upTo, to: period.to }))]).then(([s, live]) => csatByResponderOf([s.csat, live]))
+    : csatByResponder(db, school.id, school.timezone, period);
+  const [load, byPerson] = await Promise.all([loadReportFor(db, school, period, now, { ...opts, settled }), csat]);
   const all: TeamRow[] = load.staff.map((s) => {
     const c = byPerson.get(String(s.personId));
     return { ...s, csatPercent: c?.csatPercent ?? null, csatN: c?.n ?? 0 };

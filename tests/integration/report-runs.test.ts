@@ -374,6 +374,22 @@ for (const engine of engines()) {
         expect(live.totalStaff).toBeGreaterThan(0);
       }
       expect((await stored("team")).length).toBe(1);
+      // Assigned students are stored with the part: a roster change drops the run (migration 0032), and the
+      // next view counts the new assignment.
+      const before = await teamReport(h.db, school, {}, now, { stored: {} });
+      const [a] = await h.db.select().from(t.assignments).where(eq(t.assignments.schoolId, school.id)).limit(1);
+      const [student] = await rows<{ id: number | string }>(
+        h.db,
+        sql`select p.id from people p where p.school_id = ${school.id} and not exists (select 1 from person_roles r where r.person_id = p.id and r.role <> 'student')
+              and not exists (select 1 from assignments x where x.school_id = ${school.id} and x.staff_person_id = ${a!.staffPersonId} and x.student_person_id = p.id) limit 1`,
+      );
+      await h.db.insert(t.assignments).values({ ...a!, studentPersonId: Number(student!.id), validFrom: null, validTo: null });
+      expect((await stored("team")).length).toBe(0);
+      const after = await teamReport(h.db, school, {}, now, { stored: {} });
+      expect(after).toEqual(await teamReport(h.db, school, {}, now));
+      const count = (r: typeof before) => r.rows.find((x) => x.personId === a!.staffPersonId)?.assignedStudents;
+      expect(count(after)).toBe(count(before)! + 1);
+      await h.db.delete(t.assignments).where(and(eq(t.assignments.schoolId, school.id), eq(t.assignments.staffPersonId, a!.staffPersonId), eq(t.assignments.studentPersonId, Number(student!.id))));
     });
 
     it("the satisfaction page from the stored part is the page computed for the call, view by view; its mean is PostgreSQL's avg", async () => {

@@ -6,14 +6,14 @@ import type { SchoolRow } from "@/db/queries/schools";
 import { episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
 import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
-import { csatByResponder, csatReport } from "@/db/queries/reports/csat";
+import { csatByResponder, csatByResponderOf, csatCountsByResponder, csatReport } from "@/db/queries/reports/csat";
 import { episodeHourStats, hourPart, packHourPart, unpackHourPart, type StoredHourPart } from "@/db/queries/reports/shifts";
 import { combineSlaPageParts, packSlaPagePart, slaPagePart, unpackSlaPagePart, type StoredSlaPagePart } from "@/db/queries/reports/sla-page-part";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly } from "@/db/queries/reports/episode-detail-sla";
 import { botAndPeerCounts, episodesByCategory } from "@/db/queries/reports/sla-extra";
-import { packStaffPart, staffLoad, staffPart, unpackStaffPart, type StoredStaffPart } from "@/db/queries/reports/load";
+import { assignedCounts, loadUntil, packStaffPart, staffLoad, staffPart, unpackStaffPart, type StoredStaffPart } from "@/db/queries/reports/load";
 import { outcomesReport, periodAsOf } from "@/lib/reports/outcomes";
-import type { Period } from "@/lib/period";
+import { daysOf, type Period } from "@/lib/period";
 
 /**
  * The SLA summary, heatmap and KPI completion read their figures by faster paths (issue #9): several
@@ -138,11 +138,14 @@ for (const engine of engines()) {
       for (const tz of ["Europe/Moscow", "America/New_York"]) {
         const p: Period = { from: "2026-10-27", to: "2026-11-28" };
         const whole = await staffLoad(h.db, school.id, tz, p, now);
+        // Assigned students as the run counts them: at the instant the load is judged at.
+        const assigned = await assignedCounts(h.db, school.id, (await loadUntil(h.db, tz, p, now)).until);
         for (const upTo of [p.from, "2026-11-10", "2026-11-27", p.to]) {
           const part = await staffPart(h.db, school.id, tz, { from: p.from, to: upTo });
           const stored = unpackStaffPart(JSON.parse(JSON.stringify(packStaffPart(part))) as StoredStaffPart);
-          expect(await staffLoad(h.db, school.id, tz, p, now, Promise.resolve({ upTo, part: stored })), `${tz} ${upTo}`).toEqual(whole);
+          expect(await staffLoad(h.db, school.id, tz, p, now, Promise.resolve({ upTo, part: stored, assigned, csat: [] })), `${tz} ${upTo}`).toEqual(whole);
         }
+        expect(whole.staff.some((x) => x.assignedStudents > 0 && x.checkedIn > 0)).toBe(true);
         const busy = whole.staff.filter((x) => x.episodesAnswered > 0);
         expect(busy.length).toBeGreaterThan(0);
         // What the comparison covered: distinct students below answers somewhere, breaches and messages.
@@ -159,6 +162,11 @@ for (const engine of engines()) {
         const want = report.groups.filter((g) => g.key !== null && g.n > 0).map((g) => [g.key, g.n, g.csatPercent]);
         expect([...fast].filter(([, v]) => v.n > 0).map(([k, v]) => [k, v.n, v.csatPercent]).sort(), p.from).toEqual(want.sort());
         seen += want.length;
+        // The team page's stored part and live days (ADR 0011): counts of a cut period add up to the whole.
+        for (const cut of [p.from, daysOf(p)[Math.floor(daysOf(p).length / 2)]!, p.to]) {
+          const parts = await Promise.all([csatCountsByResponder(h.db, school.id, school.timezone, { from: p.from, to: cut }), csatCountsByResponder(h.db, school.id, school.timezone, { from: cut, to: p.to })]);
+          expect(csatByResponderOf(parts), `${p.from} cut ${cut}`).toEqual(fast);
+        }
       }
       expect(seen).toBeGreaterThan(0);
     });

@@ -74,22 +74,27 @@ async function periodInstants(db: Db, tz: string, p: Period): Promise<{ start: D
 export interface SettledStaffPart {
   upTo: string;
   part: StaffPart;
+  /**
+   * Assigned students and those checked in on, per staff member, as of when the part was computed
+   * (assignedCounts): they depend on the roster, whose changes drop the run (migration 0032), and on the
+   * staff's DMs, which may lag by the run's reuse window (ADR 0009, as the check-ins due).
+   */
+  assigned: Array<[number, number, number]>;
+  /** CSAT answers per responder before `upTo` (csatCountsByResponder), for the team page's CSAT column. */
+  csat: Array<[number, number, number]>;
 }
 
 export async function staffLoad(db: Db, schoolId: number, tz: string, period: Period, now: Date, settled?: Promise<SettledStaffPart>): Promise<LoadReport> {
   // Four statements, each started as soon as what it needs is known, and merged here by person: as one
   // statement their parts ran one after another on one core (~270 ms at 10 M messages); on PostgreSQL the
   // pool runs them on separate connections, so both cores work (PGlite runs them in turn, same result).
-  const bounds = periodInstants(db, tz, period).then(({ start, end }) => {
-    // The period's elapsed part: a current month is judged on the hours that have passed.
-    const until = new Date(Math.max(start.getTime(), Math.min(end.getTime(), now.getTime())));
-    return { start, until };
-  });
-  const [{ start, until }, { calendars, defaultCalendarId }, roster, sent, episodes] = await Promise.all([
+  // The period's elapsed part: a current month is judged on the hours that have passed.
+  const bounds = loadUntil(db, tz, period, now);
+  const [{ start, until }, { calendars, defaultCalendarId }, roster, assignedBy, sent, episodes] = await Promise.all([
     bounds,
     loadCalendars(db, schoolId),
-    // Check-ins read staff_contacts, so they wait for it to be complete.
-    Promise.all([bounds, ensureStaffContacts(db, schoolId)]).then(([{ until: u }]) => staffRoster(db, schoolId, u)),
+    staffRoster(db, schoolId),
+    (settled ? settled.then((s) => s.assigned) : bounds.then(({ until: u }) => assignedCounts(db, schoolId, u))).then((list) => new Map(list.map(([id, n, checked]) => [id, { n, checked }]))),
     settled ? Promise.resolve(new Map<number, number>()) : sentByStaff(db, schoolId, tz, period),
     settled ? episodesFromParts(db, schoolId, tz, period, now, settled) : episodesByStaff(db, schoolId, tz, period, openFlags(db, schoolId, tz, period, now)),
   ]);
@@ -102,8 +107,8 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
     const a = episodes.answered.get(personId);
     const answered = a?.n ?? 0;
     const owned = episodes.owned.get(personId) ?? 0;
-    const assigned = num(r.assigned);
-    const checkedIn = num(r.checked);
+    const assigned = assignedBy.get(personId)?.n ?? 0;
+    const checkedIn = assignedBy.get(personId)?.checked ?? 0;
     return {
       personId,
       name: String(r.name),
@@ -136,15 +141,19 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
   };
 }
 
+/** The instant a period's load is judged at: its end, or `now` while it lasts (a current month's elapsed hours). */
+export async function loadUntil(db: Db, tz: string, period: Period, now: Date): Promise<{ start: Date; until: Date }> {
+  const { start, end } = await periodInstants(db, tz, period);
+  return { start, until: new Date(Math.max(start.getTime(), Math.min(end.getTime(), now.getTime()))) };
+}
+
 /**
  * The staff (anyone with a staff role; their first role in STAFF_ROLES order, their alphabetically first
- * team), capacity, and assigned students valid at `until` with how many of them they checked in on:
- * contacted first in a DM in the 30 days before it (staff_contacts rule initiated, lib/metrics/episodes).
- * Ordered by name, then id. Driven from person_roles: the school has ~100 students per staff member.
+ * team) and their capacity, ordered by name, then id. Driven from person_roles: the school has ~100
+ * students per staff member. Their assigned students are counted apart (assignedCounts), so that the
+ * team page can take those from its stored run.
  */
-async function staffRoster(db: Db, schoolId: number, until: Date): Promise<Record<string, unknown>[]> {
-  const u = sql`${until.toISOString()}::timestamptz`;
-  const windowFrom = sql`${new Date(until.getTime() - CHECK_IN_DAYS * DAY).toISOString()}::timestamptz`;
+async function staffRoster(db: Db, schoolId: number): Promise<Record<string, unknown>[]> {
   return rows<Record<string, unknown>>(
     db,
     sql`with staff as (
@@ -154,27 +163,42 @@ async function staffRoster(db: Db, schoolId: number, until: Date): Promise<Recor
         -- Grouped once, not looked up per staff member (a per-row look-up scanned the teams each time).
         team_of as (
           select tm.person_id, min(t.name) as team from team_members tm join teams t on t.id = tm.team_id
-          where tm.school_id = ${schoolId} group by tm.person_id),
-        contacted as (
-          select distinct k.staff_person_id, k.student_person_id from staff_contacts k
-          where k.school_id = ${schoolId} and k.rule = 'initiated' and k.sent_at >= ${windowFrom} and k.sent_at < ${u}),
-        -- Distinct students per staff member, counted in the key's order: the assignments' primary key
-        -- (school, staff, student, role) is read in order and merged with the contacts, where a distinct
-        -- list of all ~69 k current pairs was hashed first (~47 → ~26 ms at 10 M messages).
-        assigned as (
-          select a.staff_person_id as id, count(distinct a.student_person_id)::int as n,
-            count(distinct a.student_person_id) filter (where c.staff_person_id is not null)::int as checked
-          from assignments a left join contacted c on c.staff_person_id = a.staff_person_id and c.student_person_id = a.student_person_id
-          where a.school_id = ${schoolId} and (a.valid_from is null or a.valid_from < ${u}) and (a.valid_to is null or a.valid_to >= ${u})
-          group by 1)
-        select s.id::text as id, p.display_name as name, s.role, tf.team, coalesce(a.n, 0) as assigned, coalesce(a.checked, 0) as checked,
-          c.episodes_per_hour as cap, c.max_students as max_students
+          where tm.school_id = ${schoolId} group by tm.person_id)
+        select s.id::text as id, p.display_name as name, s.role, tf.team, c.episodes_per_hour as cap, c.max_students as max_students
         -- Each staff member's name by key: joined, PostgreSQL hashed all ~95 k people of the school (~14 ms).
         from staff s join lateral (select p.display_name from people p where p.id = s.id and p.school_id = ${schoolId} limit 1) p on true
-          left join team_of tf on tf.person_id = s.id left join assigned a on a.id = s.id
+          left join team_of tf on tf.person_id = s.id
           left join staff_capacity c on c.school_id = ${schoolId} and c.person_id = s.id
         order by p.display_name, s.id`,
   );
+}
+
+/**
+ * Per staff member with assigned students valid at `until`: how many, and how many of them they checked in
+ * on (contacted first in a DM in the 30 days before it: staff_contacts rule initiated, lib/metrics/episodes).
+ * Rows [staff id, assigned, checked in]. Most of the team page's roster cost (~35 ms of ~43 at 10 M
+ * messages: 69 k assignments counted distinct and merged with the contacts).
+ */
+export async function assignedCounts(db: Db, schoolId: number, until: Date): Promise<Array<[number, number, number]>> {
+  // Check-ins read staff_contacts, so they wait for it to be complete.
+  await ensureStaffContacts(db, schoolId);
+  const u = sql`${until.toISOString()}::timestamptz`;
+  const windowFrom = sql`${new Date(until.getTime() - CHECK_IN_DAYS * DAY).toISOString()}::timestamptz`;
+  const list = await rows<{ id: unknown; n: unknown; checked: unknown }>(
+    db,
+    sql`with contacted as (
+          select distinct k.staff_person_id, k.student_person_id from staff_contacts k
+          where k.school_id = ${schoolId} and k.rule = 'initiated' and k.sent_at >= ${windowFrom} and k.sent_at < ${u})
+        -- Distinct students per staff member, counted in the key's order: the assignments' primary key
+        -- (school, staff, student, role) is read in order and merged with the contacts, where a distinct
+        -- list of all ~69 k current pairs was hashed first (~47 → ~26 ms at 10 M messages).
+        select a.staff_person_id as id, count(distinct a.student_person_id)::int as n,
+          count(distinct a.student_person_id) filter (where c.staff_person_id is not null)::int as checked
+        from assignments a left join contacted c on c.staff_person_id = a.staff_person_id and c.student_person_id = a.student_person_id
+        where a.school_id = ${schoolId} and (a.valid_from is null or a.valid_from < ${u}) and (a.valid_to is null or a.valid_to >= ${u})
+        group by 1`,
+  );
+  return list.map((r) => [num(r.id), num(r.n), num(r.checked)]);
 }
 
 /**
