@@ -3,14 +3,14 @@ import { and, eq, inArray } from "drizzle-orm";
 import { DateTime } from "luxon";
 import { engines } from "./harness";
 import type { DbHandle } from "@/db/client";
-import { people, shifts } from "@/db/schema";
+import { channels, people, shifts } from "@/db/schema";
 import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { upsertSource } from "@/db/queries/sources";
 import { recomputeEpisodes } from "@/db/queries/episodes";
-import { liveQueue, nameQueueEntries, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
-import { forgetOpenEpisodes } from "@/db/queries/reports/common";
+import { CHANNEL_LABELS_KEEP_MS, channelLabels, forgetChannelLabels, liveQueue, nameQueueEntries, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
+import { forgetOpenEpisodes, openEpisodes } from "@/db/queries/reports/common";
 import { QUEUE_MAX_ROWS, QUEUE_PAGE, queueCounts, queueReport } from "@/lib/reports/queue";
 import { handleWebhookWith } from "@/lib/dal/webhooks";
 import { deriveIdle } from "@/lib/dal/derive";
@@ -249,6 +249,40 @@ for (const engine of engines()) {
       // What a process that kept nothing reads.
       forgetOpenEpisodes(h.db);
       expect(await queueReport(h.db, school, {}, NOW)).toEqual(after);
+    });
+
+    it("keeps the channels' labels for CHANNEL_LABELS_KEEP_MS: a renamed channel shows once they are older, an unknown channel at once", async () => {
+      const open = await openEpisodes(h.db, school.id);
+      const t0 = 10_000_000; // the process clock (performance.now()), given
+      const first = await channelLabels(h.db, school.id, open, t0);
+      const [g2] = await h.db.select({ id: channels.id }).from(channels).where(and(eq(channels.schoolId, school.id), eq(channels.externalId, G2.externalId)));
+      expect(first.get(g2!.id)?.title).toBe(G2.title);
+      await h.db.update(channels).set({ title: "Менторский чат 2" }).where(eq(channels.id, g2!.id));
+      try {
+        expect((await channelLabels(h.db, school.id, open, t0 + CHANNEL_LABELS_KEEP_MS - 1)).get(g2!.id)?.title).toBe(G2.title);
+        // A channel the kept labels do not have yet is read at once, beside the kept ones.
+        const [g1] = await h.db.select({ id: channels.id }).from(channels).where(and(eq(channels.schoolId, school.id), eq(channels.externalId, G1.externalId)));
+        await h.db.update(channels).set({ title: "Кураторский чат 2" }).where(eq(channels.id, g1!.id));
+        const withoutG1 = open.filter((o) => o.channelId !== g1!.id);
+        forgetChannelLabels(h.db);
+        await channelLabels(h.db, school.id, withoutG1, t0);
+        const mixed = await channelLabels(h.db, school.id, open, t0 + 1);
+        expect([mixed.get(g1!.id)?.title, mixed.get(g2!.id)?.title]).toEqual(["Кураторский чат 2", "Менторский чат 2"]);
+        await h.db.update(channels).set({ title: G1.title }).where(eq(channels.id, g1!.id));
+        // Once the kept labels are older than the window, every channel of the poll is read again.
+        await h.db.update(channels).set({ title: G2.title }).where(eq(channels.id, g2!.id));
+        expect((await channelLabels(h.db, school.id, open, t0 + 1 + CHANNEL_LABELS_KEEP_MS - 2)).get(g1!.id)?.title).toBe("Кураторский чат 2");
+        const later = await channelLabels(h.db, school.id, open, t0 + CHANNEL_LABELS_KEEP_MS);
+        expect([later.get(g1!.id)?.title, later.get(g2!.id)?.title]).toEqual([G1.title, G2.title]);
+      } finally {
+        await h.db.update(channels).set({ title: G2.title }).where(eq(channels.id, g2!.id));
+        forgetChannelLabels(h.db);
+      }
+      // What the queue shows: the labels of a read that kept nothing.
+      const kept = await queueReport(h.db, school, {}, NOW);
+      forgetChannelLabels(h.db);
+      forgetOpenEpisodes(h.db);
+      expect(await queueReport(h.db, school, {}, NOW)).toEqual(kept);
     });
 
     it("judges kept episodes by their policy's calendar as it is now", async () => {

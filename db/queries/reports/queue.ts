@@ -427,26 +427,15 @@ export function openFlagsOf(states: readonly OpenEpisodeState[]): OpenFlags {
 
 /**
  * The open episodes in queue order with their channel's labels (title, kind, its source's kind: the
- * channel filter lists every channel of the queue). Two statements: the episodes, then each distinct
- * channel once, by id array (per-row look-ups took ~90 ms of PostgreSQL CPU for ~6 k open episodes at
- * 10 M messages, though those name only ~2.4 k channels). As a join would, an episode whose channel (with
- * its source) is not the school's is left out.
+ * channel filter lists every channel of the queue). Two statements: the episodes, then the channels by id
+ * array (per-row look-ups took ~90 ms of PostgreSQL CPU for ~6 k open episodes at 10 M messages, though
+ * those name only ~2.4 k channels). As a join would, an episode whose channel (with its source) is not
+ * the school's is left out.
  */
 async function openWithChannels(db: Db, schoolId: number): Promise<Array<{ o: OpenEpisode; channel: ChannelLabels }>> {
   const open = await openEpisodes(db, schoolId);
   if (open.length === 0) return [];
-  const channelIds = new Set<number>();
-  for (const o of open) channelIds.add(o.channelId);
-  // Read every poll (a channel's title can change while its episodes stay): ~2.4 k channels at 10 M messages.
-  // As rows by an id array: as one JSON text, or by a subquery over the open episodes, it took longer (9 → 13–17 ms).
-  const labels = await rows<{ id: unknown; a: string | null; b: string | null; c: string | null }>(
-    db,
-    sql`select c.id, coalesce(c.title, c.external_id) as a, c.kind::text as b, s.kind::text as c
-        from channels c join sources s on s.id = c.source_id and s.school_id = c.school_id
-        where c.school_id = ${schoolId} and c.id = any(${idArray([...channelIds])})`,
-  );
-  const channels = new Map<number, ChannelLabels>();
-  for (const l of labels) channels.set(num(l.id), { title: l.a, kind: l.b, source: l.c });
+  const channels = await channelLabels(db, schoolId, open);
   const out: Array<{ o: OpenEpisode; channel: ChannelLabels }> = [];
   for (const o of open) {
     const channel = channels.get(o.channelId);
@@ -455,7 +444,48 @@ async function openWithChannels(db: Db, schoolId: number): Promise<Array<{ o: Op
   return out;
 }
 
-interface ChannelLabels {
+/**
+ * How long a process keeps the channels' labels it has read for the queue's 1-second polls. A channel's
+ * kind and source never change; its title can (a chat renamed in the messenger), and shows in the queue
+ * at most this late: names may lag by minutes (ADR 0009), here by one. Reading ~2.4 k channels every poll
+ * was ~9 ms of PostgreSQL and ~2 ms of row decoding at 10 M messages (docs/performance.md, round 25).
+ */
+export const CHANNEL_LABELS_KEEP_MS = 60_000;
+
+const labelsHolder = globalThis as unknown as { __sqdQueueChannelLabels?: WeakMap<Db, Map<number, { readAt: number; labels: Map<number, ChannelLabels> }>> };
+const keptLabels = (labelsHolder.__sqdQueueChannelLabels ??= new WeakMap());
+
+/** Forget the kept channel labels (tests that rename a channel, benchmarks that time a first read). */
+export function forgetChannelLabels(db: Db): void {
+  keptLabels.delete(db);
+}
+
+/**
+ * The labels of the open episodes' channels: those this process read less than CHANNEL_LABELS_KEEP_MS ago
+ * as kept, the others read now; once the kept ones are older, every channel of the poll is read again and
+ * replaces them (so channels gone from the queue are let go). `at` is the process's clock (performance.now()).
+ */
+export async function channelLabels(db: Db, schoolId: number, open: readonly OpenEpisode[], at = performance.now()): Promise<Map<number, ChannelLabels>> {
+  let bySchool = keptLabels.get(db);
+  if (bySchool === undefined) keptLabels.set(db, (bySchool = new Map()));
+  let kept = bySchool.get(schoolId);
+  if (kept === undefined || at - kept.readAt >= CHANNEL_LABELS_KEEP_MS) bySchool.set(schoolId, (kept = { readAt: at, labels: new Map() }));
+  const missing = new Set<number>();
+  for (const o of open) if (!kept.labels.has(o.channelId)) missing.add(o.channelId);
+  if (missing.size > 0) {
+    // As rows by an id array: as one JSON text, or by a subquery over the open episodes, it took longer (9 → 13–17 ms).
+    const labels = await rows<{ id: unknown; a: string | null; b: string | null; c: string | null }>(
+      db,
+      sql`select c.id, coalesce(c.title, c.external_id) as a, c.kind::text as b, s.kind::text as c
+          from channels c join sources s on s.id = c.source_id and s.school_id = c.school_id
+          where c.school_id = ${schoolId} and c.id = any(${idArray([...missing])})`,
+    );
+    for (const l of labels) kept.labels.set(num(l.id), { title: l.a, kind: l.b, source: l.c });
+  }
+  return kept.labels;
+}
+
+export interface ChannelLabels {
   title: string | null;
   kind: string | null;
   source: string | null;
