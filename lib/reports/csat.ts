@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { csatGroupBys, csatReport as csatQuery, type CsatFilter, type CsatGroupBy, type CsatReport as CsatData } from "../../db/queries/reports/csat";
+import { csatGroupBys, csatReport as csatQuery, csatTotal, type CsatFilter, type CsatGroupBy, type CsatReport as CsatData, type CsatStats } from "../../db/queries/reports/csat";
 import type { Period } from "../period";
 import { parseFilter } from "./episode-detail";
 import { parseGroupBy, reportPeriod, type ReportQuery } from "./sla";
@@ -39,4 +39,10 @@ export async function csatReport(db: Db, school: SchoolRow, q: ReportQuery & Fil
   const period = await reportPeriod(db, school, q, now);
   const filter = parseReportFilter(q);
   return { school: school.slug, timezone: school.timezone, period, filter, ...(await csatQuery(db, school.id, school.timezone, period, groupBy, filter)) };
+}
+
+/** The total of csatReport alone (the overview's KPI cards): the same figures without grouping. */
+export async function csatTotalReport(db: Db, school: SchoolRow, q: ReportQuery & FilterQuery, now: Date): Promise<{ total: CsatStats }> {
+  const period = await reportPeriod(db, school, q, now);
+  return { total: await csatTotal(db, school.id, school.timezone, period, parseReportFilter(q)) };
 }

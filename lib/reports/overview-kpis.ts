@@ -8,7 +8,7 @@ import { combineSlaRoleParts, emptySlaStats, packSlaRolePart, slaRolePart, slaSu
 import { completionCounts } from "../../db/queries/reports/kpi-completion";
 import { NO_TREND, trendOf, type Better, type Trend } from "../metrics/kpi-trend";
 import { parsePeriod, previousPeriod, settledUpTo, type Period } from "../period";
-import { csatReport, parseReportFilter, type CsatFilter, type CsatReport, type FilterQuery } from "./csat";
+import { csatTotalReport, parseReportFilter, type CsatFilter, type CsatReport, type FilterQuery } from "./csat";
 import { lastDayOf } from "./episode-detail";
 import { periodAsOf } from "./outcomes";
 import { wilsonInterval, type Proportion } from "../metrics/stats/wilson";
@@ -175,8 +175,8 @@ export interface KpiParts {
   /** The SLA report (unfiltered) or the SLA page's filtered breakdown in its shape. */
   sla: SlaFigures;
   slaPrevious: SlaFigures;
-  csat: CsatReport;
-  /** Only the total is shown (the previous period's figures are stored without their groups). */
+  /** Only the totals are shown (csatTotalReport: no groups are read). */
+  csat: Pick<CsatReport, "total">;
   csatPrevious: Pick<CsatReport, "total">;
   queue: QueueCounts;
   completion: { successes: number; n: number; rate: number | null };
@@ -312,7 +312,7 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
     const upTo = settledUpTo(period, school.timezone, asOf);
     const [[sla = NO_SLA], csat, completionBefore, completion, part] = await Promise.all([
       slaFigures(db, school, [previous], filter, asOf),
-      csatReport(db, school, { ...dates(previous), ...fq }, asOf),
+      csatTotalReport(db, school, { ...dates(previous), ...fq }, asOf),
       completionFigure(db, school, completionWindow.previous, asOf, ids),
       completionFigure(db, school, completionWindow.current, asOf, ids),
       withCurrent ? slaRolePart(db, school.id, school.timezone, { from: period.from, to: upTo }) : null,
@@ -325,7 +325,7 @@ export async function overviewKpis(db: Db, school: SchoolRow, q: KpiQuery, now: 
   // The open episodes are read and judged once, for the queue's counts and the SLA figures' open flags.
   const open = openEpisodeStates(db, school.id, now);
   const flags = open.then(openFlagsOf);
-  const csatChain = csatReport(db, school, { ...dates(period), ...fq }, now);
+  const csatChain = csatTotalReport(db, school, { ...dates(period), ...fq }, now);
   // The queue's counts only (not its names, staff and suggestions, which the cards do not show).
   const queueChain = queueCounts(db, school, filterParams(filter, APPLIES.openNow), now, open);
   // The settled figures are the same view after view: the page reads them from a stored run (about half

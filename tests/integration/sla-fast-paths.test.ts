@@ -6,7 +6,7 @@ import type { SchoolRow } from "@/db/queries/schools";
 import { episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
 import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
-import { csatByResponder, csatByResponderOf, csatCountsByResponder, csatReport } from "@/db/queries/reports/csat";
+import { csatByResponder, csatByResponderOf, csatCountsByResponder, csatReport, csatTotal } from "@/db/queries/reports/csat";
 import { episodeHourStats, hourPart, packHourPart, unpackHourPart, type StoredHourPart } from "@/db/queries/reports/shifts";
 import { combineSlaPageParts, packSlaPagePart, slaPagePart, unpackSlaPagePart, type StoredSlaPagePart } from "@/db/queries/reports/sla-page-part";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly } from "@/db/queries/reports/episode-detail-sla";
@@ -152,6 +152,19 @@ for (const engine of engines()) {
         expect(busy.some((x) => x.studentsAnswered < x.episodesAnswered)).toBe(true);
         expect(whole.staff.some((x) => x.breaches > 0) && whole.staff.some((x) => x.messagesSent > 0) && whole.staff.some((x) => x.openOwned > 0)).toBe(true);
       }
+    });
+
+    it("the CSAT total alone (the KPI cards') equals every grouping's total, filtered or not", async () => {
+      const [cohort] = await rows<{ id: number | string }>(h.db, sql`select cohort_id as id from ratings where school_id = ${school.id} and cohort_id is not null limit 1`);
+      let answers = 0;
+      for (const p of periods) {
+        for (const filter of [{}, { role: "mentor" }, { role: "none" }, { cohortId: Number(cohort!.id) }, { source: "telegram" }]) {
+          const total = await csatTotal(h.db, school.id, school.timezone, p, filter);
+          for (const g of ["person", "week", "role"] as const) expect(total, `${p.from} ${JSON.stringify(filter)} ${g}`).toEqual((await csatReport(h.db, school.id, school.timezone, p, g, filter)).total);
+          answers += total.n + total.npsN;
+        }
+      }
+      expect(answers).toBeGreaterThan(0);
     });
 
     it("CSAT per responder (the team page's) equals the CSAT report by person", async () => {
