@@ -146,12 +146,9 @@ export async function loadCalendars(db: Db, schoolId: number): Promise<{ calenda
 }
 
 async function loadCalendarsWithRows(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null; rows: ReadonlyArray<readonly unknown[]> }> {
-  // Three independent reads issued together: every page and poll waits for one round trip, not three.
-  const [cals, intervals, days] = await Promise.all([
-    db.select().from(t.calendars).where(eq(t.calendars.schoolId, schoolId)).orderBy(asc(t.calendars.id)),
-    db.select().from(t.calendarIntervals).where(eq(t.calendarIntervals.schoolId, schoolId)),
-    db.select().from(t.calendarDays).where(eq(t.calendarDays.schoolId, schoolId)),
-  ]);
+  const cals = await db.select().from(t.calendars).where(eq(t.calendars.schoolId, schoolId)).orderBy(asc(t.calendars.id));
+  const intervals = await db.select().from(t.calendarIntervals).where(eq(t.calendarIntervals.schoolId, schoolId));
+  const days = await db.select().from(t.calendarDays).where(eq(t.calendarDays.schoolId, schoolId));
   const calendars = new Map<number, BusinessCalendar>();
   for (const c of cals) {
     calendars.set(
