@@ -6,7 +6,7 @@ import { overviewKpis } from "../lib/reports/overview-kpis";
 import { heatmapReport, slaReport } from "../lib/reports/sla";
 import { queueReport } from "../lib/reports/queue";
 import { forgetOpenEpisodes } from "../db/queries/reports/common";
-import { forgetChannelLabels } from "../db/queries/reports/queue";
+import { forgetQueueKept } from "../db/queries/reports/queue";
 import { slaPageReport } from "../lib/reports/episode-detail";
 import { slaExtraReport } from "../lib/reports/sla-extra";
 import { filterOptions } from "../db/queries/reports/episode-detail";
@@ -45,12 +45,12 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // ... and computed whole for the call, as they were until round 24.
   "sla (computing)": (db, s, now) => slaReport(db, s, endingAt(s, now), now),
   "heatmap (computing)": (db, s, now) => heatmapReport(db, s, endingAt(s, now), now),
-  // As a poll reads it: the open episodes' ids, and the values of those the process has not kept (ADR 0016), the channels' labels kept for a minute ...
+  // As a poll reads it: the open episodes' ids, and the values of those the process has not kept (ADR 0016), the channels' labels and the roster kept for a minute ...
   queue: (db, s, now) => queueReport(db, s, {}, now),
-  // ... and a process that has kept none (its first poll, or after a restart): every open episode and channel label read.
+  // ... and a process that has kept none (its first poll, or after a restart): every open episode, channel label and staff role read.
   "queue (first read)": (db, s, now) => {
     forgetOpenEpisodes(db);
-    forgetChannelLabels(db);
+    forgetQueueKept(db);
     return queueReport(db, s, {}, now);
   },
   // As the page reads it: the period's closed episodes before yesterday from the stored run (docs/adr/0011-settled-days-stored.md) ...

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { DateTime } from "luxon";
 import { engines } from "./harness";
-import type { DbHandle } from "@/db/client";
-import { channels, people, shifts } from "@/db/schema";
+import { rows, type DbHandle } from "@/db/client";
+import { channels, people, personRoles, shifts } from "@/db/schema";
 import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { upsertSource } from "@/db/queries/sources";
 import { recomputeEpisodes } from "@/db/queries/episodes";
-import { CHANNEL_LABELS_KEEP_MS, channelLabels, forgetChannelLabels, liveQueue, nameQueueEntries, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
+import { CHANNEL_LABELS_KEEP_MS, QUEUE_ROSTER_KEEP_MS, channelLabels, forgetQueueKept, liveQueue, queueRoster, staffAt, nameQueueEntries, shiftCovers, suggestTaker, type QueueStaff } from "@/db/queries/reports/queue";
 import { forgetOpenEpisodes, openEpisodes } from "@/db/queries/reports/common";
 import { QUEUE_MAX_ROWS, QUEUE_PAGE, queueCounts, queueReport } from "@/lib/reports/queue";
 import { handleWebhookWith } from "@/lib/dal/webhooks";
@@ -264,7 +264,7 @@ for (const engine of engines()) {
         const [g1] = await h.db.select({ id: channels.id }).from(channels).where(and(eq(channels.schoolId, school.id), eq(channels.externalId, G1.externalId)));
         await h.db.update(channels).set({ title: "Кураторский чат 2" }).where(eq(channels.id, g1!.id));
         const withoutG1 = open.filter((o) => o.channelId !== g1!.id);
-        forgetChannelLabels(h.db);
+        forgetQueueKept(h.db);
         await channelLabels(h.db, school.id, withoutG1, t0);
         const mixed = await channelLabels(h.db, school.id, open, t0 + 1);
         expect([mixed.get(g1!.id)?.title, mixed.get(g2!.id)?.title]).toEqual(["Кураторский чат 2", "Менторский чат 2"]);
@@ -276,13 +276,50 @@ for (const engine of engines()) {
         expect([later.get(g1!.id)?.title, later.get(g2!.id)?.title]).toEqual([G1.title, G2.title]);
       } finally {
         await h.db.update(channels).set({ title: G2.title }).where(eq(channels.id, g2!.id));
-        forgetChannelLabels(h.db);
+        forgetQueueKept(h.db);
       }
       // What the queue shows: the labels of a read that kept nothing.
       const kept = await queueReport(h.db, school, {}, NOW);
-      forgetChannelLabels(h.db);
+      forgetQueueKept(h.db);
       forgetOpenEpisodes(h.db);
       expect(await queueReport(h.db, school, {}, NOW)).toEqual(kept);
+    });
+
+    it("keeps the roster for QUEUE_ROSTER_KEEP_MS and picks the roles valid at now: the staff PostgreSQL picks", async () => {
+      // The staff as the queue read them before it kept them: one role per person valid at `at`, names in order.
+      const byPostgres = async (at: Date) =>
+        (
+          await rows<{ id: number | string; name: string; role: string }>(
+            h.db,
+            sql`with staff as (
+                  select distinct on (r.person_id) r.person_id, r.role::text as role from person_roles r
+                  where r.school_id = ${school.id} and r.role::text in ('coordinator', 'mentor', 'reviewer', 'support', 'team_lead')
+                    and (r.valid_from is null or r.valid_from <= ${at.toISOString()}::timestamptz) and (r.valid_to is null or r.valid_to > ${at.toISOString()}::timestamptz)
+                  order by r.person_id, array_position(array['coordinator', 'mentor', 'reviewer', 'support', 'team_lead'], r.role::text))
+                select p.id, p.display_name as name, x.role from staff x join people p on p.id = x.person_id and p.school_id = ${school.id}
+                where not p.is_bot order by p.display_name, p.id`,
+          )
+        ).map((r) => ({ personId: Number(r.id), name: r.name, role: r.role }));
+      const [s1] = await h.db.select({ id: people.id }).from(people).where(and(eq(people.schoolId, school.id), eq(people.displayName, "s1")));
+      const t0 = 20_000_000;
+      forgetQueueKept(h.db);
+      try {
+        // s1 becomes a mentor an hour after NOW, for a day: the kept roster shows it exactly then.
+        await h.db.insert(personRoles).values({ schoolId: school.id, personId: s1!.id, role: "mentor", validFrom: new Date(NOW.getTime() + 3_600_000), validTo: new Date(NOW.getTime() + 86_400_000) });
+        const roster = await queueRoster(h.db, school.id, t0);
+        for (const at of [NOW, new Date(NOW.getTime() + 3_600_000 - 1), new Date(NOW.getTime() + 3_600_000), new Date(NOW.getTime() + 86_400_000)]) {
+          expect(staffAt(roster, at.getTime()), at.toISOString()).toEqual(await byPostgres(at));
+        }
+        expect(staffAt(roster, NOW.getTime() + 3_600_000).some((x) => x.personId === s1!.id)).toBe(true);
+        // A roster edit is seen once the kept roster is QUEUE_ROSTER_KEEP_MS old.
+        await h.db.delete(personRoles).where(and(eq(personRoles.personId, s1!.id), eq(personRoles.role, "mentor")));
+        expect((await queueRoster(h.db, school.id, t0 + QUEUE_ROSTER_KEEP_MS - 1)).roles.some((r) => r.personId === s1!.id && r.role === "mentor")).toBe(true);
+        expect((await queueRoster(h.db, school.id, t0 + QUEUE_ROSTER_KEEP_MS)).roles.some((r) => r.personId === s1!.id && r.role === "mentor")).toBe(false);
+      } finally {
+        await h.db.delete(personRoles).where(and(eq(personRoles.personId, s1!.id), eq(personRoles.role, "mentor")));
+        forgetQueueKept(h.db);
+      }
+      expect((await liveQueue(h.db, school.id, school.timezone, NOW)).staff.map((x) => ({ personId: x.personId, name: x.name, role: x.role }))).toEqual(await byPostgres(NOW));
     });
 
     it("judges kept episodes by their policy's calendar as it is now", async () => {

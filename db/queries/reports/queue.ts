@@ -5,7 +5,7 @@ import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from
 import type { BusinessCalendar } from "@/lib/metrics/calendar";
 import { AT_RISK_SHARE } from "@/lib/metrics/sla";
 import { weeklyOccurrence } from "@/lib/metrics/staffing/shifts";
-import { idArray, num, openEpisodes, policyCalendars, type OpenEpisode, type OpenFlags } from "./common";
+import { epochMs, idArray, num, numOrNull, openEpisodes, policyCalendars, type OpenEpisode, type OpenFlags } from "./common";
 
 /**
  * The live queue: every open episode of a school judged at `now` (deadline on the policy's clock and
@@ -455,11 +455,6 @@ export const CHANNEL_LABELS_KEEP_MS = 60_000;
 const labelsHolder = globalThis as unknown as { __sqdQueueChannelLabels?: WeakMap<Db, Map<number, { readAt: number; labels: Map<number, ChannelLabels> }>> };
 const keptLabels = (labelsHolder.__sqdQueueChannelLabels ??= new WeakMap());
 
-/** Forget the kept channel labels (tests that rename a channel, benchmarks that time a first read). */
-export function forgetChannelLabels(db: Db): void {
-  keptLabels.delete(db);
-}
-
 /**
  * The labels of the open episodes' channels: those this process read less than CHANNEL_LABELS_KEEP_MS ago
  * as kept, the others read now; once the kept ones are older, every channel of the poll is read again and
@@ -524,6 +519,76 @@ export async function nameQueueEntries(db: Db, schoolId: number, entries: readon
   }));
 }
 
+/**
+ * The queue's staff: every staff role of every non-bot person with its validity (epoch ms), in name, id and
+ * STAFF_ROLES order, and each person's team (the alphabetically first of theirs). Kept per handle and school
+ * for QUEUE_ROSTER_KEEP_MS like the channels' labels (~1 k staff and ~1 k team rows were ~4 ms of statements and
+ * ~1.5 ms of decoding of every 1-second poll at 10 M messages); the roles valid at `now` are picked per poll
+ * (staffAt), so a role that starts or ends shows at once, and a roster edit within the minute.
+ */
+export interface QueueRoster {
+  roles: Array<{ personId: number; name: string; role: string; fromMs: number | null; toMs: number | null }>;
+  teams: Map<number, string | null>;
+}
+
+/** How long a process keeps the queue's roster (queueRoster): a roster edit shows at most this late. */
+export const QUEUE_ROSTER_KEEP_MS = 60_000;
+
+const rosterHolder = globalThis as unknown as { __sqdQueueRoster?: WeakMap<Db, Map<number, { readAt: number; roster: QueueRoster }>> };
+const keptRoster = (rosterHolder.__sqdQueueRoster ??= new WeakMap());
+
+/** Forget what the queue keeps between polls besides the open episodes: channel labels and roster (tests, benchmarks). */
+export function forgetQueueKept(db: Db): void {
+  keptLabels.delete(db);
+  keptRoster.delete(db);
+}
+
+export async function queueRoster(db: Db, schoolId: number, at = performance.now()): Promise<QueueRoster> {
+  let bySchool = keptRoster.get(db);
+  if (bySchool === undefined) keptRoster.set(db, (bySchool = new Map()));
+  const kept = bySchool.get(schoolId);
+  if (kept !== undefined && at - kept.readAt < QUEUE_ROSTER_KEEP_MS) return kept.roster;
+  const roles = `{${STAFF_ROLES.join(",")}}`;
+  const [roleRows, teamRows] = await Promise.all([
+    rows<Row>(
+      db,
+      // Staff from person_roles (a few per school), not from every person with a lateral look-up each: the
+      // school's people grow with its students (~100 k at 10 M messages).
+      sql`select p.id, p.display_name as name, r.role::text as role, ${epochMs(sql`r.valid_from`)} as f, ${epochMs(sql`r.valid_to`)} as t
+          from person_roles r join people p on p.id = r.person_id and p.school_id = ${schoolId}
+          where r.school_id = ${schoolId} and r.role::text = any(${roles}::text[]) and not p.is_bot
+          order by p.display_name, p.id, array_position(${roles}::text[], r.role::text)`,
+    ),
+    // Each person's team, the alphabetically first of theirs, grouped once and matched in JS: joined to the
+    // staff list in SQL, a low row estimate for the staff made PostgreSQL rescan the members per staff row
+    // (quadratic in staff), and team_members' key (school, team, person) cannot look up a person.
+    rows<Row>(
+      db,
+      sql`select tm.person_id, min(t.name) as team from team_members tm join teams t on t.id = tm.team_id
+          where tm.school_id = ${schoolId} group by tm.person_id`,
+    ),
+  ]);
+  const roster: QueueRoster = {
+    roles: roleRows.map((r) => ({ personId: num(r.id), name: String(r.name), role: String(r.role), fromMs: numOrNull(r.f), toMs: numOrNull(r.t) })),
+    teams: new Map(teamRows.map((r) => [num(r.person_id), r.team === null ? null : String(r.team)])),
+  };
+  bySchool.set(schoolId, { readAt: at, roster });
+  return roster;
+}
+
+/** One role per person, the first of STAFF_ROLES they hold at `nowMs`, in name and id order. Pure. */
+export function staffAt(roster: QueueRoster, nowMs: number): Array<{ personId: number; name: string; role: string }> {
+  const out: Array<{ personId: number; name: string; role: string }> = [];
+  const seen = new Set<number>();
+  for (const r of roster.roles) {
+    if (seen.has(r.personId)) continue;
+    if ((r.fromMs !== null && r.fromMs > nowMs) || (r.toMs !== null && r.toMs <= nowMs)) continue;
+    seen.add(r.personId);
+    out.push({ personId: r.personId, name: r.name, role: r.role });
+  }
+  return out;
+}
+
 const WEEK_S = 7 * 24 * 3600;
 /** Seconds an occurrence can move from its wall-clock place (a DST gap or overlap is at most 2 h anywhere). */
 const SHIFT_SLACK_S = 3 * 3600;
@@ -539,36 +604,11 @@ const localWeekPhase = (at: SQL, start: SQL, tz: string): SQL =>
 const secMs = (t: SQL): SQL => sql`(date_part('epoch', date_trunc('second', ${t})) * 1000)::int8`;
 
 export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date): Promise<QueueData> {
-  const roles = `{${STAFF_ROLES.join(",")}}`;
   // The reads are independent: issued together, a poll waits for the slowest, not for their sum.
-  const [open, policies, staffRows, teamRows, shiftRows, { calendars, defaultCalendarId }] = await Promise.all([
+  const [open, policies, roster, shiftRows, { calendars, defaultCalendarId }] = await Promise.all([
     openWithChannels(db, schoolId),
     policyCalendars(db, schoolId),
-    rows<Row>(
-      db,
-      // Staff from person_roles (a few per school), not from every person with a lateral look-up each: the
-      // school's people grow with its students (~100 k at 10 M messages). One role per person, the first
-      // of STAFF_ROLES they hold now.
-      sql`with staff as (
-            select distinct on (r.person_id) r.person_id, r.role::text as role
-            from person_roles r
-            where r.school_id = ${schoolId} and r.role::text = any(${roles}::text[])
-              and (r.valid_from is null or r.valid_from <= ${now.toISOString()}::timestamptz)
-              and (r.valid_to is null or r.valid_to > ${now.toISOString()}::timestamptz)
-            order by r.person_id, array_position(${roles}::text[], r.role::text))
-          select p.id, p.display_name as name, x.role
-          from staff x join people p on p.id = x.person_id and p.school_id = ${schoolId}
-          where not p.is_bot
-          order by p.display_name, p.id`,
-    ),
-    // Each person's team, the alphabetically first of theirs, grouped once and matched in JS: joined to the
-    // staff list in SQL, a low row estimate for the staff made PostgreSQL rescan the members per staff row
-    // (quadratic in staff), and team_members' key (school, team, person) cannot look up a person.
-    rows<Row>(
-      db,
-      sql`select tm.person_id, min(t.name) as team from team_members tm join teams t on t.id = tm.team_id
-          where tm.school_id = ${schoolId} group by tm.person_id`,
-    ),
+    queueRoster(db, schoolId),
     rows<Row>(
       db,
       // Instants as whole seconds in epoch ms (as the ISO text to the second they were): ~5.4 k weekly shifts at
@@ -598,9 +638,8 @@ export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date)
   for (const { o } of open) {
     if (o.ownerPersonId !== null) owned.set(o.ownerPersonId, (owned.get(o.ownerPersonId) ?? 0) + 1);
   }
-  const teams = new Map(teamRows.map((r) => [num(r.person_id), r.team === null ? null : String(r.team)]));
-  const staff: QueueStaff[] = staffRows.map((r) => ({
-    personId: num(r.id), name: String(r.name), role: String(r.role), team: teams.get(num(r.id)) ?? null, openOwned: owned.get(num(r.id)) ?? 0, onShift: onShift.has(num(r.id)),
+  const staff: QueueStaff[] = staffAt(roster, now.getTime()).map((r) => ({
+    personId: r.personId, name: r.name, role: r.role, team: roster.teams.get(r.personId) ?? null, openOwned: owned.get(r.personId) ?? 0, onShift: onShift.has(r.personId),
   }));
   const judged = judgeRows(
     open.map((x) => x.o),

@@ -3,7 +3,7 @@ import { addBusinessMinutes } from "@/lib/metrics/business-time";
 import { createCalendar } from "@/lib/metrics/calendar";
 import { evaluateSla } from "@/lib/metrics/sla";
 import { prng } from "@/lib/metrics/__fixtures__/episodes/builders";
-import { calendarKey, judgeOpen, makeSuggester, suggestTaker, type QueueStaff } from "./queue";
+import { calendarKey, judgeOpen, makeSuggester, staffAt, suggestTaker, type QueueRoster, type QueueStaff } from "./queue";
 
 
 const ROLES = ["coordinator", "mentor", "reviewer", "support", "team_lead"];
@@ -79,5 +79,30 @@ describe("judgeOpen", () => {
     expect(calendarKey(longer)).not.toBe(key);
     expect(a.deadline.toISOString()).toBe("2026-03-13T07:00:00.000Z"); // Fri 10:00 Moscow
     expect(b.deadline.toISOString()).toBe("2026-03-12T16:00:00.000Z"); // Thu 19:00 Moscow
+  });
+});
+
+// The kept roster's roles are picked per poll: one role per person, their first in STAFF_ROLES order among
+// those valid at now (valid_from ≤ now < valid_to), in the roster's name and id order.
+describe("staffAt", () => {
+  const H = 3_600_000;
+  const roster: QueueRoster = {
+    roles: [
+      { personId: 1, name: "Анна", role: "coordinator", fromMs: null, toMs: 10 * H },
+      { personId: 1, name: "Анна", role: "mentor", fromMs: null, toMs: null },
+      { personId: 2, name: "Борис", role: "mentor", fromMs: 5 * H, toMs: null },
+      { personId: 3, name: "Вера", role: "support", fromMs: null, toMs: 5 * H },
+      { personId: 4, name: "Вера", role: "team_lead", fromMs: 2 * H, toMs: 8 * H },
+    ],
+    teams: new Map(),
+  };
+  it.each([
+    ["before anyone starts or ends", 0, [[1, "coordinator"], [3, "support"]]],
+    ["at a start: valid from that instant", 2 * H, [[1, "coordinator"], [3, "support"], [4, "team_lead"]]],
+    ["at an end: no longer valid", 5 * H, [[1, "coordinator"], [2, "mentor"], [4, "team_lead"]]],
+    ["a millisecond before an end", 5 * H - 1, [[1, "coordinator"], [3, "support"], [4, "team_lead"]]],
+    ["the first role ended: the next one", 10 * H, [[1, "mentor"], [2, "mentor"]]],
+  ] as const)("%s", (_name, at, want) => {
+    expect(staffAt(roster, at).map((s) => [s.personId, s.role])).toEqual(want);
   });
 });
