@@ -41,6 +41,17 @@ export interface RunSpec<T> {
   unpack(text: string): T | null;
 }
 
+/**
+ * A filter as a run's version names it: its keys in order, `key=value` joined by `&`, so that the same
+ * filter, however its object was built, names the same run.
+ */
+export function filterVersion(filter: object): string {
+  return Object.entries(filter)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join("&");
+}
+
 /** A report stored whole as JSON (no packing: a few thousand rows), with its format's version inside. */
 export function wholeReport<T>(kind: ReportRunKind, version: number, compute: (asOf: Date) => Promise<T & { rows: readonly unknown[] }>): RunSpec<T & { rows: readonly unknown[] }> {
   return {

@@ -4,7 +4,7 @@ import { ratingComments, type RatingComment } from "../../db/queries/reports/com
 import { csatComments, csatFromParts, csatGroupBys, csatPart, csatPartReads, csatReport as csatQuery, type CsatFilter, type CsatGroupBy, type CsatPart, type CsatReport as CsatData } from "../../db/queries/reports/csat";
 import { settledUpTo, type Period } from "../period";
 import { parseReportFilter, type CsatReport, type FilterQuery } from "./csat";
-import { currentRun, type RunOptions, type RunSpec } from "./report-runs";
+import { currentRun, filterVersion, type RunOptions, type RunSpec } from "./report-runs";
 import { parseGroupBy, reportPeriod, type ReportQuery } from "./sla";
 
 export interface SatisfactionData {
@@ -66,10 +66,9 @@ const PART_FORMAT = 1;
  * the live days' add up to the period's exactly (CsatPart).
  */
 function partSpec(db: Db, school: SchoolRow, period: Period, filter: CsatFilter, groupings: readonly CsatGroupBy[]): RunSpec<StoredRun> {
-  const f = Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${String(v)}`).join("&");
   return {
     kind: "satisfaction",
-    version: `satisfaction-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}|${groupings.join(",")}|${f}`,
+    version: `satisfaction-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}|${groupings.join(",")}|${filterVersion(filter)}`,
     compute: async (asOf) => {
       const upTo = settledUpTo(period, school.timezone, asOf);
       const parts = await Promise.all(groupings.map((g) => csatPart(db, school.id, school.timezone, { from: period.from, to: upTo }, g, filter)));

@@ -5,7 +5,7 @@ import type { EpisodeFilter } from "../../db/queries/reports/episode-detail";
 import { combineSlaPageParts, packSlaPagePart, slaPagePart, unpackSlaPagePart, type PartKind, type SlaPageFigures, type SlaPagePart, type StoredSlaPagePart } from "../../db/queries/reports/sla-page-part";
 import { staffOnShift } from "../../db/queries/reports/episode-detail-sla";
 import { settledUpTo, type Period } from "../period";
-import { currentRun, type RunOptions, type RunSpec } from "./report-runs";
+import { currentRun, filterVersion, type RunOptions, type RunSpec } from "./report-runs";
 
 /**
  * The SLA page's aggregates as the page reads them (ADR 0011): the part of the days before yesterday from
@@ -43,10 +43,9 @@ interface StoredRun {
 const PART_FORMAT = 2;
 
 function partSpec(db: Db, school: SchoolRow, period: Period, filter: EpisodeFilter): RunSpec<StoredRun> {
-  const f = Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${String(v)}`).join("&");
   return {
     kind: "sla",
-    version: `sla-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}|${f}`,
+    version: `sla-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}|${filterVersion(filter)}`,
     compute: async (asOf) => {
       const upTo = settledUpTo(period, school.timezone, asOf);
       const [part, onShift] = await Promise.all([
