@@ -9,7 +9,7 @@ import { forgetOpenEpisodes } from "../db/queries/reports/common";
 import { forgetQueueKept } from "../db/queries/reports/queue";
 import { slaPageReport } from "../lib/reports/episode-detail";
 import { slaExtraReport } from "../lib/reports/sla-extra";
-import { filterOptions } from "../db/queries/reports/episode-detail";
+import { filterOptions, forgetFilterOptions } from "../db/queries/reports/episode-detail";
 import { DEFAULTS, shiftsPlan } from "../lib/reports/shifts";
 import { teamReport } from "../lib/reports/team";
 import { satisfactionReport } from "../lib/reports/satisfaction";
@@ -37,7 +37,11 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // The aggregates of the days before yesterday come from the stored run (docs/adr/0011-settled-days-stored.md) ...
   "sla page": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now, { stored: {} }), slaExtraReport(db, s, endingAt(s, now), now, { stored: {} })]),
   // ... and every figure computed for the call, what the first view of a period (or after 15 quiet minutes) waits for.
-  "sla page (computing)": (db, s, now) => Promise.all([slaPageReport(db, s, endingAt(s, now), now), slaExtraReport(db, s, endingAt(s, now), now)]),
+  // (The filter choices too: a process keeps them for a minute, FILTER_OPTIONS_KEEP_MS.)
+  "sla page (computing)": (db, s, now) => {
+    forgetFilterOptions(db);
+    return Promise.all([slaPageReport(db, s, endingAt(s, now), now), slaExtraReport(db, s, endingAt(s, now), now)]);
+  },
   // The SLA report and heatmap as `cli report sla` / `cli report heatmap` print them: the aggregates the
   // DuckDB reference computes too. From the SLA page's stored run, as the CLI reads them (round 24) ...
   sla: (db, s, now) => slaReport(db, s, endingAt(s, now), now, { stored: {} }),
@@ -61,7 +65,10 @@ export const PAGES: Record<string, (db: Db, school: SchoolRow, now: Date) => Pro
   // The ratings and surveys before yesterday from the stored run (docs/adr/0011-settled-days-stored.md) ...
   satisfaction: (db, s, now) => Promise.all([satisfactionReport(db, s, endingAt(s, now), now, { stored: {} }), filterOptions(db, s.id)]),
   // ... and computed whole for the call, as it was until round 25 (the first view of a period or filter).
-  "satisfaction (computing)": (db, s, now) => Promise.all([satisfactionReport(db, s, endingAt(s, now), now), filterOptions(db, s.id)]),
+  "satisfaction (computing)": (db, s, now) => {
+    forgetFilterOptions(db);
+    return Promise.all([satisfactionReport(db, s, endingAt(s, now), now), filterOptions(db, s.id)]);
+  },
   // As the outcomes page reads it (lib/dal/outcomes.ts): every enrollment's row from the stored run,
   // computed by the warm-up call (docs/adr/0009-stored-report-runs.md); and computed for the call, what a
   // reader waits for when no run is stored or it has lapsed.

@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DateTime } from "luxon";
 import { engines } from "./harness";
 import type { DbHandle } from "@/db/client";
-import { people as peopleTable, shifts } from "@/db/schema";
+import { channels as channelsTable, people as peopleTable, shifts } from "@/db/schema";
 import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { recomputeEpisodes } from "@/db/queries/episodes";
 import { slaHeatmap, slaSummary } from "@/db/queries/reports/sla";
-import { episodeList } from "@/db/queries/reports/episode-detail";
+import { FILTER_OPTIONS_KEEP_MS, episodeList, filterOptions, forgetFilterOptions } from "@/db/queries/reports/episode-detail";
 import { currentEpisodeId, episodeTimeline, getEpisodeView } from "@/db/queries/reports/episode-detail-view";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly, staffOnShift } from "@/db/queries/reports/episode-detail-sla";
 import { rows } from "@/db/client";
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { linkedEpisodeId, parseFilter } from "@/lib/reports/episode-detail";
 import { episodeHref } from "@/lib/episode-href";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
@@ -220,6 +220,31 @@ for (const engine of engines()) {
     });
 
     // Last: it answers an open episode, which changes the figures the tests above expect.
+    it("keeps the filter choices for FILTER_OPTIONS_KEEP_MS: a renamed or added channel shows once they are older", async () => {
+      const t0 = 30_000_000; // the process clock (performance.now()), given
+      forgetFilterOptions(h.db);
+      const first = await filterOptions(h.db, school.id, t0);
+      expect(first.channels.map((c) => c.title)).toEqual(["Кураторский чат", "Менторский чат"]);
+      expect(first.roles.find((r) => r.key === "coordinator")?.label).toBe("куратор");
+      expect(first.cohorts.map((c) => c.title)).toEqual(["Поток 1", "Поток 2"]);
+      const [g2] = await h.db.select({ id: channelsTable.id }).from(channelsTable).where(and(eq(channelsTable.schoolId, school.id), eq(channelsTable.externalId, G2.externalId)));
+      await h.db.update(channelsTable).set({ title: "Менторский чат 2" }).where(eq(channelsTable.id, g2!.id));
+      try {
+        expect(await filterOptions(h.db, school.id, t0 + FILTER_OPTIONS_KEEP_MS - 1)).toBe(first);
+        const later = await filterOptions(h.db, school.id, t0 + FILTER_OPTIONS_KEEP_MS);
+        expect(later.channels.map((c) => c.title)).toEqual(["Кураторский чат", "Менторский чат 2"]);
+        // Kept per handle and school: another school's choices are its own (none here), read at once.
+        expect((await filterOptions(h.db, school.id + 1000, t0)).channels).toEqual([]);
+        // Forgotten (tests, the bench's first views), they are read at once.
+        await h.db.update(channelsTable).set({ title: G2.title }).where(eq(channelsTable.id, g2!.id));
+        forgetFilterOptions(h.db);
+        expect(await filterOptions(h.db, school.id, t0 + FILTER_OPTIONS_KEEP_MS + 1)).toEqual(first);
+      } finally {
+        await h.db.update(channelsTable).set({ title: G2.title }).where(eq(channelsTable.id, g2!.id));
+        forgetFilterOptions(h.db);
+      }
+    });
+
     it("follows a link to an episode that changed to the episode its opening message opens now", async () => {
       const open = await episodeList(h.db, school.id, school.timezone, PERIOD, { status: "open" }, NOW, page);
       const asked = open.rows.find((r) => r.openedAt === "2026-03-12T08:00:00.000Z"); // s2: "А сертификат когда?"

@@ -194,7 +194,7 @@ export interface OpenEpisode {
 const keptHolder = globalThis as unknown as { __sqdOpenEpisodes?: WeakMap<Db, Map<number, Map<number, OpenEpisode>>> };
 const kept = (keptHolder.__sqdOpenEpisodes ??= new WeakMap());
 /** Schools kept per handle; past it the handle's schools are read anew (a server serves a few). */
-const KEPT_SCHOOLS = 256;
+export const KEPT_SCHOOLS = 256;
 
 /** Forget the kept open episodes (tests and benchmarks that time a first read). */
 export function forgetOpenEpisodes(db: Db): void {

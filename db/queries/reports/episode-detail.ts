@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { episodeGroupKey, inPeriod, labelsFor, num, numOrNull, openFlags, slaFlags, type OpenFlags } from "./common";
+import { KEPT_SCHOOLS, episodeGroupKey, inPeriod, labelsFor, num, numOrNull, openFlags, slaFlags, type OpenFlags } from "./common";
 
 /**
  * The episodes behind a figure of the SLA page (a heatmap cell, a group row, the breached list) and one
@@ -150,7 +150,45 @@ export interface FilterOptions {
   policies: Array<{ id: number; name: string }>;
 }
 
-export async function filterOptions(db: Db, schoolId: number): Promise<FilterOptions> {
+/**
+ * How long a process keeps a school's filter choices (filterOptions): a new channel, cohort or policy, or a
+ * role's new label, shows in the filters at most this late, as the queue's channel labels (ADR 0016).
+ * Every view of the SLA page, the KPI cards, the episode list and the satisfaction page read them: ~2.5 k
+ * rows in five statements at 10 M messages (~3 ms of PostgreSQL and ~4 ms of Node; docs/performance.md,
+ * round 26), for choices that change when a chat or a cohort is added.
+ */
+export const FILTER_OPTIONS_KEEP_MS = 60_000;
+
+const optionsHolder = globalThis as unknown as { __sqdFilterOptions?: WeakMap<Db, Map<number, { readAt: number; options: Promise<FilterOptions> }>> };
+const keptOptions = (optionsHolder.__sqdFilterOptions ??= new WeakMap());
+
+/** Forget the filter choices a process keeps for a handle (tests, benchmarks). */
+export function forgetFilterOptions(db: Db): void {
+  keptOptions.delete(db);
+}
+
+/**
+ * The filters' choices of a school: those this process read less than FILTER_OPTIONS_KEEP_MS ago (`at`,
+ * the process's clock, performance.now()), else read now. Readers share the value and must not change it.
+ */
+export function filterOptions(db: Db, schoolId: number, at = performance.now()): Promise<FilterOptions> {
+  let bySchool = keptOptions.get(db);
+  if (bySchool === undefined) keptOptions.set(db, (bySchool = new Map()));
+  const kept = bySchool.get(schoolId);
+  if (kept !== undefined && at - kept.readAt < FILTER_OPTIONS_KEEP_MS) return kept.options;
+  // A process serving more schools than that reads them anew (as the kept open episodes).
+  if (!bySchool.has(schoolId) && bySchool.size >= KEPT_SCHOOLS) bySchool.clear();
+  const options = readFilterOptions(db, schoolId);
+  const mine = { readAt: at, options };
+  bySchool.set(schoolId, mine);
+  // A failed read is not kept: the next view reads again.
+  options.catch(() => {
+    if (bySchool.get(schoolId) === mine) bySchool.delete(schoolId);
+  });
+  return options;
+}
+
+async function readFilterOptions(db: Db, schoolId: number): Promise<FilterOptions> {
   const [sources, cohorts, channels, policies] = await Promise.all([
     // Source kinds that have a channel: one probe of the channels' unique key per source (a school has a
     // few), where joining every channel hashed all of them (~69 k at 10 M messages, ~55 ms a page).
