@@ -1,7 +1,8 @@
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { ratingComments, type RatingComment } from "../../db/queries/reports/comments";
-import { csatComments, csatFromParts, csatGroupBys, csatPart, csatPartReads, csatReport as csatQuery, type CsatFilter, type CsatGroupBy, type CsatPart, type CsatReport as CsatData } from "../../db/queries/reports/csat";
+import { csatComments, csatFromParts, csatGroupBys, csatPart, csatPartsOfRange, csatReport as csatQuery, type CsatFilter, type CsatGroupBy, type CsatPart, type CsatReport as CsatData } from "../../db/queries/reports/csat";
+import { labelsFor } from "../../db/queries/reports/common";
 import { settledUpTo, type Period } from "../period";
 import { parseReportFilter, type CsatReport, type FilterQuery } from "./csat";
 import { currentRun, filterVersion, type RunOptions, type RunSpec } from "./report-runs";
@@ -36,10 +37,12 @@ export async function satisfactionReport(db: Db, school: SchoolRow, q: ReportQue
   let figures: Promise<CsatData[]>;
   if (opts.stored) {
     // The days before yesterday from the stored run, the days since read live, each grouping's parts added up.
+    // The live days of every grouping in one statement (csatPartsOfRange), their labels from the run's.
     const run = currentRun(db, school.id, partSpec(db, school, period, filter, groupings), now, now, opts.stored).then((r) => r.value);
-    figures = run.then((r) =>
-      Promise.all(groupings.map((g, i) => csatFromParts(db, school.id, g, [r.parts[i]!, csatPartReads(db, school.id, tz, { from: r.upTo, to: period.to }, g, filter)]))),
-    );
+    figures = run.then(async (r) => {
+      const live = await csatPartsOfRange(db, school.id, tz, { from: r.upTo, to: period.to }, groupings, filter);
+      return Promise.all(groupings.map((g, i) => csatFromParts(db, school.id, g, [r.parts[i]!, live[i]!], knownLabels(r, i))));
+    });
   } else {
     // The grouped report and the weekly trend are independent reads, so they run together: the page waits
     // for the slower, not the sum.
@@ -55,10 +58,21 @@ interface StoredRun {
   upTo: string;
   /** One part per grouping the page shows, in the order of the version's list. */
   parts: CsatPart[];
+  /**
+   * Per part, its groups' labels as of when it was computed ([key, label]; none by week, whose keys are
+   * their labels): a name may lag by the run's reuse window, as ADR 0009 lets names lag. Reading ~800
+   * names by id on every view was ~1.2 ms of PostgreSQL and ~1 ms of Node (docs/performance.md, round 26).
+   */
+  labels: Array<Array<[string, string]>>;
 }
 
 /** Bumped when the stored part changes shape. */
-const PART_FORMAT = 1;
+const PART_FORMAT = 2;
+
+/** The labels a run holds for its i-th part; kept decoded with the run (the map is built per view: ~800 entries). */
+function knownLabels(r: StoredRun, i: number): Map<string, string> {
+  return new Map(r.labels[i]);
+}
 
 /**
  * The stored part of the page's figures (one run per school: its version names the period, the time zone,
@@ -71,8 +85,15 @@ function partSpec(db: Db, school: SchoolRow, period: Period, filter: CsatFilter,
     version: `satisfaction-${PART_FORMAT}|${school.timezone}|${period.from}..${period.to}|${groupings.join(",")}|${filterVersion(filter)}`,
     compute: async (asOf) => {
       const upTo = settledUpTo(period, school.timezone, asOf);
-      const parts = await Promise.all(groupings.map((g) => csatPart(db, school.id, school.timezone, { from: period.from, to: upTo }, g, filter)));
-      return { upTo, parts };
+      const parts = await Promise.all(
+        groupings.map(async (g) => {
+          const part = await csatPart(db, school.id, school.timezone, { from: period.from, to: upTo }, g, filter);
+          const keys = part.rated.flatMap((row) => (row.total || row.key === null ? [] : [row.key]));
+          const labels = g === "week" ? [] : [...(await labelsFor(db, school.id, g, keys))].flatMap(([k, label]): Array<[string, string]> => (k === null ? [] : [[k, label]]));
+          return { part, labels };
+        }),
+      );
+      return { upTo, parts: parts.map((p) => p.part), labels: parts.map((p) => p.labels) };
     },
     rows: (v) => v.parts.reduce((n, p) => n + p.rated.length, 0),
     pack: (v) => JSON.stringify(v),

@@ -6,7 +6,8 @@ import type { SchoolRow } from "@/db/queries/schools";
 import { episodeGroupKey, flagSets, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
 import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
-import { csatByResponder, csatByResponderOf, csatCountsByResponder, csatReport, csatTotal } from "@/db/queries/reports/csat";
+import { csatByResponder, csatByResponderOf, csatCountsByResponder, csatFromParts, csatPart, csatPartsOfRange, csatReport, csatTotal, type CsatPart } from "@/db/queries/reports/csat";
+
 import { episodeHourStats, hourPart, packHourPart, unpackHourPart, type StoredHourPart } from "@/db/queries/reports/shifts";
 import { combineSlaPageParts, packSlaPagePart, slaPagePart, unpackSlaPagePart, type StoredSlaPagePart } from "@/db/queries/reports/sla-page-part";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly } from "@/db/queries/reports/episode-detail-sla";
@@ -14,6 +15,9 @@ import { botAndPeerCounts, episodesByCategory } from "@/db/queries/reports/sla-e
 import { assignedCounts, loadUntil, packStaffPart, staffLoad, staffPart, unpackStaffPart, type StoredStaffPart } from "@/db/queries/reports/load";
 import { outcomesReport, periodAsOf } from "@/lib/reports/outcomes";
 import { daysOf, type Period } from "@/lib/period";
+
+/** Part rows in a fixed order (the statements give no order): the total last, then by key. */
+const rowOrder = (a: { key: string | null; total: boolean }, b: { key: string | null; total: boolean }) => Number(a.total) - Number(b.total) || String(a.key).localeCompare(String(b.key));
 
 /**
  * The SLA summary, heatmap and KPI completion read their figures by faster paths (issue #9): several
@@ -165,6 +169,32 @@ for (const engine of engines()) {
         }
       }
       expect(answers).toBeGreaterThan(0);
+    });
+
+    it("several groupings' parts in one statement (the satisfaction page's live days) equal each grouping's own part; known labels are not read again", async () => {
+      const [cohort] = await rows<{ id: number | string }>(h.db, sql`select cohort_id as id from ratings where school_id = ${school.id} and cohort_id is not null limit 1`);
+      const groupings = [["person", "week"], ["week"], ["cohort", "week"], ["channel", "role", "week"]] as const;
+      let rated = 0;
+      for (const p of periods) {
+        for (const filter of [{}, { role: "mentor" }, { cohortId: Number(cohort!.id) }, { source: "telegram" }]) {
+          for (const gs of groupings) {
+            const one = await csatPartsOfRange(h.db, school.id, school.timezone, p, gs, filter);
+            const each = await Promise.all(gs.map((g) => csatPart(h.db, school.id, school.timezone, p, g, filter)));
+            const sorted = (x: CsatPart) => ({ rated: [...x.rated].sort((a, b) => rowOrder(a, b)), sent: [...x.sent].sort((a, b) => rowOrder(a, b)) });
+            expect(one.map(sorted), `${p.from} ${JSON.stringify(filter)} ${gs.join(",")}`).toEqual(each.map(sorted));
+            rated += one[0]!.rated.find((r) => r.total)?.rated ?? 0;
+          }
+        }
+      }
+      expect(rated).toBeGreaterThan(0);
+      // Labels: those given are used as given (a stored run's, which may lag a rename); those missing are read.
+      const p = periods[0]!;
+      const report = await csatReport(h.db, school.id, school.timezone, p, "person");
+      const named = report.groups.filter((g) => g.key !== null);
+      expect(named.length).toBeGreaterThan(1);
+      const known = new Map([[named[0]!.key!, "Старое имя"]]);
+      const fromParts = await csatFromParts(h.db, school.id, "person", [await csatPart(h.db, school.id, school.timezone, p, "person")], known);
+      expect(fromParts.groups.map((g) => g.label)).toEqual(report.groups.map((g, i) => (i === report.groups.indexOf(named[0]!) ? "Старое имя" : g.label)));
     });
 
     it("CSAT per responder (the team page's) equals the CSAT report by person", async () => {

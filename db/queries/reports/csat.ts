@@ -180,59 +180,85 @@ type SurveyRow = { key: string | null; is_total: unknown; sent: unknown };
 /** A grouping, or the total alone (the KPI cards' figure: no group key, so no per-row look-up unless a filter needs one). */
 type CsatReading = CsatGroupBy | "total";
 
-/**
- * A part's two statements, issued together (at 10 M messages ~8 and ~12 ms one after the other), as two
- * promises: csatFromParts reads the labels as soon as the ratings' keys are known.
- */
-export function csatPartReads(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatReading, filter: CsatFilter): { rated: Promise<RatedRow[]>; sent: Promise<SentRow[]> } {
+/** A part's two statements: its ratings per group (RatingRow) and its surveys sent per group (SurveyRow). */
+function partStatements(schoolId: number, tz: string, period: Period, groupBy: CsatReading, filter: CsatFilter): { rated: SQL; sent: SQL } {
   const ratings = sql`ratings r ${ratingNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`r.episode_id`)}` : sql``}
         where r.school_id = ${schoolId} and ${inPeriod(sql`r.given_at`, tz, period)} and ${filterWhere(filter, (g) => ratingKey(g, tz))}`;
   const figures = sql`count(*) filter (where kind = 'csat')::int as n, count(*) filter (where kind = 'csat' and score >= 4)::int as satisfied,
           coalesce(sum(score::float8) filter (where kind = 'csat'), 0)::float8 as csat_sum, count(*) filter (where kind = 'nps')::int as nps_n,
           count(*) filter (where kind = 'nps' and score >= 9)::int as promoters, count(*) filter (where kind = 'nps' and score <= 6)::int as detractors,
           count(*)::int as rated`;
-  const rated = rows<RatingRow>(
-    db,
+  const rated =
     groupBy === "total"
       ? sql`select null as key, 1 as is_total, ${figures} from (select r.kind, r.score from ${ratings}) b`
       : groupBy === "week" && Object.keys(filter).length === 0
-      ? // Each week's figures over the index's range of its instants, and the total over the period (see
-        // weeksOf): the period is read twice, which only an unfiltered read (no per-row look-up) affords.
-        sql`select w.key, 0 as is_total, c.* from ${weeksOf(period)} w
+        ? // Each week's figures over the index's range of its instants, and the total over the period (see
+          // weeksOf): the period is read twice, which only an unfiltered read (no per-row look-up) affords.
+          sql`select w.key, 0 as is_total, c.* from ${weeksOf(period)} w
               cross join lateral (select ${figures} from ${ratings} and ${inWeek(sql`r.given_at`, tz)}) c where c.rated > 0
             union all select null, 1 as is_total, ${figures} from ${ratings}`
-      : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, ${figures}
+        : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, ${figures}
             from (select ${ratingKey(groupBy, tz)} as key, r.kind, r.score from ${ratings}) b
-            group by grouping sets ((b.key), ())`,
-  ).then((list) =>
-    list.map((r) => ({
-      key: r.key,
-      total: num(r.is_total) === 1,
-      n: num(r.n),
-      satisfied: num(r.satisfied),
-      sum: num(r.csat_sum),
-      npsN: num(r.nps_n),
-      promoters: num(r.promoters),
-      detractors: num(r.detractors),
-      rated: num(r.rated),
-    })),
-  );
+            group by grouping sets ((b.key), ())`;
   const surveys = sql`survey_requests s ${surveyNeedsEpisode(groupBy, filter) ? sql`left join ${episodeOf(sql`s.episode_id`)}` : sql``}
         where s.school_id = ${schoolId} and ${inPeriod(sql`s.sent_at`, tz, period)} and ${filterWhere(filter, surveyKey)}`;
-  const sent = rows<SurveyRow>(
-    db,
+  const sent =
     groupBy === "total"
       ? sql`select null as key, 1 as is_total, count(*)::int as sent from ${surveys}`
       : groupBy === "week"
-      ? sql`select x.key, grouping(x.key) as is_total, coalesce(sum(x.n), 0)::int as sent
+        ? sql`select x.key, grouping(x.key) as is_total, coalesce(sum(x.n), 0)::int as sent
             from (select w.key, c.n from ${weeksOf(period)} w
                   cross join lateral (select count(*) as n from ${surveys} and ${inWeek(sql`s.sent_at`, tz)}) c where c.n > 0) x
             group by grouping sets ((x.key), ())`
-      : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, count(*)::int as sent
+        : sql`select ${keyOut(groupBy)} as key, grouping(b.key) as is_total, count(*)::int as sent
             from (select ${surveyKey(groupBy)} as key from ${surveys}) b
-            group by grouping sets ((b.key), ())`,
-  ).then((list) => list.map((s) => ({ key: s.key, total: num(s.is_total) === 1, sent: num(s.sent) })));
+            group by grouping sets ((b.key), ())`;
   return { rated, sent };
+}
+
+const ratedRowOf = (r: RatingRow): RatedRow => ({
+  key: r.key,
+  total: num(r.is_total) === 1,
+  n: num(r.n),
+  satisfied: num(r.satisfied),
+  sum: num(r.csat_sum),
+  npsN: num(r.nps_n),
+  promoters: num(r.promoters),
+  detractors: num(r.detractors),
+  rated: num(r.rated),
+});
+const sentRowOf = (s: SurveyRow): SentRow => ({ key: s.key, total: num(s.is_total) === 1, sent: num(s.sent) });
+
+/**
+ * A part's two statements, issued together (at 10 M messages ~8 and ~12 ms one after the other), as two
+ * promises: csatFromParts reads the labels as soon as the ratings' keys are known.
+ */
+export function csatPartReads(db: Db, schoolId: number, tz: string, period: Period, groupBy: CsatReading, filter: CsatFilter): { rated: Promise<RatedRow[]>; sent: Promise<SentRow[]> } {
+  const st = partStatements(schoolId, tz, period, groupBy, filter);
+  return { rated: rows<RatingRow>(db, st.rated).then((list) => list.map(ratedRowOf)), sent: rows<SurveyRow>(db, st.sent).then((list) => list.map(sentRowOf)) };
+}
+
+/**
+ * Several groupings' parts of one short range in one statement: the satisfaction page's live days
+ * (yesterday and today, a few hundred ratings at 10 M messages). Each of its four statements took
+ * ~0.1–0.3 ms of PostgreSQL, and ~0.3 ms of Node to send and decode (docs/performance.md, round 26).
+ * One part per grouping, in the order asked.
+ */
+export async function csatPartsOfRange(db: Db, schoolId: number, tz: string, period: Period, groupings: readonly CsatGroupBy[], filter: CsatFilter): Promise<CsatPart[]> {
+  const branches = groupings.flatMap((g, i) => {
+    const st = partStatements(schoolId, tz, period, g, filter);
+    return [
+      sql`select ${i}::int as g, x.key::text as key, x.is_total::int as is_total, x.n, x.satisfied, x.csat_sum, x.nps_n, x.promoters, x.detractors, x.rated, null::int as sent from (${st.rated}) x`,
+      sql`select ${i}::int, y.key::text, y.is_total::int, null::int, null::int, null::float8, null::int, null::int, null::int, null::int, y.sent from (${st.sent}) y`,
+    ];
+  });
+  const parts: CsatPart[] = groupings.map(() => ({ rated: [], sent: [] }));
+  for (const r of await rows<RatingRow & { g: unknown; sent: unknown }>(db, sql.join(branches, sql` union all `))) {
+    const part = parts[num(r.g)]!;
+    if (r.sent === null) part.rated.push(ratedRowOf(r));
+    else part.sent.push(sentRowOf(r));
+  }
+  return parts;
 }
 
 /** A range of days' figures (`period`), to be stored and added to others' by csatFromParts. */
@@ -276,16 +302,47 @@ const addSent = (a: SentRow, b: SentRow): SentRow => ({ key: a.key, total: a.tot
  * each part as they arrive, so the labels are read as soon as every part's keys are known, beside the
  * surveys still being counted.
  */
-export async function csatFromParts(db: Db, schoolId: number, groupBy: CsatGroupBy, parts: ReadonlyArray<{ rated: Promise<RatedRow[]> | RatedRow[]; sent: Promise<SentRow[]> | SentRow[] }>): Promise<CsatReport> {
+export async function csatFromParts(
+  db: Db,
+  schoolId: number,
+  groupBy: CsatGroupBy,
+  parts: ReadonlyArray<{ rated: Promise<RatedRow[]> | RatedRow[]; sent: Promise<SentRow[]> | SentRow[] }>,
+  known?: ReadonlyMap<string, string>,
+): Promise<CsatReport> {
   const ratedP = Promise.all(parts.map((p) => p.rated)).then((lists) => addUp(lists, addRated));
   const sentP = Promise.all(parts.map((p) => p.sent)).then((lists) => addUp(lists, addSent));
-  const labelsP = ratedP.then((rated) => labelsFor(db, schoolId, groupBy, rated.filter((r) => !r.total).map((r) => r.key)));
+  // With `known` (labels read with a stored part), only the keys it lacks are read.
+  const labelsP = ratedP.then(async (rated) => {
+    const keys = rated.filter((r) => !r.total).map((r) => r.key);
+    if (known === undefined) return labelsFor(db, schoolId, groupBy, keys);
+    const read = await labelsFor(db, schoolId, groupBy, keys.filter((k) => k !== null && !known.has(k)));
+    for (const [k, label] of known) if (!read.has(k)) read.set(k, label);
+    return read;
+  });
   const [rated, sent, labels] = await Promise.all([ratedP, sentP, labelsP]);
   const sentBy = new Map(sent.map((s) => [rowKey(s), s.sent]));
   const totalRow = rated.find((r) => r.total);
   const groups = rated
     .filter((r) => !r.total)
-    .map((r) => ({ key: r.key, label: labels.get(r.key) ?? String(r.key), ...statsOf(r, sentBy.get(rowKey(r)) ?? 0) }))
+    .map((r) => {
+      const st = statsOf(r, sentBy.get(rowKey(r)) ?? 0);
+      // Field by field, not `{ key, label, ...st }`, as the team rows (docs/performance.md, round 25): V8
+      // copies by spread several times slower. Required: a field added to CsatStats fails to compile here.
+      const group: Required<CsatGroup> = {
+        key: r.key,
+        label: labels.get(r.key) ?? String(r.key),
+        n: st.n,
+        csatPercent: st.csatPercent,
+        mean: st.mean,
+        npsN: st.npsN,
+        promoters: st.promoters,
+        detractors: st.detractors,
+        nps: st.nps,
+        surveysSent: st.surveysSent,
+        responseRate: st.responseRate,
+      };
+      return group;
+    })
     .sort((a, b) => (groupBy === "week" ? String(a.key).localeCompare(String(b.key)) : b.n + b.npsN - (a.n + a.npsN) || String(a.key).localeCompare(String(b.key))));
   return { groupBy, total: statsOf(totalRow, sentBy.get(rowKey({ key: null, total: true })) ?? 0), groups };
 }
