@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { daysOf, parsePeriod, previousPeriod } from "./period";
+import { daysOf, parsePeriod, periodNeedsLastDay, previousPeriod } from "./period";
 
 describe("parsePeriod", () => {
   const today = new Date("2026-11-28T10:00:00Z");
@@ -17,6 +17,35 @@ describe("parsePeriod", () => {
 
   it("uses the school's zone for today: late evening in New York is still the 27th", () => {
     expect(parsePeriod({}, "America/New_York", null, new Date("2026-11-28T03:00:00Z")).to).toBe("2026-11-28");
+  });
+});
+
+describe("periodNeedsLastDay", () => {
+  // reportPeriod skips the message span's statement when this says the last day is not read: the period
+  // must then be the same whatever the last day is (or fail the same way).
+  const today = new Date("2026-11-28T10:00:00Z");
+  const outcome = (params: { from?: string; to?: string; days?: string }, last: string | null) => {
+    try {
+      return parsePeriod(params, "Europe/Moscow", last, today);
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  };
+  it.each([
+    { params: { from: "2026-10-01", to: "2026-10-31" }, needs: false },
+    { params: { to: "2026-10-31" }, needs: false },
+    { params: { to: "2026-10-31", days: "7" }, needs: false },
+    { params: { from: "2026-10-10", to: "2026-10-01" }, needs: false },
+    { params: { to: "2026-13-45" }, needs: false },
+    { params: {}, needs: true },
+    { params: { days: "7" }, needs: true },
+    { params: { from: "2026-10-01" }, needs: true },
+    { params: { to: "2026-13-45x" }, needs: true },
+    { params: { to: "" }, needs: true },
+  ])("$params → $needs", ({ params, needs }) => {
+    expect(periodNeedsLastDay(params)).toBe(needs);
+    const answers = new Set(["2026-06-30", "2026-11-27", null].map((last) => JSON.stringify(outcome(params, last))));
+    expect(answers.size === 1).toBe(!needs);
   });
 });
 

@@ -26,6 +26,11 @@ export function parsePeriod(params: { from?: string; to?: string; days?: string 
   return { from: from.toISODate()!, to: end.plus({ days: 1 }).toISODate()! };
 }
 
+/** Whether parsePeriod reads its `lastDay` for these parameters: only without a valid end date. */
+export function periodNeedsLastDay(params: { to?: string }): boolean {
+  return !isoDate.safeParse(params.to).success;
+}
+
 /** The previous period of the same length (for trends). */
 export function previousPeriod(p: Period): Period {
   const from = DateTime.fromISO(p.from);
