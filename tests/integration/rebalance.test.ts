@@ -6,7 +6,8 @@ import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { recomputeEpisodes } from "@/db/queries/episodes";
-import { limitOf, movableItems, planRebalance, type MovableItem, type RebalancePerson } from "@/db/queries/reports/rebalance";
+import { limitOf, movableItems, planRebalance, rebalanceSuggestions, type EarlyItems, type MovableItem, type RebalancePerson } from "@/db/queries/reports/rebalance";
+import { loadReportFor } from "@/lib/reports/load";
 import { teamReport } from "@/lib/reports/team";
 import type { IngestEvent, MessageEvent } from "@/lib/ingest/types";
 import type { SchoolConfigInput } from "@/lib/config/schema";
@@ -144,6 +145,23 @@ for (const engine of engines()) {
       expect(mentors.rows.map((s) => s.name)).toEqual(["Марк"]);
       expect(mentors.rebalance).toEqual([]);
       expect(mentors.totalStaff).toBe(3);
+    });
+
+    it("reads ahead the items of a hint of who is overloaded: the same plans whether the hint is right, wrong or missing", async () => {
+      const period = { from: "2026-03-02", to: "2026-03-09" };
+      const r = await teamReport(h.db, school, { from: "2026-03-02", to: "2026-03-08" }, NOW);
+      const staff = (await loadReportFor(h.db, school, period, NOW)).staff;
+      const until = new Date(r.checkInWindow.to);
+      const plain = await rebalanceSuggestions(h.db, school.id, school.timezone, period, until, staff, r.workingHours);
+      expect(plain.length).toBe(1);
+      const [anna, mark] = [staff.find((s) => s.name === "Анна")!, staff.find((s) => s.name === "Марк")!];
+      const early = (ids: number[], at = until): EarlyItems => ({ ids: new Set(ids), read: movableItems(h.db, school.id, school.timezone, period, at, ids).then((items) => ({ until: at, items })) });
+      // Right, wider than needed (Марк is not overloaded), missing Анна, or read at another instant.
+      for (const hint of [early([anna.personId]), early([anna.personId, mark.personId]), early([mark.personId]), early([anna.personId], new Date(until.getTime() - 86_400_000))]) {
+        expect(await rebalanceSuggestions(h.db, school.id, school.timezone, period, until, staff, r.workingHours, hint)).toEqual(plain);
+      }
+      // The team page keeps who was overloaded at its last view of the period and reads their items ahead.
+      expect(await teamReport(h.db, school, { from: "2026-03-02", to: "2026-03-08" }, NOW)).toEqual(r);
     });
   });
 }

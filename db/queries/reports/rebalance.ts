@@ -165,10 +165,34 @@ export async function movableItems(db: Db, schoolId: number, tz: string, period:
   return out;
 }
 
-/** Suggestions for a load report's staff. */
-export async function rebalanceSuggestions(db: Db, schoolId: number, tz: string, period: Period, until: Date, staff: readonly StaffLoad[], workingHours: number): Promise<RebalancePlan[]> {
-  if (!staff.some((s) => s.overloaded)) return [];
-  const items = await movableItems(db, schoolId, tz, period, until, staff.filter((s) => s.overloaded).map((s) => s.personId));
+/**
+ * Items read ahead for some people (`ids`) before the load report said who is overloaded: the team page
+ * starts them beside the load, for those overloaded at the previous view (overloadedHint).
+ */
+export interface EarlyItems {
+  ids: ReadonlySet<number>;
+  /** Their items, and the instant the assignments were taken at (the load's `until`, as movableItems takes it). */
+  read: Promise<{ until: Date; items: Map<number, MovableItem[]> }>;
+}
+
+/**
+ * Suggestions for a load report's staff. With `early`, the overloaded people it covers take their items
+ * from it and only the others are read now (none when the overloaded are who they were); the items are
+ * the same either way: a person's items do not depend on whose else a statement reads.
+ */
+export async function rebalanceSuggestions(db: Db, schoolId: number, tz: string, period: Period, until: Date, staff: readonly StaffLoad[], workingHours: number, early?: EarlyItems): Promise<RebalancePlan[]> {
+  const overloaded = staff.filter((s) => s.overloaded).map((s) => s.personId);
+  if (overloaded.length === 0) return [];
+  const read = (ids: readonly number[]) => (ids.length > 0 ? movableItems(db, schoolId, tz, period, until, ids) : Promise.resolve(new Map<number, MovableItem[]>()));
+  const covered = (id: number) => early?.ids.has(id) === true;
+  const [ahead, rest] = await Promise.all([early?.read, read(overloaded.filter((id) => !covered(id)))]);
+  // Read at another instant (a period whose end passed between the two reads): read again at the load's.
+  const got = ahead === undefined ? undefined : ahead.until.getTime() === until.getTime() ? ahead.items : await read(overloaded.filter(covered));
+  const items = new Map<number, MovableItem[]>();
+  for (const id of overloaded) {
+    const mine = (covered(id) ? got : rest)?.get(id);
+    if (mine !== undefined) items.set(id, mine);
+  }
   const people: RebalancePerson[] = staff.map((s) => ({
     personId: s.personId,
     name: s.name,
