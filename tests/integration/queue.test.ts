@@ -237,6 +237,9 @@ for (const engine of engines()) {
       const of = (r: Awaited<ReturnType<typeof queueReport>>, student: string) => r.items.filter((i) => i.studentName === student && i.channelTitle === "Менторский чат");
       const before = await queueReport(h.db, school, {}, NOW);
       const [ed] = of(before, "s3");
+      // With the same open ids in the same order, a read returns the list it built last, as it is.
+      const kept = await openEpisodes(h.db, school.id);
+      expect(await openEpisodes(h.db, school.id)).toBe(kept);
       expect(ed).toMatchObject({ messageCount: 1, lastStudentMessageAt: msk("2026-03-12", "11:30").toISOString() });
       // s3 writes again into their open episode: derivation replaces its row under a new id.
       await storeEvents(h.db, school.id, [m(G2, "s3", msk("2026-03-12", "11:40"), "И ещё: где логи?")]);
@@ -246,6 +249,9 @@ for (const engine of engines()) {
       expect(of(after, "s3")[0]!.episodeId).not.toBe(ed!.episodeId);
       expect(after.items.some((i) => i.episodeId === ed!.episodeId)).toBe(false);
       expect(after.totalOpen).toBe(before.totalOpen);
+      const changed = await openEpisodes(h.db, school.id);
+      expect(changed).not.toBe(kept);
+      expect(changed.map((o) => o.id)).not.toEqual(kept.map((o) => o.id));
       // What a process that kept nothing reads.
       forgetOpenEpisodes(h.db);
       expect(await queueReport(h.db, school, {}, NOW)).toEqual(after);

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import { loadCalendars } from "../episodes/context";
-import { judgeOpenAt } from "@/lib/metrics/sla";
+import { judgeOpenAt, type OpenToJudge } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
 
 /**
@@ -191,8 +191,18 @@ export interface OpenEpisode {
  * of docs/performance.md). Ids that left the open set are dropped at each read, so a school keeps as many
  * entries as it has open episodes.
  */
-const keptHolder = globalThis as unknown as { __sqdOpenEpisodes?: WeakMap<Db, Map<number, Map<number, OpenEpisode>>> };
+const keptHolder = globalThis as unknown as { __sqdOpenEpisodes?: WeakMap<Db, Map<number, KeptOpen>> };
 const kept = (keptHolder.__sqdOpenEpisodes ??= new WeakMap());
+/**
+ * A school's kept open episodes by id, and the last read's list with the ids text it was built from: a
+ * read whose ids are that text returns that list as it is (round 26: rebuilding a list and a map of ~6 k
+ * episodes per read was ~2.5 ms of Node at 10 M messages, at every poll and every view that judges them).
+ */
+interface KeptOpen {
+  byId: Map<number, OpenEpisode>;
+  ids: string | null;
+  list: readonly OpenEpisode[];
+}
 /** Schools kept per handle; past it the handle's schools are read anew (a server serves a few). */
 export const KEPT_SCHOOLS = 256;
 
@@ -201,37 +211,46 @@ export function forgetOpenEpisodes(db: Db): void {
   kept.delete(db);
 }
 
-/** The school's open episodes in queue order (opening instant, then id). */
-export async function openEpisodes(db: Db, schoolId: number): Promise<OpenEpisode[]> {
+/** The school's open episodes in queue order (opening instant, then id). Shared between readers: not to be changed. */
+export async function openEpisodes(db: Db, schoolId: number): Promise<readonly OpenEpisode[]> {
   let bySchool = kept.get(db);
   if (bySchool === undefined) kept.set(db, (bySchool = new Map()));
   const known = bySchool.get(schoolId);
   let open: OpenEpisode[];
+  let idsText: string | null = null;
   if (known === undefined) {
     // Nothing kept (the process's first poll): every open episode read whole in one statement, as before
     // ids were kept (by an id array after the ids, the first poll took ~78 instead of ~65 ms at 10 M).
     open = (await rows<OpenRow>(db, sql`select ${OPEN_COLUMNS} from episodes e where e.school_id = ${schoolId} and e.status = 'open' order by e.opened_at, e.id`)).map(openEpisodeOf);
+    // As the ids statement below writes them (bigint as text; ids are far below 2^53).
+    idsText = open.map((e) => e.id).join(",");
   } else {
     const [r] = await rows<{ ids: string | null }>(
       db,
       sql`select string_agg(e.id::text, ',' order by e.opened_at, e.id) as ids from episodes e where e.school_id = ${schoolId} and e.status = 'open'`,
     );
-    const ids = r?.ids ? r.ids.split(",").map(Number) : [];
-    const missing = ids.filter((id) => !known.has(id));
+    idsText = r?.ids ?? "";
+    // The same open episodes in the same order as the last read: its list, as it is.
+    if (idsText === known.ids) return known.list;
+    const ids = idsText !== "" ? idsText.split(",").map(Number) : [];
+    const missing = ids.filter((id) => !known.byId.has(id));
     const read = new Map<number, OpenEpisode>();
     if (missing.length > 0) {
       const got = await rows<OpenRow>(db, sql`select ${OPEN_COLUMNS} from episodes e where e.school_id = ${schoolId} and e.id = any(${idArray(missing)}) and e.status = 'open'`);
       for (const o of got) read.set(num(o.id), openEpisodeOf(o));
     }
-    // An id gone between the two reads (derived anew meanwhile) is left out of this poll; the next reads its successor.
+    // An id gone between the two reads (derived anew meanwhile) is left out of this poll; the next reads its
+    // successor (and this list is not kept as that text's: the next read builds it again).
     open = [];
     for (const id of ids) {
-      const e = known.get(id) ?? read.get(id);
+      const e = known.byId.get(id) ?? read.get(id);
       if (e !== undefined) open.push(e);
     }
+    if (open.length !== ids.length) idsText = null;
   }
   if (!bySchool.has(schoolId) && bySchool.size >= KEPT_SCHOOLS) bySchool.clear();
-  bySchool.set(schoolId, new Map(open.map((e) => [e.id, e])));
+  Object.freeze(open);
+  bySchool.set(schoolId, { byId: new Map(open.map((e) => [e.id, e])), ids: idsText, list: open });
   return open;
 }
 
@@ -287,29 +306,43 @@ export interface JudgedOpenEpisode {
  */
 export async function judgedOpenEpisodes(db: Db, schoolId: number, tz: string, p: Period | null, now: Date, withPeople: boolean): Promise<JudgedOpenEpisode[]> {
   // The open episodes the process keeps (openEpisodes, ADR 0016), not a statement of their own: ~6 k rows
-  // at 10 M messages, read by the SLA page, the KPI cards and the team page at every view.
-  const [all, policies, bounds] = await Promise.all([openEpisodes(db, schoolId), policyCalendars(db, schoolId), p ? periodBoundsMs(db, tz, p) : null]);
-  const open = all.filter((o) => (withPeople || o.targetMinutes !== null) && (bounds === null || (o.openedMs >= bounds.from && o.openedMs < bounds.to)));
-  const judged = await judgeOpenEpisodes(
-    db,
-    schoolId,
-    open.flatMap((o) =>
-      o.targetMinutes === null || (o.clock !== "business" && o.clock !== "calendar")
-        ? []
-        : [{ id: o.id, openedAt: new Date(o.openedMs), target: o.targetMinutes, clock: o.clock, calendarId: o.policyId === null ? null : (policies.get(o.policyId) ?? null) }],
-    ),
-    now,
-  );
-  return open.map((o) => {
-    const j = judged.get(o.id);
-    return {
+  // at 10 M messages, read by the SLA page, the KPI cards and the team page at every view. The calendars
+  // beside them, not after.
+  const [all, policies, bounds, { calendars, defaultCalendarId }] = await Promise.all([
+    openEpisodes(db, schoolId),
+    policyCalendars(db, schoolId),
+    p ? periodBoundsMs(db, tz, p) : null,
+    loadCalendars(db, schoolId),
+  ]);
+  // One pass, as judgeOpenEpisodes judges them (the policy's calendar, else the school's default; business
+  // time without a calendar is not judged), without its list and map of each episode (~4 ms of Node for
+  // ~6 k episodes at 10 M messages; docs/performance.md, round 26).
+  const out: JudgedOpenEpisode[] = [];
+  const toJudge: OpenToJudge[] = [];
+  const judgedAt: number[] = [];
+  for (const o of all) {
+    if (!(withPeople || o.targetMinutes !== null) || (bounds !== null && !(o.openedMs >= bounds.from && o.openedMs < bounds.to))) continue;
+    out.push({
       id: o.id,
       ownerPersonId: withPeople ? o.ownerPersonId : null,
       attributedTo: withPeople ? (o.responderPersonId ?? o.ownerPersonId) : null,
-      breachingNow: j?.breachingNow === true,
-      atRisk: j?.atRisk === true,
-    };
-  });
+      breachingNow: false,
+      atRisk: false,
+    });
+    if (o.targetMinutes === null || (o.clock !== "business" && o.clock !== "calendar")) continue;
+    const calendarId = (o.policyId === null ? null : (policies.get(o.policyId) ?? null)) ?? defaultCalendarId;
+    const calendar = calendarId !== null ? (calendars.get(calendarId) ?? null) : null;
+    if (o.clock === "business" && calendar === null) continue;
+    toJudge.push({ openedAt: new Date(o.openedMs), targetMinutes: o.targetMinutes, clock: o.clock, calendar });
+    judgedAt.push(out.length - 1);
+  }
+  const judged = judgeOpenAt(toJudge, now);
+  for (let k = 0; k < judged.length; k++) {
+    const e = out[judgedAt[k]!]!;
+    e.breachingNow = judged[k]!.breachingNow;
+    e.atRisk = judged[k]!.atRisk;
+  }
+  return out;
 }
 
 /**
