@@ -346,6 +346,14 @@ export function unionSize(a: Float64Array, b: Float64Array): number {
   return n + (a.length - i) + (b.length - j);
 }
 
+/** How many distinct values ascending lists of distinct values hold together. */
+function distinctCount(lists: readonly Float64Array[]): number {
+  if (lists.length === 1) return lists[0]!.length;
+  let all = lists[0]!;
+  for (let i = 1; i < lists.length - 1; i++) all = union(all, lists[i]!);
+  return unionSize(all, lists.at(-1)!);
+}
+
 /** The ascending union of two ascending lists of distinct values. */
 function union(a: Float64Array, b: Float64Array): Float64Array {
   if (a.length === 0) return b;
@@ -371,14 +379,20 @@ function union(a: Float64Array, b: Float64Array): Float64Array {
  */
 export function mergeStaffParts(parts: readonly StaffPart[]): Pick<EpisodesByStaff, "answered" | "breaches" | "sent"> {
   // Response times as the parts' sorted runs, not merged (percentilesOfSortedRuns).
-  const acc = new Map<number, { n: number; responses: Float64Array[]; students: Float64Array }>();
+  // Students as each part's list, counted together at the end: with two parts (the stored one and the live
+  // days, as the team page reads them) the size of their union, without building it (round 26).
+  const acc = new Map<number, { n: number; responses: Float64Array[]; students: Float64Array[] }>();
   const breaches = new Map<number, number>();
   const sent = new Map<number, number>();
   for (const p of parts) {
     for (const a of p.answered) {
       const cur = acc.get(a.id);
-      if (cur === undefined) acc.set(a.id, { n: a.n, responses: [a.responses], students: a.students });
-      else acc.set(a.id, { n: cur.n + a.n, responses: [...cur.responses, a.responses], students: union(cur.students, a.students) });
+      if (cur === undefined) acc.set(a.id, { n: a.n, responses: [a.responses], students: [a.students] });
+      else {
+        cur.n += a.n;
+        cur.responses.push(a.responses);
+        cur.students.push(a.students);
+      }
     }
     for (const [id, n] of p.breached) breaches.set(id, (breaches.get(id) ?? 0) + n);
     for (const [id, n] of p.sent) sent.set(id, (sent.get(id) ?? 0) + n);
@@ -386,7 +400,7 @@ export function mergeStaffParts(parts: readonly StaffPart[]): Pick<EpisodesBySta
   const answered: EpisodesByStaff["answered"] = new Map();
   for (const [id, a] of acc) {
     const [median = null, p90 = null] = percentilesOfSortedRuns(a.responses, [0.5, 0.9]);
-    answered.set(id, { n: a.n, students: a.students.length, median, p90 });
+    answered.set(id, { n: a.n, students: distinctCount(a.students), median, p90 });
   }
   return { answered, breaches, sent };
 }

@@ -25,6 +25,9 @@ describe("load parts (ADR 0011)", () => {
     expect(m.answered.get(8)).toEqual({ n: 1, students: 1, median: 5, p90: 5 });
     expect([...m.breaches].sort()).toEqual([[7, 2], [8, 2]]);
     expect([...m.sent].sort()).toEqual([[7, 11], [8, 2]]);
+    // Three parts (the union of the first two, then the size with the third), in any order.
+    const p3: StaffPart = { answered: [{ id: 7, n: 1, responses: f([3]), students: f([99, 102, 103]) }], breached: [], sent: [] };
+    for (const order of [[p1, p2, p3], [p3, p1, p2], [p2, p3, p1]]) expect(mergeStaffParts(order).answered.get(7)?.students).toBe(5);
     // An empty part changes nothing.
     expect(mergeStaffParts([p1, { answered: [], breached: [], sent: [] }])).toEqual(mergeStaffParts([p1]));
   });
