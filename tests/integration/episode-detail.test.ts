@@ -7,6 +7,7 @@ import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { recomputeEpisodes } from "@/db/queries/episodes";
+import { loadCalendars } from "@/db/queries/episodes/context";
 import { slaHeatmap, slaSummary } from "@/db/queries/reports/sla";
 import { FILTER_OPTIONS_KEEP_MS, episodeList, filterOptions, forgetFilterOptions } from "@/db/queries/reports/episode-detail";
 import { currentEpisodeId, episodeTimeline, getEpisodeView } from "@/db/queries/reports/episode-detail-view";
@@ -220,6 +221,15 @@ for (const engine of engines()) {
     });
 
     // Last: it answers an open episode, which changes the figures the tests above expect.
+    it("shares a read of the calendars asked while one runs; a read asked after it reads them again", async () => {
+      const [a, b] = await Promise.all([loadCalendars(h.db, school.id), loadCalendars(h.db, school.id)]);
+      expect(b).toBe(a);
+      expect(a.calendars.get(a.defaultCalendarId!)?.holidays.has("2026-03-09")).toBe(true);
+      const c = await loadCalendars(h.db, school.id);
+      expect(c).not.toBe(a);
+      expect(c).toEqual(a);
+    });
+
     it("keeps the filter choices for FILTER_OPTIONS_KEEP_MS: a renamed or added channel shows once they are older", async () => {
       const t0 = 30_000_000; // the process clock (performance.now()), given
       forgetFilterOptions(h.db);

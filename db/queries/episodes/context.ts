@@ -140,10 +140,25 @@ export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Pr
  * (CalendarError lists its problems): config apply validates calendars, so this means hand-edited rows,
  * and computing SLAs on a guessed calendar would be worse than stopping.
  */
-export async function loadCalendars(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null }> {
-  const { calendars, defaultCalendarId } = await loadCalendarsWithRows(db, schoolId);
-  return { calendars, defaultCalendarId };
+export function loadCalendars(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null }> {
+  // Reads of one handle and school asked while one is running share it, as openFlags' do: the team page's
+  // load and its judgement of the open episodes each read them at the same moment (three statements and
+  // the calendars built twice per view; docs/performance.md, round 26).
+  let running = calendarsRunning.get(db);
+  if (running === undefined) calendarsRunning.set(db, (running = new Map()));
+  const shared = running.get(schoolId);
+  if (shared !== undefined) return shared;
+  const mine = loadCalendarsWithRows(db, schoolId)
+    .then(({ calendars, defaultCalendarId }) => ({ calendars, defaultCalendarId }))
+    .finally(() => {
+      if (running.get(schoolId) === mine) running.delete(schoolId);
+    });
+  running.set(schoolId, mine);
+  return mine;
 }
+
+const calendarsHolder = globalThis as unknown as { __sqdCalendarsRunning?: WeakMap<Db, Map<number, ReturnType<typeof loadCalendars>>> };
+const calendarsRunning = (calendarsHolder.__sqdCalendarsRunning ??= new WeakMap());
 
 async function loadCalendarsWithRows(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null; rows: ReadonlyArray<readonly unknown[]> }> {
   const cals = await db.select().from(t.calendars).where(eq(t.calendars.schoolId, schoolId)).orderBy(asc(t.calendars.id));
