@@ -2,6 +2,8 @@ import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { assignedCounts, loadUntil, packStaffPart, staffLoad, staffPart, unpackStaffPart, type LoadReport as LoadData, type SettledStaffPart, type StoredStaffPart } from "../../db/queries/reports/load";
 import { csatCountsByResponder } from "../../db/queries/reports/csat";
+import { float64Base64, fromFloat64Base64 } from "../../db/queries/reports/common";
+import { answeredPairs } from "../../db/queries/reports/rebalance";
 import { settledUpTo, type Period } from "../period";
 import { currentRun, type RunOptions, type RunSpec } from "./report-runs";
 import { parseGroupBy, reportPeriod, type ReportQuery } from "./sla";
@@ -45,7 +47,7 @@ export function settledStaffPart(db: Db, school: SchoolRow, period: Period, now:
 }
 
 /** Bumped when the stored part changes shape. */
-const PART_FORMAT = 2;
+const PART_FORMAT = 3;
 
 /**
  * The stored part of a period's load (one run per school: its version names the period and the time
@@ -60,19 +62,20 @@ function staffPartSpec(db: Db, school: SchoolRow, period: Period): RunSpec<Settl
     compute: async (asOf) => {
       const upTo = settledUpTo(period, tz, asOf);
       const range = { from: period.from, to: upTo };
-      const [part, assigned, csat] = await Promise.all([
+      const [part, assigned, csat, pairs] = await Promise.all([
         staffPart(db, school.id, tz, range),
         loadUntil(db, tz, period, asOf).then(({ until }) => assignedCounts(db, school.id, until)),
         csatCountsByResponder(db, school.id, tz, range),
+        answeredPairs(db, school.id, tz, range),
       ]);
-      return { upTo, part, assigned, csat };
+      return { upTo, part, assigned, csat, pairs };
     },
     rows: (v) => v.part.answered.length,
-    pack: (v) => JSON.stringify({ ...v, part: packStaffPart(v.part) }),
+    pack: (v) => JSON.stringify({ ...v, part: packStaffPart(v.part), pairs: float64Base64(v.pairs) }),
     // Our own JSON, written by `pack` under this very version.
     unpack: (text) => {
-      const v = JSON.parse(text) as Omit<SettledStaffPart, "part"> & { part: StoredStaffPart };
-      return { ...v, part: unpackStaffPart(v.part) };
+      const v = JSON.parse(text) as Omit<SettledStaffPart, "part" | "pairs"> & { part: StoredStaffPart; pairs: string };
+      return { ...v, part: unpackStaffPart(v.part), pairs: fromFloat64Base64(v.pairs) };
     },
   };
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
 import { csatByResponder, csatByResponderOf, csatCountsByResponder } from "../../db/queries/reports/csat";
-import { movableItems, rebalanceSuggestions, type EarlyItems, type RebalancePlan } from "../../db/queries/reports/rebalance";
+import { movableItems, movableItemsWithStored, rebalanceSuggestions, type EarlyItems, type ReadItems, type RebalancePlan } from "../../db/queries/reports/rebalance";
 import { loadUntil, type StaffLoad } from "../../db/queries/reports/load";
 import { loadReportFor, settledStaffPart, type LoadOptions, type LoadReport } from "./load";
 import { reportPeriod } from "./sla";
@@ -61,7 +61,9 @@ export async function teamReport(db: Db, school: SchoolRow, q: TeamQuery, now: D
     : csatByResponder(db, school.id, school.timezone, period);
   // The movable items of those overloaded at this period's previous view, read beside the load: the
   // statement (~20–27 ms at 10 M messages) ran after it, once the load said who is overloaded.
-  const early = earlyItems(db, school, period, now);
+  // With the stored run, the answered episodes before yesterday weigh the items from it too.
+  const readItems: ReadItems = settled ? (d, id, tz, p, until, only) => settled.then((st) => movableItemsWithStored(d, id, tz, p, until, only, st)) : movableItems;
+  const early = earlyItems(db, school, period, now, readItems);
   const [load, byPerson] = await Promise.all([loadReportFor(db, school, period, now, { ...opts, settled }), csat]);
   const all: TeamRow[] = load.staff.map((s) => {
     const c = byPerson.get(String(s.personId));
@@ -95,7 +97,7 @@ export async function teamReport(db: Db, school: SchoolRow, q: TeamQuery, now: D
     return row;
   });
   const keep = (s: { team: string | null; role: string }) => (filters.team === undefined || s.team === filters.team) && (filters.role === undefined || s.role === filters.role);
-  const plans = await rebalanceSuggestions(db, school.id, school.timezone, load.period, new Date(load.checkInWindow.to), load.staff, load.workingHours, early);
+  const plans = await rebalanceSuggestions(db, school.id, school.timezone, load.period, new Date(load.checkInWindow.to), load.staff, load.workingHours, early, readItems);
   rememberOverloaded(db, school, period, load.staff);
   const shown = new Set(all.filter(keep).map((s) => s.personId));
   return {
@@ -135,10 +137,10 @@ function rememberOverloaded(db: Db, school: SchoolRow, period: Period, staff: re
   bySchool.set(key, staff.filter((s) => s.overloaded).map((s) => s.personId));
 }
 
-function earlyItems(db: Db, school: SchoolRow, period: Period, now: Date): EarlyItems | undefined {
+function earlyItems(db: Db, school: SchoolRow, period: Period, now: Date, readItems: ReadItems): EarlyItems | undefined {
   const ids = overloadedHint.get(db)?.get(hintKey(school, period));
   if (ids === undefined || ids.length === 0) return undefined;
-  const read = loadUntil(db, school.timezone, period, now).then(async ({ until }) => ({ until, items: await movableItems(db, school.id, school.timezone, period, until, ids) }));
+  const read = loadUntil(db, school.timezone, period, now).then(async ({ until }) => ({ until, items: await readItems(db, school.id, school.timezone, period, until, ids) }));
   // Awaited by rebalanceSuggestions when somebody is overloaded; if nobody is, its failure is nobody's.
   read.catch(() => undefined);
   return { ids: new Set(ids), read };

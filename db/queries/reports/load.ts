@@ -82,6 +82,8 @@ export interface SettledStaffPart {
   assigned: Array<[number, number, number]>;
   /** CSAT answers per responder before `upTo` (csatCountsByResponder), for the team page's CSAT column. */
   csat: Array<[number, number, number]>;
+  /** Answered episodes before `upTo` per responder, channel and student (rebalance.ts answeredPairs), for the movable items. */
+  pairs: Float64Array;
 }
 
 export async function staffLoad(db: Db, schoolId: number, tz: string, period: Period, now: Date, settled?: Promise<SettledStaffPart>): Promise<LoadReport> {

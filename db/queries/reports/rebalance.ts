@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { inPeriod, num } from "./common";
+import { idArray, inPeriod, num } from "./common";
 import { OVERLOAD_FACTOR, type StaffLoad } from "./load";
 
 /**
@@ -166,6 +166,139 @@ export async function movableItems(db: Db, schoolId: number, tz: string, period:
 }
 
 /**
+ * A range's answered episodes per responder, channel and student, as [responder, channel, student, n]
+ * rows flattened into one array, by responder: what movableItems weighs answered episodes by, stored with
+ * the team page's run for the days before yesterday (ADR 0011). ~64 k rows at 10 M messages (30 days).
+ */
+export async function answeredPairs(db: Db, schoolId: number, tz: string, range: Period): Promise<Float64Array> {
+  if (range.from >= range.to) return new Float64Array(0);
+  const list = await rows<{ r: unknown; c: unknown; s: unknown; n: unknown }>(
+    db,
+    sql`select e.responder_person_id as r, e.channel_id as c, e.student_person_id as s, count(*)::int as n from episodes e
+        where e.school_id = ${schoolId} and ${inPeriod(sql`e.opened_at`, tz, range)} and e.status = 'answered' and e.responder_person_id is not null
+        group by 1, 2, 3 order by 1`,
+  );
+  const out = new Float64Array(list.length * 4);
+  list.forEach((x, i) => {
+    out[4 * i] = num(x.r);
+    out[4 * i + 1] = num(x.c);
+    out[4 * i + 2] = num(x.s);
+    out[4 * i + 3] = num(x.n);
+  });
+  return out;
+}
+
+/** The rows of one responder in answeredPairs' array (by binary search: the rows are by responder). */
+function pairsOf(pairs: Float64Array, responder: number): Float64Array {
+  const rowsN = pairs.length / 4;
+  let lo = 0;
+  let hi = rowsN;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pairs[4 * mid]! < responder) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < rowsN && pairs[4 * end] === responder) end++;
+  return pairs.subarray(4 * lo, 4 * end);
+}
+
+/**
+ * movableItems with the answered episodes before `stored.upTo` from a stored part (answeredPairs): one
+ * statement reads the rest (the answered episodes since, the period's open ones, the owned channels and
+ * the assignments valid at `until`, with their labels), and the weights are added up here. At 10 M
+ * messages the plain statement looked up the givers' ~12 k answered episodes of the period one by one
+ * (~27 ms of PostgreSQL a view); this one reads the last two days' (docs/performance.md, round 26). The
+ * same items as movableItems over the same rows (tests/integration/rebalance.test.ts); the stored part's
+ * episodes are as of when it was computed, as the load's are (ADR 0011).
+ */
+export async function movableItemsWithStored(db: Db, schoolId: number, tz: string, period: Period, until: Date, only: readonly number[], stored: { upTo: string; pairs: Float64Array }): Promise<Map<number, MovableItem[]>> {
+  const out = new Map<number, MovableItem[]>();
+  if (only.length === 0) return out;
+  const ids = sql`${`{${only.map((n) => Math.trunc(n)).join(",")}}`}::bigint[]`;
+  // One row per person and kind, its ids as text: ~4.8 k rows of items and labels were ~3 ms of Node to
+  // decode, for the few hundred items that brought episodes, whose labels are read after.
+  const list = await rows<{ k: string; p: unknown; ids: string | null }>(
+    db,
+    // The live answered episodes by the responder index, one range per person ("offset 0" keeps the loop),
+    // the open ones by the open-status index, as movableItems reads them.
+    sql`select 'e' as k, x.p, string_agg(x.channel_id::text || ':' || x.student_person_id::text, ',') as ids from (
+          select q.id as p, e.channel_id, e.student_person_id
+          from (select distinct unnest(${ids}) as id) q
+            cross join lateral (select e.channel_id, e.student_person_id from episodes e
+              where e.school_id = ${schoolId} and e.responder_person_id = q.id and ${inPeriod(sql`e.opened_at`, tz, { from: stored.upTo, to: period.to })} and e.status = 'answered' offset 0) e
+          union all
+          select e.owner_person_id, e.channel_id, e.student_person_id from episodes e
+          where e.school_id = ${schoolId} and e.status = 'open' and ${inPeriod(sql`e.opened_at`, tz, period)} and e.owner_person_id = any(${ids})) x
+        group by x.p
+        union all
+        select 'c', c.owner_person_id, string_agg(c.id::text, ',') from channels c
+        where c.school_id = ${schoolId} and c.owner_person_id = any(${ids}) group by c.owner_person_id
+        union all
+        select 's', a.staff_person_id, string_agg(distinct a.student_person_id::text, ',') from assignments a
+        where a.school_id = ${schoolId} and (a.valid_from is null or a.valid_from < ${until.toISOString()}::timestamptz)
+          and (a.valid_to is null or a.valid_to >= ${until.toISOString()}::timestamptz) and a.staff_person_id = any(${ids})
+        group by a.staff_person_id`,
+  );
+  const idsOf = (text: string | null) => (text === null || text === "" ? [] : text.split(",").map(Number));
+  const owned = new Map<number, Set<number>>();
+  const assigned = new Map<number, Set<number>>();
+  const live = new Map<number, string[]>();
+  for (const r of list) {
+    const person = num(r.p);
+    if (r.k === "e") live.set(person, r.ids === null ? [] : r.ids.split(","));
+    else if (r.k === "c") owned.set(person, new Set(idsOf(r.ids)));
+    else assigned.set(person, new Set(idsOf(r.ids)));
+  }
+  const weights = new Map<number, { byChannel: Map<number, number>; byStudent: Map<number, number> }>();
+  const channels = new Set<number>();
+  const students = new Set<number>();
+  for (const person of new Set(only)) {
+    const mine = owned.get(person);
+    const theirs = assigned.get(person);
+    if (mine === undefined && theirs === undefined) continue;
+    // An episode in a channel the person owns weighs with the channel only, never with its student too.
+    const byChannel = new Map<number, number>();
+    const byStudent = new Map<number, number>();
+    const add = (channel: number, student: number, n: number) => {
+      if (mine?.has(channel)) byChannel.set(channel, (byChannel.get(channel) ?? 0) + n);
+      else if (theirs?.has(student)) byStudent.set(student, (byStudent.get(student) ?? 0) + n);
+    };
+    const rowsOf = pairsOf(stored.pairs, person);
+    for (let i = 0; i < rowsOf.length; i += 4) add(rowsOf[i + 1]!, rowsOf[i + 2]!, rowsOf[i + 3]!);
+    for (const pair of live.get(person) ?? []) {
+      const at = pair.indexOf(":");
+      add(Number(pair.slice(0, at)), Number(pair.slice(at + 1)), 1);
+    }
+    for (const id of byChannel.keys()) channels.add(id);
+    for (const id of byStudent.keys()) students.add(id);
+    weights.set(person, { byChannel, byStudent });
+  }
+  if (weights.size === 0) return out;
+  // The labels of the items that brought episodes: the channel's title (else its external id) and the student's name by key.
+  const labels = await rows<{ k: string; id: unknown; label: string | null }>(
+    db,
+    sql`select 'c' as k, c.id, coalesce(c.title, c.external_id) as label from channels c where c.school_id = ${schoolId} and c.id = any(${idArray([...channels])})
+        union all
+        select 's', p.id, p.display_name from people p where p.school_id = ${schoolId} and p.id = any(${idArray([...students])})`,
+  );
+  const channelLabel = new Map<number, string>();
+  const studentLabel = new Map<number, string>();
+  for (const l of labels) (l.k === "c" ? channelLabel : studentLabel).set(num(l.id), String(l.label));
+  for (const [person, { byChannel, byStudent }] of weights) {
+    const items: MovableItem[] = [];
+    for (const [id, n] of byChannel) items.push({ kind: "channel", id, label: channelLabel.get(id) ?? String(null), episodes: n });
+    // As movableItems labels a student whose person row is missing (a null name, as text).
+    for (const [id, n] of byStudent) items.push({ kind: "student", id, label: studentLabel.get(id) ?? String(null), episodes: n });
+    if (items.length > 0) out.set(person, items);
+  }
+  return out;
+}
+
+/** How a page reads movable items: movableItems, or movableItemsWithStored over a stored part. */
+export type ReadItems = (db: Db, schoolId: number, tz: string, period: Period, until: Date, only: readonly number[]) => Promise<Map<number, MovableItem[]>>;
+
+/**
  * Items read ahead for some people (`ids`) before the load report said who is overloaded: the team page
  * starts them beside the load, for those overloaded at the previous view (overloadedHint).
  */
@@ -180,10 +313,20 @@ export interface EarlyItems {
  * from it and only the others are read now (none when the overloaded are who they were); the items are
  * the same either way: a person's items do not depend on whose else a statement reads.
  */
-export async function rebalanceSuggestions(db: Db, schoolId: number, tz: string, period: Period, until: Date, staff: readonly StaffLoad[], workingHours: number, early?: EarlyItems): Promise<RebalancePlan[]> {
+export async function rebalanceSuggestions(
+  db: Db,
+  schoolId: number,
+  tz: string,
+  period: Period,
+  until: Date,
+  staff: readonly StaffLoad[],
+  workingHours: number,
+  early?: EarlyItems,
+  readItems: ReadItems = movableItems,
+): Promise<RebalancePlan[]> {
   const overloaded = staff.filter((s) => s.overloaded).map((s) => s.personId);
   if (overloaded.length === 0) return [];
-  const read = (ids: readonly number[]) => (ids.length > 0 ? movableItems(db, schoolId, tz, period, until, ids) : Promise.resolve(new Map<number, MovableItem[]>()));
+  const read = (ids: readonly number[]) => (ids.length > 0 ? readItems(db, schoolId, tz, period, until, ids) : Promise.resolve(new Map<number, MovableItem[]>()));
   const covered = (id: number) => early?.ids.has(id) === true;
   const [ahead, rest] = await Promise.all([early?.read, read(overloaded.filter((id) => !covered(id)))]);
   // Read at another instant (a period whose end passed between the two reads): read again at the load's.
