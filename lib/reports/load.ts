@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client";
 import type { SchoolRow } from "../../db/queries/schools";
-import { assignedCounts, loadUntil, packStaffPart, staffLoad, staffPart, unpackStaffPart, type LoadReport as LoadData, type SettledStaffPart, type StoredStaffPart } from "../../db/queries/reports/load";
+import { assignedCounts, loadUntil, packStaffPart, staffLoad, staffPart, staffRoster, unpackStaffPart, type LoadReport as LoadData, type SettledStaffPart, type StoredStaffPart } from "../../db/queries/reports/load";
 import { csatCountsByResponder } from "../../db/queries/reports/csat";
 import { float64Base64, fromFloat64Base64 } from "../../db/queries/reports/common";
 import { answeredPairs } from "../../db/queries/reports/rebalance";
@@ -47,7 +47,7 @@ export function settledStaffPart(db: Db, school: SchoolRow, period: Period, now:
 }
 
 /** Bumped when the stored part changes shape. */
-const PART_FORMAT = 3;
+const PART_FORMAT = 4;
 
 /**
  * The stored part of a period's load (one run per school: its version names the period and the time
@@ -62,13 +62,14 @@ function staffPartSpec(db: Db, school: SchoolRow, period: Period): RunSpec<Settl
     compute: async (asOf) => {
       const upTo = settledUpTo(period, tz, asOf);
       const range = { from: period.from, to: upTo };
-      const [part, assigned, csat, pairs] = await Promise.all([
+      const [part, assigned, csat, pairs, roster] = await Promise.all([
         staffPart(db, school.id, tz, range),
         loadUntil(db, tz, period, asOf).then(({ until }) => assignedCounts(db, school.id, until)),
         csatCountsByResponder(db, school.id, tz, range),
         answeredPairs(db, school.id, tz, range),
+        staffRoster(db, school.id),
       ]);
-      return { upTo, part, assigned, csat, pairs };
+      return { upTo, part, assigned, csat, pairs, roster };
     },
     rows: (v) => v.part.answered.length,
     pack: (v) => JSON.stringify({ ...v, part: packStaffPart(v.part), pairs: float64Base64(v.pairs) }),

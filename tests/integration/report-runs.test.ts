@@ -390,6 +390,45 @@ for (const engine of engines()) {
       const count = (r: typeof before) => r.rows.find((x) => x.personId === a!.staffPersonId)?.assignedStudents;
       expect(count(after)).toBe(count(before)! + 1);
       await h.db.delete(t.assignments).where(and(eq(t.assignments.schoolId, school.id), eq(t.assignments.staffPersonId, a!.staffPersonId), eq(t.assignments.studentPersonId, Number(student!.id))));
+      // The roster is stored with the part too (round 26): a change of capacity, team or role drops the run
+      // (migration 0033), and the next view shows it.
+      const someone = after.rows.find((x) => x.personId === a!.staffPersonId)!;
+      const edits: Array<{ name: string; edit: () => Promise<unknown>; undo: () => Promise<unknown>; seen: (r: typeof before) => unknown }> = [
+        {
+          name: "capacity",
+          edit: () => h.db.insert(t.staffCapacity).values({ schoolId: school.id, personId: someone.personId, episodesPerHour: 123, maxStudents: 7 }).onConflictDoUpdate({ target: [t.staffCapacity.schoolId, t.staffCapacity.personId], set: { episodesPerHour: 123, maxStudents: 7 } }),
+          undo: () =>
+            someone.capacityPerHour === null && someone.maxStudents === null
+              ? h.db.delete(t.staffCapacity).where(and(eq(t.staffCapacity.schoolId, school.id), eq(t.staffCapacity.personId, someone.personId)))
+              : h.db.update(t.staffCapacity).set({ episodesPerHour: someone.capacityPerHour, maxStudents: someone.maxStudents }).where(and(eq(t.staffCapacity.schoolId, school.id), eq(t.staffCapacity.personId, someone.personId))),
+          seen: (r) => r.rows.find((x) => x.personId === someone.personId)?.capacityPerHour,
+        },
+        {
+          name: "team",
+          edit: () => h.db.update(t.teams).set({ name: sql`'0 ' || ${t.teams.name}` }).where(eq(t.teams.schoolId, school.id)),
+          undo: () => h.db.update(t.teams).set({ name: sql`substr(${t.teams.name}, 3)` }).where(eq(t.teams.schoolId, school.id)),
+          seen: (r) => r.options.teams,
+        },
+        {
+          name: "role",
+          edit: () => h.db.insert(t.personRoles).values({ schoolId: school.id, personId: Number(student!.id), role: "support" }),
+          undo: () => h.db.delete(t.personRoles).where(and(eq(t.personRoles.personId, Number(student!.id)), eq(t.personRoles.role, "support"))),
+          seen: (r) => r.totalStaff,
+        },
+      ];
+      for (const e of edits) {
+        const was = await teamReport(h.db, school, {}, now, { stored: {} });
+        expect((await stored("team")).length).toBe(1);
+        await e.edit();
+        try {
+          expect((await stored("team")).length, e.name).toBe(0);
+          const changed = await teamReport(h.db, school, {}, now, { stored: {} });
+          expect(changed, e.name).toEqual(await teamReport(h.db, school, {}, now));
+          expect(e.seen(changed), e.name).not.toEqual(e.seen(was));
+        } finally {
+          await e.undo();
+        }
+      }
     });
 
     it("the satisfaction page from the stored part is the page computed for the call, view by view; its mean is PostgreSQL's avg", async () => {

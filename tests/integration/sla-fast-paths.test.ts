@@ -12,7 +12,7 @@ import { episodeHourStats, hourPart, packHourPart, unpackHourPart, type StoredHo
 import { combineSlaPageParts, packSlaPagePart, slaPagePart, unpackSlaPagePart, type StoredSlaPagePart } from "@/db/queries/reports/sla-page-part";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly } from "@/db/queries/reports/episode-detail-sla";
 import { botAndPeerCounts, episodesByCategory } from "@/db/queries/reports/sla-extra";
-import { assignedCounts, loadUntil, packStaffPart, staffLoad, staffPart, unpackStaffPart, type StoredStaffPart } from "@/db/queries/reports/load";
+import { assignedCounts, loadUntil, packStaffPart, staffLoad, staffPart, staffRoster, unpackStaffPart, type StoredStaffPart } from "@/db/queries/reports/load";
 import { outcomesReport, periodAsOf } from "@/lib/reports/outcomes";
 import { daysOf, type Period } from "@/lib/period";
 import { answeredPairs, movableItems, movableItemsWithStored, type MovableItem } from "@/db/queries/reports/rebalance";
@@ -168,10 +168,11 @@ for (const engine of engines()) {
         const whole = await staffLoad(h.db, school.id, tz, p, now);
         // Assigned students as the run counts them: at the instant the load is judged at.
         const assigned = await assignedCounts(h.db, school.id, (await loadUntil(h.db, tz, p, now)).until);
+        const roster = await staffRoster(h.db, school.id);
         for (const upTo of [p.from, "2026-11-10", "2026-11-27", p.to]) {
           const part = await staffPart(h.db, school.id, tz, { from: p.from, to: upTo });
           const stored = unpackStaffPart(JSON.parse(JSON.stringify(packStaffPart(part))) as StoredStaffPart);
-          expect(await staffLoad(h.db, school.id, tz, p, now, Promise.resolve({ upTo, part: stored, assigned, csat: [], pairs: new Float64Array(0) })), `${tz} ${upTo}`).toEqual(whole);
+          expect(await staffLoad(h.db, school.id, tz, p, now, Promise.resolve({ upTo, part: stored, assigned, csat: [], pairs: new Float64Array(0), roster })), `${tz} ${upTo}`).toEqual(whole);
         }
         expect(whole.staff.some((x) => x.assignedStudents > 0 && x.checkedIn > 0)).toBe(true);
         const busy = whole.staff.filter((x) => x.episodesAnswered > 0);

@@ -84,6 +84,11 @@ export interface SettledStaffPart {
   csat: Array<[number, number, number]>;
   /** Answered episodes before `upTo` per responder, channel and student (rebalance.ts answeredPairs), for the movable items. */
   pairs: Float64Array;
+  /**
+   * The staff as staffRoster read them when the part was computed: a change of roles, teams or capacities
+   * drops the run (migration 0033); a renamed person shows within the run's reuse window (ADR 0009).
+   */
+  roster: Record<string, unknown>[];
 }
 
 export async function staffLoad(db: Db, schoolId: number, tz: string, period: Period, now: Date, settled?: Promise<SettledStaffPart>): Promise<LoadReport> {
@@ -96,7 +101,7 @@ export async function staffLoad(db: Db, schoolId: number, tz: string, period: Pe
   const [{ start, until }, { calendars, defaultCalendarId }, roster, assignedBy, sent, episodes] = await Promise.all([
     bounds,
     loadCalendars(db, schoolId),
-    staffRoster(db, schoolId),
+    settled ? settled.then((s) => s.roster) : staffRoster(db, schoolId),
     (settled ? settled.then((s) => s.assigned) : bounds.then(({ until: u }) => assignedCounts(db, schoolId, u))).then((list) => new Map(list.map(([id, n, checked]) => [id, { n, checked }]))),
     settled ? Promise.resolve(new Map<number, number>()) : sentByStaff(db, schoolId, tz, period),
     settled ? episodesFromParts(db, schoolId, tz, period, now, settled) : episodesByStaff(db, schoolId, tz, period, openFlags(db, schoolId, tz, period, now)),
@@ -156,7 +161,7 @@ export async function loadUntil(db: Db, tz: string, period: Period, now: Date): 
  * students per staff member. Their assigned students are counted apart (assignedCounts), so that the
  * team page can take those from its stored run.
  */
-async function staffRoster(db: Db, schoolId: number): Promise<Record<string, unknown>[]> {
+export async function staffRoster(db: Db, schoolId: number): Promise<Record<string, unknown>[]> {
   return rows<Record<string, unknown>>(
     db,
     sql`with staff as (
