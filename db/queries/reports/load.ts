@@ -158,8 +158,9 @@ export async function loadUntil(db: Db, tz: string, period: Period, now: Date): 
 /**
  * The staff (anyone with a staff role; their first role in STAFF_ROLES order, their alphabetically first
  * team) and their capacity, ordered by name, then id. Driven from person_roles: the school has ~100
- * students per staff member. Their assigned students are counted apart (assignedCounts), so that the
- * team page can take those from its stored run.
+ * students per staff member. Their assigned students are counted apart (assignedCounts). The team page
+ * takes both from its stored run (round 26 for the roster itself: ~7 ms of PostgreSQL a view at 10 M
+ * messages, 1,024 rows decoded).
  */
 export async function staffRoster(db: Db, schoolId: number): Promise<Record<string, unknown>[]> {
   return rows<Record<string, unknown>>(

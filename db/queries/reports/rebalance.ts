@@ -206,11 +206,12 @@ function pairsOf(pairs: Float64Array, responder: number): Float64Array {
 /**
  * movableItems with the answered episodes before `stored.upTo` from a stored part (answeredPairs): one
  * statement reads the rest (the answered episodes since, the period's open ones, the owned channels and
- * the assignments valid at `until`, with their labels), and the weights are added up here. At 10 M
- * messages the plain statement looked up the givers' ~12 k answered episodes of the period one by one
- * (~27 ms of PostgreSQL a view); this one reads the last two days' (docs/performance.md, round 26). The
- * same items as movableItems over the same rows (tests/integration/rebalance.test.ts); the stored part's
- * episodes are as of when it was computed, as the load's are (ADR 0011).
+ * the assignments valid at `until`), the weights are added up here, and a second statement reads the
+ * labels of the items that weigh. At 10 M messages the plain statement looked up the givers' ~12 k
+ * answered episodes of the period one by one (~27 ms of PostgreSQL a view); this one reads the last two
+ * days' (docs/performance.md, round 26). The same items as movableItems over the same rows
+ * (tests/integration/sla-fast-paths.test.ts); the stored part's episodes are as of when it was computed, as
+ * the load's are (ADR 0011).
  */
 export async function movableItemsWithStored(db: Db, schoolId: number, tz: string, period: Period, until: Date, only: readonly number[], stored: { upTo: string; pairs: Float64Array }): Promise<Map<number, MovableItem[]>> {
   const out = new Map<number, MovableItem[]>();
