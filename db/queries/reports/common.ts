@@ -351,7 +351,7 @@ export async function judgedOpenEpisodes(db: Db, schoolId: number, tz: string, p
  * a period never change, so each is asked once per process (the last few kept).
  */
 const boundsMemo = new Map<string, { from: number; to: number }>();
-async function periodBoundsMs(db: Db, tz: string, p: Period): Promise<{ from: number; to: number }> {
+export async function periodBoundsMs(db: Db, tz: string, p: Period): Promise<{ from: number; to: number }> {
   const key = `${tz}|${p.from}|${p.to}`;
   const kept = boundsMemo.get(key);
   if (kept !== undefined) return kept;

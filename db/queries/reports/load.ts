@@ -6,7 +6,7 @@ import { alwaysOpenCalendar } from "@/lib/metrics/calendar";
 import { businessMinutesBetween } from "@/lib/metrics/business-time";
 import { median, percentilesOfSortedRuns } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
-import { countOpen, flagSets, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, judgedOpenEpisodes, num, numOrNull, openFlags, openIdsOf, responseMinutes, serialRows, sortedFloat4s, type OpenFlags } from "./common";
+import { countOpen, flagSets, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, judgedOpenEpisodes, num, numOrNull, openFlags, openIdsOf, periodBoundsMs, responseMinutes, serialRows, sortedFloat4s, type OpenFlags } from "./common";
 import { STAFF_ROLES } from "./outcomes";
 
 /**
@@ -56,15 +56,13 @@ const DAY = 86_400_000;
 export const OVERLOAD_FACTOR = 1.5;
 export const CHECK_IN_DAYS = 30;
 
-/** Instants of a period's local-date bounds in `tz`. */
+/**
+ * Instants of a period's local-date bounds in `tz`: periodBoundsMs's, asked once per process (the team page
+ * asked PostgreSQL twice per view; round 27).
+ */
 async function periodInstants(db: Db, tz: string, p: Period): Promise<{ start: Date; end: Date }> {
-  const [r] = await rows<{ s: string; e: string }>(
-    db,
-    sql`select to_char((${p.from}::date)::timestamp at time zone ${tz} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as s,
-               to_char((${p.to}::date)::timestamp at time zone ${tz} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as e`,
-  );
-  if (!r) throw new Error("period bounds");
-  return { start: new Date(r.s), end: new Date(r.e) };
+  const { from, to } = await periodBoundsMs(db, tz, p);
+  return { start: new Date(from), end: new Date(to) };
 }
 
 /**
@@ -213,14 +211,16 @@ export async function assignedCounts(db: Db, schoolId: number, until: Date): Pro
 /**
  * Messages each staff member sent in the period, service messages and those deleted within a minute
  * excluded. Only the staff's own messages are read (messages_author_cover_idx per staff member), not
- * every message of the period: students write most of them.
+ * every message of the period: students write most of them. The staff as one array in the index
+ * condition, not a join probing the index once per staff member: one scan node instead of ~1 k rescans
+ * (the team page's last two days ~5.1 → ~2.7 ms, a month ~46 → ~41 ms at 10 M messages; round 27).
  */
 async function sentByStaff(db: Db, schoolId: number, tz: string, period: Period): Promise<Map<number, number>> {
   const list = await rows<{ id: unknown; n: unknown }>(
     db,
     sql`select m.author_person_id as id, count(*)::int as n from messages m
         where m.school_id = ${schoolId}
-          and m.author_person_id in (select r.person_id from person_roles r where r.school_id = ${schoolId} and r.role = any(${STAFF_ROLES}))
+          and m.author_person_id = any(array(select r.person_id from person_roles r where r.school_id = ${schoolId} and r.role = any(${STAFF_ROLES})))
           and ${inPeriod(sql`m.sent_at`, tz, period)} and m.content_kind <> 'service'
           and not (m.deleted_at is not null and m.deleted_at <= m.sent_at + interval '60 seconds')
         group by 1`,
@@ -312,7 +312,7 @@ export async function staffPart(db: Db, schoolId: number, tz: string, range: Per
         union all
         select 's', m.author_person_id, count(*)::int, null, null from messages m
         where m.school_id = ${schoolId}
-          and m.author_person_id in (select r.person_id from person_roles r where r.school_id = ${schoolId} and r.role = any(${STAFF_ROLES}))
+          and m.author_person_id = any(array(select r.person_id from person_roles r where r.school_id = ${schoolId} and r.role = any(${STAFF_ROLES})))
           and ${inPeriod(sql`m.sent_at`, tz, range)} and m.content_kind <> 'service'
           and not (m.deleted_at is not null and m.deleted_at <= m.sent_at + interval '60 seconds')
         group by 2`,
