@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countOpen, flagSets } from "./common";
+import { countOpen, flagSets, inQueueOrder } from "./common";
 import { openFlagsOf, type OpenEpisodeState } from "./queue";
 
 /**
@@ -38,5 +38,22 @@ describe("openFlagsOf", () => {
   });
   it("no open episode", () => {
     expect(openFlagsOf([])).toEqual({ breachingNow: [], atRisk: [] });
+  });
+});
+
+describe("inQueueOrder", () => {
+  // `order by e.opened_at, e.id`: PostgreSQL keeps microseconds, which the ISO instants (ms) have lost.
+  const at = (iso: string, us: number) => Date.parse(iso) * 1000 + us;
+  it.each([
+    { name: "earlier first", list: [{ id: 1, openedUs: at("2026-03-12T09:00:01Z", 0) }, { id: 2, openedUs: at("2026-03-12T09:00:00Z", 0) }], expected: [2, 1] },
+    { name: "same instant: lower id first", list: [{ id: 9, openedUs: at("2026-03-12T09:00:00Z", 0) }, { id: 4, openedUs: at("2026-03-12T09:00:00Z", 0) }], expected: [4, 9] },
+    {
+      name: "same millisecond, microseconds apart: the earlier first whatever the ids",
+      list: [{ id: 4, openedUs: at("2026-03-12T09:00:00Z", 700) }, { id: 9, openedUs: at("2026-03-12T09:00:00Z", 200) }],
+      expected: [9, 4],
+    },
+    { name: "a 2026 instant in microseconds is an exact integer", list: [{ id: 2, openedUs: at("2026-12-31T23:59:59.999Z", 999) }, { id: 1, openedUs: at("2026-12-31T23:59:59.999Z", 998) }], expected: [1, 2] },
+  ])("$name", ({ list, expected }) => {
+    expect([...list].sort(inQueueOrder).map((e) => e.id)).toEqual(expected);
   });
 });
