@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DateTime } from "luxon";
 import { engines } from "./harness";
 import type { DbHandle } from "@/db/client";
-import { channels as channelsTable, people as peopleTable, shifts } from "@/db/schema";
+import { calendarDays, channels as channelsTable, people as peopleTable, shifts } from "@/db/schema";
 import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
 import { recomputeEpisodes } from "@/db/queries/episodes";
-import { loadCalendars } from "@/db/queries/episodes/context";
+import { loadCalendars, loadSchoolContext } from "@/db/queries/episodes/context";
 import { slaHeatmap, slaSummary } from "@/db/queries/reports/sla";
 import { FILTER_OPTIONS_KEEP_MS, episodeList, filterOptions, forgetFilterOptions } from "@/db/queries/reports/episode-detail";
 import { currentEpisodeId, episodeTimeline, getEpisodeView } from "@/db/queries/reports/episode-detail-view";
@@ -221,13 +221,27 @@ for (const engine of engines()) {
     });
 
     // Last: it answers an open episode, which changes the figures the tests above expect.
-    it("shares a read of the calendars asked while one runs; a read asked after it reads them again", async () => {
+    it("shares a read of the calendars asked while one runs; a read asked after it reads them again, and builds them again only when a row changed", async () => {
       const [a, b] = await Promise.all([loadCalendars(h.db, school.id), loadCalendars(h.db, school.id)]);
       expect(b).toBe(a);
-      expect(a.calendars.get(a.defaultCalendarId!)?.holidays.has("2026-03-09")).toBe(true);
-      const c = await loadCalendars(h.db, school.id);
-      expect(c).not.toBe(a);
-      expect(c).toEqual(a);
+      const def = a.defaultCalendarId!;
+      expect(a.calendars.get(def)?.holidays.has("2026-03-09")).toBe(true);
+      // What the derivation builds from the rows as it reads them (three statements of its own).
+      const ctx = await loadSchoolContext(h.db, school.id, NOW);
+      expect(a).toEqual({ calendars: ctx.calendars, defaultCalendarId: ctx.defaultCalendarId });
+      // The same rows: the calendars as built.
+      expect(await loadCalendars(h.db, school.id)).toBe(a);
+      await h.db.insert(calendarDays).values({ schoolId: school.id, calendarId: def, day: "2026-03-10", kind: "holiday", note: "test" });
+      try {
+        const edited = await loadCalendars(h.db, school.id);
+        expect(edited).not.toBe(a);
+        expect(edited.calendars.get(def)?.holidays.has("2026-03-10")).toBe(true);
+        const ctx2 = await loadSchoolContext(h.db, school.id, NOW);
+        expect(edited).toEqual({ calendars: ctx2.calendars, defaultCalendarId: ctx2.defaultCalendarId });
+      } finally {
+        await h.db.delete(calendarDays).where(and(eq(calendarDays.schoolId, school.id), eq(calendarDays.day, "2026-03-10")));
+      }
+      expect(await loadCalendars(h.db, school.id)).toEqual(a);
     });
 
     it("keeps the filter choices for FILTER_OPTIONS_KEEP_MS: a renamed or added channel shows once they are older", async () => {
