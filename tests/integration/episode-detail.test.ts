@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DateTime } from "luxon";
 import { engines } from "./harness";
 import type { DbHandle } from "@/db/client";
-import { calendarDays, channels as channelsTable, people as peopleTable, shifts } from "@/db/schema";
+import { calendarDays, channels as channelsTable, people as peopleTable, shifts, slaPolicies } from "@/db/schema";
 import { storeEvents } from "@/db/queries/ingest";
 import { ensureSchool, type SchoolRow } from "@/db/queries/schools";
 import { applyConfig } from "@/db/queries/config";
@@ -228,7 +228,11 @@ for (const engine of engines()) {
       expect(a.calendars.get(def)?.holidays.has("2026-03-09")).toBe(true);
       // What the derivation builds from the rows as it reads them (three statements of its own).
       const ctx = await loadSchoolContext(h.db, school.id, NOW);
-      expect(a).toEqual({ calendars: ctx.calendars, defaultCalendarId: ctx.defaultCalendarId });
+      expect({ calendars: a.calendars, defaultCalendarId: a.defaultCalendarId }).toEqual({ calendars: ctx.calendars, defaultCalendarId: ctx.defaultCalendarId });
+      // Every policy of the school, none with a calendar of its own (the default's).
+      const policies = await h.db.select({ id: slaPolicies.id }).from(slaPolicies).where(eq(slaPolicies.schoolId, school.id));
+      expect(policies.length).toBeGreaterThan(0);
+      expect(a.policyCalendars).toEqual(new Map(policies.map((p) => [p.id, null])));
       // The same rows: the calendars as built.
       expect(await loadCalendars(h.db, school.id)).toBe(a);
       await h.db.insert(calendarDays).values({ schoolId: school.id, calendarId: def, day: "2026-03-10", kind: "holiday", note: "test" });
@@ -237,9 +241,20 @@ for (const engine of engines()) {
         expect(edited).not.toBe(a);
         expect(edited.calendars.get(def)?.holidays.has("2026-03-10")).toBe(true);
         const ctx2 = await loadSchoolContext(h.db, school.id, NOW);
-        expect(edited).toEqual({ calendars: ctx2.calendars, defaultCalendarId: ctx2.defaultCalendarId });
+        expect({ calendars: edited.calendars, defaultCalendarId: edited.defaultCalendarId }).toEqual({ calendars: ctx2.calendars, defaultCalendarId: ctx2.defaultCalendarId });
       } finally {
         await h.db.delete(calendarDays).where(and(eq(calendarDays.schoolId, school.id), eq(calendarDays.day, "2026-03-10")));
+      }
+      expect(await loadCalendars(h.db, school.id)).toEqual(a);
+      // A policy given a calendar of its own shows at the next read, its episodes unchanged.
+      const first = policies[0]!.id;
+      await h.db.update(slaPolicies).set({ calendarId: def }).where(eq(slaPolicies.id, first));
+      try {
+        const moved = await loadCalendars(h.db, school.id);
+        expect(moved.policyCalendars.get(first)).toBe(def);
+        expect(moved.calendars).toEqual(a.calendars);
+      } finally {
+        await h.db.update(slaPolicies).set({ calendarId: null }).where(eq(slaPolicies.id, first));
       }
       expect(await loadCalendars(h.db, school.id)).toEqual(a);
     });

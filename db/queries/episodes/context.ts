@@ -140,7 +140,15 @@ export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Pr
  * (CalendarError lists its problems): config apply validates calendars, so this means hand-edited rows,
  * and computing SLAs on a guessed calendar would be worse than stopping.
  */
-export function loadCalendars(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null }> {
+/** A school's calendars as reports read them, and each SLA policy's calendar (null: the school's default). */
+export interface ReportCalendars {
+  calendars: Map<number, BusinessCalendar>;
+  defaultCalendarId: number | null;
+  /** Read with the calendars at every call: a policy's calendar can change while its episodes stay. */
+  policyCalendars: Map<number, number | null>;
+}
+
+export function loadCalendars(db: Db, schoolId: number): Promise<ReportCalendars> {
   // Reads of one handle and school asked while one is running share it, as openFlags' do: the team page's
   // load and its judgement of the open episodes each read them at the same moment (three statements and
   // the calendars built twice per view; docs/performance.md, round 26).
@@ -157,7 +165,7 @@ export function loadCalendars(db: Db, schoolId: number): Promise<{ calendars: Ma
 
 const calendarsHolder = globalThis as unknown as {
   __sqdCalendarsRunning?: WeakMap<Db, Map<number, ReturnType<typeof loadCalendars>>>;
-  __sqdCalendarsBuilt?: WeakMap<Db, Map<number, { text: string; value: Awaited<ReturnType<typeof loadCalendars>> }>>;
+  __sqdCalendarsBuilt?: WeakMap<Db, Map<number, { text: string; value: ReportCalendars }>>;
 };
 const calendarsRunning = (calendarsHolder.__sqdCalendarsRunning ??= new WeakMap());
 const calendarsBuilt = (calendarsHolder.__sqdCalendarsBuilt ??= new WeakMap());
@@ -171,13 +179,14 @@ interface CalendarJson {
 }
 
 /**
- * The school's calendar rows as one text, read at every call (a calendar edit shows at the next view), and
- * the calendars built from the last text each handle and school read: the same text returns them as they
- * were built. Three statements and a build per view (its rows validated, its time zone checked) were ~0.7 ms
- * of Node and two round trips on every report view and queue poll at 10 M messages (round 27). The
- * derivation reads the rows themselves (loadCalendarsWithRows): they enter its fingerprint as read.
+ * The school's calendar rows and its policies' calendars as one text, read at every call (an edit shows at
+ * the next view), and the calendars built from the last text each handle and school read: the same text
+ * returns them as they were built. Four statements and a build per view (its rows validated, its time zone
+ * checked) were ~0.7 ms of Node and three round trips on every report view and queue poll at 10 M messages
+ * (round 27). The derivation reads the rows themselves (loadCalendarsWithRows): they enter its fingerprint
+ * as read.
  */
-async function readCalendars(db: Db, schoolId: number): Promise<{ calendars: Map<number, BusinessCalendar>; defaultCalendarId: number | null }> {
+async function readCalendars(db: Db, schoolId: number): Promise<ReportCalendars> {
   const [r] = await rows<{ t: string }>(
     db,
     sql`select json_build_array(
@@ -186,16 +195,23 @@ async function readCalendars(db: Db, schoolId: number): Promise<{ calendars: Map
           (select coalesce(json_agg(json_build_object('calendarId', i.calendar_id, 'weekday', i.weekday, 'startMinute', i.start_minute, 'endMinute', i.end_minute) order by i.id), '[]'::json)
            from calendar_intervals i where i.school_id = ${schoolId}),
           (select coalesce(json_agg(json_build_object('calendarId', d.calendar_id, 'day', d.day, 'kind', d.kind, 'asWeekday', d.as_weekday, 'note', d.note) order by d.calendar_id, d.day), '[]'::json)
-           from calendar_days d where d.school_id = ${schoolId}))::text as t`,
+           from calendar_days d where d.school_id = ${schoolId}),
+          (select coalesce(json_agg(json_build_array(p.id, p.calendar_id) order by p.id), '[]'::json)
+           from sla_policies p where p.school_id = ${schoolId}))::text as t`,
   );
-  const text = r?.t ?? "[[],[],[]]";
+  const text = r?.t ?? "[[],[],[],[]]";
   let bySchool = calendarsBuilt.get(db);
   if (bySchool === undefined) calendarsBuilt.set(db, (bySchool = new Map()));
   const known = bySchool.get(schoolId);
   if (known !== undefined && known.text === text) return known.value;
   // Our own statement's JSON, in the shape it builds.
-  const [cals, intervals, days] = JSON.parse(text) as [CalendarJson[], Array<CalendarIntervalRow & { calendarId: number }>, Array<CalendarDayRow & { calendarId: number }>];
-  const value = buildCalendars(cals, intervals, days);
+  const [cals, intervals, days, policies] = JSON.parse(text) as [
+    CalendarJson[],
+    Array<CalendarIntervalRow & { calendarId: number }>,
+    Array<CalendarDayRow & { calendarId: number }>,
+    Array<[number, number | null]>,
+  ];
+  const value: ReportCalendars = { ...buildCalendars(cals, intervals, days), policyCalendars: new Map(policies) };
   if (!bySchool.has(schoolId) && bySchool.size >= CALENDAR_SCHOOLS) bySchool.clear();
   bySchool.set(schoolId, { text, value });
   return value;

@@ -291,11 +291,6 @@ function openEpisodeOf(o: OpenRow): OpenEpisode {
   };
 }
 
-/** Each SLA policy's calendar (null: the school's default), read every poll: a policy's calendar can change while its episodes stay. */
-export async function policyCalendars(db: Db, schoolId: number): Promise<Map<number, number | null>> {
-  const list = await rows<OpenRow>(db, sql`select id, calendar_id from sla_policies where school_id = ${schoolId}`);
-  return new Map(list.map((p) => [num(p.id), numOrNull(p.calendar_id)]));
-}
 
 /** An open episode judged at an instant, with its owner and the person its breach is attributed to. */
 export interface JudgedOpenEpisode {
@@ -318,9 +313,8 @@ export async function judgedOpenEpisodes(db: Db, schoolId: number, tz: string, p
   // The open episodes the process keeps (openEpisodes, ADR 0016), not a statement of their own: ~6 k rows
   // at 10 M messages, read by the SLA page, the KPI cards and the team page at every view. The calendars
   // beside them, not after.
-  const [all, policies, bounds, { calendars, defaultCalendarId }] = await Promise.all([
+  const [all, bounds, { calendars, defaultCalendarId, policyCalendars: policies }] = await Promise.all([
     openEpisodes(db, schoolId),
-    policyCalendars(db, schoolId),
     p ? periodBoundsMs(db, tz, p) : null,
     loadCalendars(db, schoolId),
   ]);

@@ -5,7 +5,7 @@ import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from
 import type { BusinessCalendar } from "@/lib/metrics/calendar";
 import { AT_RISK_SHARE } from "@/lib/metrics/sla";
 import { weeklyOccurrence } from "@/lib/metrics/staffing/shifts";
-import { epochMs, idArray, num, numOrNull, openEpisodes, policyCalendars, type OpenEpisode, type OpenFlags } from "./common";
+import { epochMs, idArray, num, numOrNull, openEpisodes, type OpenEpisode, type OpenFlags } from "./common";
 
 /**
  * The live queue: every open episode of a school judged at `now` (deadline on the policy's clock and
@@ -404,7 +404,7 @@ export async function openEpisodeStates(db: Db, schoolId: number, now: Date): Pr
   // one that episodes name, and derivation builds a school's episodes from its own channels, sources and
   // people only (tests/integration/queue.test.ts compares the two reads). Probes were ~50 ms of CPU for
   // ~6 k open episodes at 10 M messages, on the KPI cards' critical path.
-  const [open, policies, { calendars, defaultCalendarId }] = await Promise.all([openEpisodes(db, schoolId), policyCalendars(db, schoolId), loadCalendars(db, schoolId)]);
+  const [open, { calendars, defaultCalendarId, policyCalendars: policies }] = await Promise.all([openEpisodes(db, schoolId), loadCalendars(db, schoolId)]);
   const judged = judgeRows(open, policies, calendars, defaultCalendarId, now);
   return open.map((o, i) => ({ episodeId: o.id, openedAt: o.openedAt, ownerRole: o.ownerRole, channelId: o.channelId, state: judged[i]!.state }));
 }
@@ -605,9 +605,8 @@ const secMs = (t: SQL): SQL => sql`(date_part('epoch', date_trunc('second', ${t}
 
 export async function liveQueue(db: Db, schoolId: number, tz: string, now: Date): Promise<QueueData> {
   // The reads are independent: issued together, a poll waits for the slowest, not for their sum.
-  const [open, policies, roster, shiftRows, { calendars, defaultCalendarId }] = await Promise.all([
+  const [open, roster, shiftRows, { calendars, defaultCalendarId, policyCalendars: policies }] = await Promise.all([
     openWithChannels(db, schoolId),
-    policyCalendars(db, schoolId),
     queueRoster(db, schoolId),
     rows<Row>(
       db,
