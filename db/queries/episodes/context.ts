@@ -135,11 +135,6 @@ export async function loadSchoolContext(db: Db, schoolId: number, now: Date): Pr
   };
 }
 
-/**
- * All calendars of a school, built and validated by lib/metrics/calendar. A broken calendar throws
- * (CalendarError lists its problems): config apply validates calendars, so this means hand-edited rows,
- * and computing SLAs on a guessed calendar would be worse than stopping.
- */
 /** A school's calendars as reports read them, and each SLA policy's calendar (null: the school's default). */
 export interface ReportCalendars {
   calendars: Map<number, BusinessCalendar>;
@@ -148,6 +143,11 @@ export interface ReportCalendars {
   policyCalendars: Map<number, number | null>;
 }
 
+/**
+ * All calendars of a school, built and validated by lib/metrics/calendar. A broken calendar throws
+ * (CalendarError lists its problems): config apply validates calendars, so this means hand-edited rows,
+ * and computing SLAs on a guessed calendar would be worse than stopping.
+ */
 export function loadCalendars(db: Db, schoolId: number): Promise<ReportCalendars> {
   // Reads of one handle and school asked while one is running share it, as openFlags' do: the team page's
   // load and its judgement of the open episodes each read them at the same moment (three statements and
