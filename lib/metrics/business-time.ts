@@ -141,10 +141,20 @@ export function businessMinutesBetween(cal: BusinessCalendar, start: Date, end: 
  */
 export function businessMinutesUntil(cal: BusinessCalendar, starts: readonly Date[], end: Date): number[] {
   const e = ms(end, "end");
-  const ss = starts.map((d) => ms(d, "start"));
+  const ss = new Float64Array(starts.length);
+  starts.forEach((d, i) => (ss[i] = ms(d, "start")));
+  return Array.from(businessMinutesUntilMs(cal, ss, e));
+}
+
+/**
+ * businessMinutesUntil over epoch milliseconds already checked (finite), for callers that keep the starts
+ * between calls (lib/metrics/sla prepareOpenJudgement): the same walk and arithmetic, so the same minutes.
+ */
+export function businessMinutesUntilMs(cal: BusinessCalendar, ss: Float64Array, e: number): Float64Array {
+  const out = new Float64Array(ss.length);
   let lo = Number.POSITIVE_INFINITY;
   for (const s of ss) if (s < lo) lo = s;
-  if (!(lo < e)) return ss.map(() => 0);
+  if (!(lo < e)) return out;
   const froms: number[] = [];
   const tos: number[] = [];
   for (const [from, to] of workingPieces(cal, lo, e)) {
@@ -154,8 +164,9 @@ export function businessMinutesUntil(cal: BusinessCalendar, starts: readonly Dat
   // after[k]: working milliseconds in the pieces after piece k (integers: sums are exact).
   const after = new Float64Array(tos.length + 1);
   for (let k = tos.length - 1; k >= 0; k--) after[k] = (after[k + 1] ?? 0) + ((tos[k] ?? 0) - (froms[k] ?? 0));
-  return ss.map((s) => {
-    if (e <= s) return 0;
+  for (let i = 0; i < ss.length; i++) {
+    const s = ss[i]!;
+    if (e <= s) continue;
     let a = 0;
     let b = tos.length;
     while (a < b) {
@@ -163,10 +174,11 @@ export function businessMinutesUntil(cal: BusinessCalendar, starts: readonly Dat
       if ((tos[m] ?? 0) > s) b = m;
       else a = m + 1;
     }
-    if (a === tos.length) return 0;
+    if (a === tos.length) continue;
     const total = (tos[a] ?? 0) - Math.max(froms[a] ?? 0, s) + (after[a + 1] ?? 0);
-    return total / MINUTE;
-  });
+    out[i] = total / MINUTE;
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { evaluateSla, judgeOpenAt, matchPolicy, median, kthOfSortedRuns, percentilesOfSortedRuns, percentile, percentiles, percentilesOfSorted, slaCompliance, type OpenToJudge, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
+import { evaluateSla, judgeOpenAt, judgePrepared, matchPolicy, prepareOpenJudgement, median, kthOfSortedRuns, kthOfTwo, percentilesOfSortedRuns, percentile, percentiles, percentilesOfSorted, slaCompliance, type OpenToJudge, type PolicyQuery, type SlaEvaluation, type SlaPolicy } from "./sla";
 import { kathmandu, moscowOffice, nyNight, nyOffice } from "./__fixtures__/calendar/calendars";
 
 const moscow = moscowOffice(readFileSync(path.join(import.meta.dirname, "__fixtures__/calendar/ru-production-2025-2026.csv"), "utf8"));
@@ -218,6 +218,29 @@ describe("percentile (linear interpolation, = PostgreSQL percentile_cont)", () =
     }
   });
 
+  it("kthOfTwo: every rank of two ascending lists equals the merged list's (fixed and 500 random pairs)", () => {
+    let seed = 777;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pairs: Array<[number[], number[]]> = [
+      [[], [1]],
+      [[1], []],
+      [[1, 2, 3], [4, 5, 6]],
+      [[4, 5, 6], [1, 2, 3]],
+      [[2, 2, 2], [2, 2]],
+      [[-0, 0], [0, -0, 1]],
+      [Array.from({ length: 300 }, (_, i) => i / 3), [50, 50, 1e6]],
+    ];
+    for (let c = 0; c < 500; c++) {
+      const len = () => Math.floor(next() * (next() < 0.2 ? 200 : 10));
+      pairs.push([Array.from({ length: len() }, () => Math.floor(next() * 30) / 2).sort((x, y) => x - y), Array.from({ length: len() }, () => Math.floor(next() * 30) / 2).sort((x, y) => x - y)]);
+    }
+    for (const [a, b] of pairs) {
+      const all = [...a, ...b].sort((x, y) => x - y);
+      all.forEach((v, k) => expect(kthOfTwo(Float64Array.from(a), Float64Array.from(b), k) + 0).toBe(v + 0));
+      expect(() => kthOfTwo(Float64Array.from(a), Float64Array.from(b), all.length)).toThrow(RangeError);
+    }
+  });
+
   it("percentilesOfSortedRuns and kthOfSortedRuns refuse what has no answer", () => {
     expect(() => percentilesOfSortedRuns([Float64Array.from([1])], [1.5])).toThrow(RangeError);
     expect(() => kthOfSortedRuns([Float64Array.from([1, 2])], 2)).toThrow(RangeError);
@@ -257,6 +280,34 @@ describe("judgeOpenAt (many open episodes at one moment) = evaluateSla of each",
     expect(got).toEqual(expected);
     // The cases are not trivial: each state occurs.
     expect(got.some((j) => j.breachingNow) && got.some((j) => j.atRisk) && got.some((j) => !j.breachingNow && !j.atRisk)).toBe(true);
+  });
+
+  it("prepared once, judged at many moments: each moment's judgement is evaluateSla's (the views of one kept open set)", () => {
+    // One set of open episodes (both clocks, every calendar) prepared once, as judgedOpenEpisodes keeps it,
+    // then judged at moments across a holiday, a DST change and closing times, in no particular order.
+    const start = at("2025-03-07T08:00:00-05:00");
+    const list: OpenToJudge[] = [];
+    for (let i = 0; i < 300; i++) {
+      const clock = i % 4 === 0 ? "calendar" : "business";
+      list.push({ openedAt: new Date(start.getTime() + ((i * 5_003_000) % (3 * 86_400_000))), targetMinutes: [5, 45, 120, 600][i % 4]!, clock, calendar: clock === "business" ? calendars[i % calendars.length]! : null });
+    }
+    const prepared = prepareOpenJudgement(list);
+    const moments = ["2025-03-10T10:30:00-04:00", "2025-03-08T12:00:00-05:00", "2025-03-09T03:30:00-04:00", "2025-03-07T18:00:00-05:00", "2025-03-12T00:00:00Z", "2025-03-07T07:00:00-05:00"];
+    let states = 0;
+    for (const m of moments) {
+      const now = at(m);
+      const { breachingNow, atRisk } = judgePrepared(prepared, now);
+      const got = list.map((_, i) => ({ breachingNow: breachingNow[i] === 1, atRisk: atRisk[i] === 1 }));
+      const expected = list.map((o) => {
+        const ev = evaluateSla({ openedAt: o.openedAt, answeredAt: null, policy: policy(1, { targetMinutes: o.targetMinutes, clock: o.clock }), calendar: o.calendar, now });
+        return { breachingNow: ev.breachingNow, atRisk: ev.atRisk };
+      });
+      expect(got, m).toEqual(expected);
+      expect(got, m).toEqual(judgeOpenAt(list, now));
+      states += Number(got.some((j) => j.breachingNow)) + Number(got.some((j) => j.atRisk));
+    }
+    // Not trivial: breaches and at-risk episodes occur at several of the moments.
+    expect(states).toBeGreaterThanOrEqual(6);
   });
 
   it("rejects business time without a calendar, as evaluateSla does; nothing to judge is nothing", () => {

@@ -1,5 +1,5 @@
 import type { ChannelRef, Role } from "@/lib/ingest/types";
-import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntil } from "./business-time";
+import { addBusinessMinutes, businessMinutesBetween, businessMinutesUntilMs } from "./business-time";
 import type { BusinessCalendar } from "./calendar";
 
 /** SLA policies, their evaluation against an episode, compliance, and the percentiles we report with. */
@@ -126,10 +126,36 @@ export interface OpenToJudge {
  * of the SLA page. Throws, as evaluateSla does, for business time without a calendar.
  */
 export function judgeOpenAt(list: readonly OpenToJudge[], now: Date): Array<{ breachingNow: boolean; atRisk: boolean }> {
-  const elapsed = new Float64Array(list.length);
+  const { breachingNow, atRisk } = judgePrepared(prepareOpenJudgement(list), now);
+  return list.map((_, i) => ({ breachingNow: breachingNow[i] === 1, atRisk: atRisk[i] === 1 }));
+}
+
+/**
+ * Unanswered episodes made ready to be judged at any moment (judgePrepared): their openings as epoch
+ * milliseconds grouped by calendar, and their targets. What does not depend on the moment, so that a
+ * caller keeping the same open episodes between views (db/queries/reports/common.ts judgedOpenEpisodes)
+ * prepares them once, and each view only walks each calendar up to its `now`.
+ */
+export interface PreparedJudgement {
+  readonly size: number;
+  readonly targets: Float64Array;
+  /** AT_RISK_SHARE × target, as judgeOpenAt computed it. */
+  readonly riskTargets: Float64Array;
+  /** Calendar-clock episodes: their indexes and openings. */
+  readonly real: { readonly at: Int32Array; readonly opened: Float64Array };
+  /** Business-clock episodes per calendar: their indexes and openings. */
+  readonly business: ReadonlyArray<{ readonly calendar: BusinessCalendar; readonly at: Int32Array; readonly opened: Float64Array }>;
+}
+
+export function prepareOpenJudgement(list: readonly OpenToJudge[]): PreparedJudgement {
+  const targets = new Float64Array(list.length);
+  const riskTargets = new Float64Array(list.length);
+  const real: number[] = [];
   const byCalendar = new Map<BusinessCalendar, number[]>();
   list.forEach((o, i) => {
-    if (o.clock === "calendar") elapsed[i] = Math.max(0, now.getTime() - o.openedAt.getTime()) / MINUTE;
+    targets[i] = o.targetMinutes;
+    riskTargets[i] = AT_RISK_SHARE * o.targetMinutes;
+    if (o.clock === "calendar") real.push(i);
     else if (o.calendar === null) throw new Error("a business-time target needs a calendar");
     else {
       const at = byCalendar.get(o.calendar);
@@ -137,14 +163,43 @@ export function judgeOpenAt(list: readonly OpenToJudge[], now: Date): Array<{ br
       else byCalendar.set(o.calendar, [i]);
     }
   });
-  for (const [cal, at] of byCalendar) {
-    const minutes = businessMinutesUntil(cal, at.map((i) => list[i]!.openedAt), now);
-    at.forEach((i, k) => (elapsed[i] = minutes[k] ?? 0));
+  // An invalid opening throws on business time (as businessMinutesUntil does) and is never flagged on
+  // the calendar clock (NaN compares false), as before.
+  const openings = (at: readonly number[], check: boolean) => {
+    const opened = new Float64Array(at.length);
+    at.forEach((i, k) => {
+      const t = list[i]!.openedAt.getTime();
+      if (check && !Number.isFinite(t)) throw new RangeError("start is an invalid Date");
+      opened[k] = t;
+    });
+    return opened;
+  };
+  return {
+    size: list.length,
+    targets,
+    riskTargets,
+    real: { at: Int32Array.from(real), opened: openings(real, false) },
+    business: [...byCalendar].map(([calendar, at]) => ({ calendar, at: Int32Array.from(at), opened: openings(at, true) })),
+  };
+}
+
+/** judgeOpenAt of prepared episodes: 1 where breaching now, and where at risk (disjoint), by index. */
+export function judgePrepared(p: PreparedJudgement, now: Date): { breachingNow: Uint8Array; atRisk: Uint8Array } {
+  const e = now.getTime();
+  if (!Number.isFinite(e) && p.business.length > 0) throw new RangeError("end is an invalid Date");
+  const elapsed = new Float64Array(p.size);
+  for (let k = 0; k < p.real.at.length; k++) elapsed[p.real.at[k]!] = Math.max(0, e - p.real.opened[k]!) / MINUTE;
+  for (const g of p.business) {
+    const minutes = businessMinutesUntilMs(g.calendar, g.opened, e);
+    for (let k = 0; k < g.at.length; k++) elapsed[g.at[k]!] = minutes[k]!;
   }
-  return list.map((o, i) => {
-    const breached = (elapsed[i] ?? 0) > o.targetMinutes;
-    return { breachingNow: breached, atRisk: !breached && (elapsed[i] ?? 0) > AT_RISK_SHARE * o.targetMinutes };
-  });
+  const breachingNow = new Uint8Array(p.size);
+  const atRisk = new Uint8Array(p.size);
+  for (let i = 0; i < p.size; i++) {
+    if (elapsed[i]! > p.targets[i]!) breachingNow[i] = 1;
+    else if (elapsed[i]! > p.riskTargets[i]!) atRisk[i] = 1;
+  }
+  return { breachingNow, atRisk };
 }
 
 /** Evaluates one episode against its policy (METRICS.md "Response time and SLA"). */
@@ -260,8 +315,11 @@ export function percentilesOfSortedRuns(runs: readonly Float64Array[], ps: reado
   return ps.map((p) => {
     const h = (n - 1) * p;
     const lo = Math.floor(h);
-    const lower = kthOfSortedRuns(nonEmpty, lo);
-    const upper = lo + 1 < n ? kthOfSortedRuns(nonEmpty, lo + 1) : lower;
+    // Two runs (a stored part and the live days, as the team and SLA pages read them) by the two-list
+    // search: ~10 steps where the general one counts in every run at every step (round 28).
+    const kth = nonEmpty.length === 2 ? (k: number) => kthOfTwo(nonEmpty[0]!, nonEmpty[1]!, k) : (k: number) => kthOfSortedRuns(nonEmpty, k);
+    const lower = kth(lo);
+    const upper = lo + 1 < n ? kth(lo + 1) : lower;
     return lower + (h - lo) * (upper - lower) + 0;
   });
 }
@@ -299,6 +357,26 @@ export function kthOfSortedRuns(runs: readonly Float64Array[], k: number): numbe
     if (lo < r.length && countOf(runs, r[lo]!, true) <= k) return r[lo]!;
   }
   throw new RangeError(`rank ${k} is outside the runs' ${runs.reduce((s, r) => s + r.length, 0)} values`);
+}
+
+/**
+ * The k-th smallest value (from 0) of the union of two ascending lists: the least `i` values of `a` such
+ * that a[i] is not below the (k + 1 - i)-th of `b` are among the k + 1 smallest, and the larger of the two
+ * last taken is the value. Equal values (0 and -0 included) are interchangeable, as in kthOfSortedRuns.
+ */
+export function kthOfTwo(a: Float64Array, b: Float64Array, k: number): number {
+  if (!(Number.isInteger(k) && k >= 0 && k < a.length + b.length)) throw new RangeError(`rank ${k} is outside the runs' ${a.length + b.length} values`);
+  let lo = Math.max(0, k + 1 - b.length);
+  let hi = Math.min(k + 1, a.length);
+  while (lo < hi) {
+    const i = (lo + hi) >>> 1;
+    if (a[i]! < b[k - i]!) lo = i + 1;
+    else hi = i;
+  }
+  const j = k + 1 - lo;
+  if (lo === 0) return b[j - 1]!;
+  if (j === 0) return a[lo - 1]!;
+  return a[lo - 1]! > b[j - 1]! ? a[lo - 1]! : b[j - 1]!;
 }
 
 /** The median as percentile_cont(0.5): the mean of the two middle values for an even count. */
