@@ -340,6 +340,23 @@ function distinctIds(text: unknown): Float64Array {
 
 /** How many distinct values two ascending lists of distinct values hold together. */
 export function unionSize(a: Float64Array, b: Float64Array): number {
+  // The live days' few students against a month's: each looked up in the longer list, not both walked.
+  if (a.length < b.length) [a, b] = [b, a];
+  if (b.length * 16 < a.length) {
+    let n = a.length;
+    for (let k = 0; k < b.length; k++) {
+      const x = b[k]!;
+      let lo = 0;
+      let hi = a.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (a[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      if (!(lo < a.length && a[lo] === x)) n++;
+    }
+    return n;
+  }
   let i = 0;
   let j = 0;
   let n = 0;

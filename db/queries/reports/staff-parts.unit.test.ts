@@ -11,6 +11,10 @@ describe("load parts (ADR 0011)", () => {
     { a: [1, 3, 5], b: [2, 3, 6], n: 5 },
     { a: [1, 2], b: [1, 2], n: 2 },
     { a: [10], b: [1, 2, 3], n: 4 },
+    // One list over 16 times the other's length: the short one looked up in the long one.
+    { a: Array.from({ length: 100 }, (_, i) => 2 * i), b: [0, 1, 39, 78, 79, 198, 199], n: 104 },
+    { a: Array.from({ length: 100 }, (_, i) => 2 * i), b: [-1], n: 101 },
+    { a: Array.from({ length: 100 }, (_, i) => 2 * i), b: [], n: 100 },
   ])("unionSize($a, $b) = $n", ({ a, b, n }) => {
     expect(unionSize(f(a), f(b))).toBe(n);
     expect(unionSize(f(b), f(a))).toBe(n);
