@@ -13,6 +13,7 @@ import { FILTER_OPTIONS_KEEP_MS, episodeList, filterOptions, forgetFilterOptions
 import { currentEpisodeId, episodeTimeline, getEpisodeView } from "@/db/queries/reports/episode-detail-view";
 import { slaBreakdown, slaHeatmapFiltered, slaWeekly, staffOnShift } from "@/db/queries/reports/episode-detail-sla";
 import { rows } from "@/db/client";
+import { judgeOpenEpisodes, judgedOpenEpisodes } from "@/db/queries/reports/common";
 import { and, eq, sql } from "drizzle-orm";
 import { linkedEpisodeId, parseFilter } from "@/lib/reports/episode-detail";
 import { episodeHref } from "@/lib/episode-href";
@@ -257,6 +258,45 @@ for (const engine of engines()) {
         await h.db.update(slaPolicies).set({ calendarId: null }).where(eq(slaPolicies.id, first));
       }
       expect(await loadCalendars(h.db, school.id)).toEqual(a);
+    });
+
+    it("judges the kept open episodes at each moment from one preparation; a calendar edit shows at the next view", async () => {
+      // The reference: each open episode judged by judgeOpenEpisodes from its row, its policy's calendar named.
+      const reference = async (at: Date) => {
+        const open = await rows<{ id: unknown; opened_at: string; target_minutes: unknown; clock: string; calendar_id: unknown }>(
+          h.db,
+          sql`select e.id, to_char(e.opened_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as opened_at, e.target_minutes, e.clock::text as clock, p.calendar_id
+              from episodes e left join sla_policies p on p.id = e.policy_id where e.school_id = ${school.id} and e.status = 'open' and e.target_minutes is not null`,
+        );
+        const judged = await judgeOpenEpisodes(h.db, school.id, open.map((o) => ({ id: Number(o.id), openedAt: new Date(o.opened_at), target: Number(o.target_minutes), clock: o.clock === "business" ? "business" : "calendar", calendarId: o.calendar_id === null ? null : Number(o.calendar_id) })), at);
+        return Object.fromEntries([...judged].map(([id, j]) => [id, [j.breachingNow, j.atRisk]]));
+      };
+      const judge = async (at: Date, withPeople = false) =>
+        Object.fromEntries((await judgedOpenEpisodes(h.db, school.id, school.timezone, null, at, withPeople)).flatMap((e) => (withPeople && !(String(e.id) in byId) ? [] : [[e.id, [e.breachingNow, e.atRisk]]])));
+      const byId: Record<string, unknown> = await reference(NOW);
+      // Before and after a closing time, across a night and on the next working morning.
+      const moments = [NOW, new Date(NOW.getTime() + 40 * 60_000), msk("2026-03-12", "19:00"), msk("2026-03-13", "10:00"), NOW];
+      const seen = new Set<string>();
+      for (const at of moments) {
+        const expected = await reference(at);
+        expect(await judge(at), at.toISOString()).toEqual(expected);
+        expect(await judge(at, true), at.toISOString()).toEqual(expected);
+        seen.add(JSON.stringify(expected));
+      }
+      // The moments judge differently (the episodes' states move on).
+      expect(seen.size).toBeGreaterThanOrEqual(3);
+      // The open episodes of 2026-03-12 waited in business time; with that day a holiday they have waited none.
+      const def = (await loadCalendars(h.db, school.id)).defaultCalendarId!;
+      const before = await judge(NOW);
+      await h.db.insert(calendarDays).values({ schoolId: school.id, calendarId: def, day: "2026-03-12", kind: "holiday", note: "test" });
+      try {
+        const holiday = await judge(NOW);
+        expect(holiday).toEqual(await reference(NOW));
+        expect(holiday).not.toEqual(before);
+      } finally {
+        await h.db.delete(calendarDays).where(and(eq(calendarDays.schoolId, school.id), eq(calendarDays.day, "2026-03-12")));
+      }
+      expect(await judge(NOW)).toEqual(before);
     });
 
     it("keeps the filter choices for FILTER_OPTIONS_KEEP_MS: a renamed or added channel shows once they are older", async () => {

@@ -240,6 +240,13 @@ for (const engine of engines()) {
       // With the same open ids in the same order, a read returns the list it built last, as it is.
       const kept = await openEpisodes(h.db, school.id);
       expect(await openEpisodes(h.db, school.id)).toBe(kept);
+      // Reads asked while one runs share it (the team page's load and its rebalancing items ask together).
+      const [x, y] = [openEpisodes(h.db, school.id), openEpisodes(h.db, school.id)];
+      expect(x).toBe(y);
+      expect(await x).toBe(kept);
+      const z = openEpisodes(h.db, school.id);
+      expect(z).not.toBe(x);
+      expect(await z).toBe(kept);
       expect(ed).toMatchObject({ messageCount: 1, lastStudentMessageAt: msk("2026-03-12", "11:30").toISOString() });
       // s3 writes again into their open episode: derivation replaces its row under a new id.
       await storeEvents(h.db, school.id, [m(G2, "s3", msk("2026-03-12", "11:40"), "И ещё: где логи?")]);

@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
-import { loadCalendars } from "../episodes/context";
-import { judgeOpenAt, type OpenToJudge } from "@/lib/metrics/sla";
+import { loadCalendars, type ReportCalendars } from "../episodes/context";
+import { judgeOpenAt, judgePrepared, prepareOpenJudgement, type OpenToJudge, type PreparedJudgement } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
 
 /**
@@ -213,8 +213,27 @@ export function forgetOpenEpisodes(db: Db): void {
   kept.delete(db);
 }
 
-/** The school's open episodes in queue order (opening instant, then id). Shared between readers: not to be changed. */
-export async function openEpisodes(db: Db, schoolId: number): Promise<readonly OpenEpisode[]> {
+/**
+ * The school's open episodes in queue order (opening instant, then id). Shared between readers: not to be
+ * changed. Reads of one handle and school asked while one is running share it, as loadCalendars' do (the
+ * team page's load and its rebalancing items each ask at the same moment; round 28).
+ */
+export function openEpisodes(db: Db, schoolId: number): Promise<readonly OpenEpisode[]> {
+  let running = openRunning.get(db);
+  if (running === undefined) openRunning.set(db, (running = new Map()));
+  const shared = running.get(schoolId);
+  if (shared !== undefined) return shared;
+  const mine = readOpenEpisodes(db, schoolId).finally(() => {
+    if (running.get(schoolId) === mine) running.delete(schoolId);
+  });
+  running.set(schoolId, mine);
+  return mine;
+}
+
+const openRunningHolder = globalThis as unknown as { __sqdOpenRunning?: WeakMap<Db, Map<number, Promise<readonly OpenEpisode[]>>> };
+const openRunning = (openRunningHolder.__sqdOpenRunning ??= new WeakMap());
+
+async function readOpenEpisodes(db: Db, schoolId: number): Promise<readonly OpenEpisode[]> {
   let bySchool = kept.get(db);
   if (bySchool === undefined) kept.set(db, (bySchool = new Map()));
   const known = bySchool.get(schoolId);
@@ -313,40 +332,76 @@ export async function judgedOpenEpisodes(db: Db, schoolId: number, tz: string, p
   // The open episodes the process keeps (openEpisodes, ADR 0016), not a statement of their own: ~6 k rows
   // at 10 M messages, read by the SLA page, the KPI cards and the team page at every view. The calendars
   // beside them, not after.
-  const [all, bounds, { calendars, defaultCalendarId, policyCalendars: policies }] = await Promise.all([
+  const [all, bounds, cals] = await Promise.all([
     openEpisodes(db, schoolId),
     p ? periodBoundsMs(db, tz, p) : null,
     loadCalendars(db, schoolId),
   ]);
+  const prepared = preparedOpen(all, bounds, withPeople, cals);
+  const { breachingNow, atRisk } = judgePrepared(prepared.judgement, now);
+  const out: JudgedOpenEpisode[] = new Array<JudgedOpenEpisode>(prepared.ids.length);
+  for (let i = 0; i < out.length; i++) out[i] = { id: prepared.ids[i]!, ownerPersonId: prepared.owners[i]!, attributedTo: prepared.attributed[i]!, breachingNow: false, atRisk: false };
+  for (let k = 0; k < prepared.judgedAt.length; k++) {
+    const e = out[prepared.judgedAt[k]!]!;
+    e.breachingNow = breachingNow[k] === 1;
+    e.atRisk = atRisk[k] === 1;
+  }
+  return out;
+}
+
+/** judgedOpenEpisodes' selection of the kept open episodes, ready to be judged at any moment. */
+interface PreparedOpen {
+  calendars: ReportCalendars;
+  ids: number[];
+  owners: Array<number | null>;
+  attributed: Array<number | null>;
+  judgement: PreparedJudgement;
+  /** For each judged episode (judgement's index), its index in `ids`. */
+  judgedAt: Int32Array;
+}
+
+/**
+ * Prepared selections per kept list of open episodes (openEpisodes returns the same frozen list while the
+ * open set is unchanged) and per period and `withPeople`, for the calendars they were prepared with: the
+ * selection, each episode's calendar and its opening instant do not depend on the moment judged, only the
+ * walk of each calendar up to it does (~6 k episodes at 10 M messages were selected and set up again at
+ * every view of the SLA page, the KPI cards and the team page; docs/performance.md, round 28). A new list,
+ * or calendars built anew after an edit, prepare again.
+ */
+const preparedHolder = globalThis as unknown as { __sqdPreparedOpen?: WeakMap<readonly OpenEpisode[], Map<string, PreparedOpen>> };
+const preparedByList = (preparedHolder.__sqdPreparedOpen ??= new WeakMap());
+
+function preparedOpen(all: readonly OpenEpisode[], bounds: { from: number; to: number } | null, withPeople: boolean, cals: ReportCalendars): PreparedOpen {
+  let byKey = preparedByList.get(all);
+  if (byKey === undefined) preparedByList.set(all, (byKey = new Map()));
+  const key = `${bounds === null ? "" : `${bounds.from}..${bounds.to}`}|${withPeople ? 1 : 0}`;
+  const kept = byKey.get(key);
+  if (kept !== undefined && kept.calendars === cals) return kept;
   // One pass, as judgeOpenEpisodes judges them (the policy's calendar, else the school's default; business
-  // time without a calendar is not judged), without its list and map of each episode (~4 ms of Node for
-  // ~6 k episodes at 10 M messages; docs/performance.md, round 26).
-  const out: JudgedOpenEpisode[] = [];
+  // time without a calendar is not judged), without its list and map of each episode (round 26).
+  const { calendars, defaultCalendarId, policyCalendars: policies } = cals;
+  const ids: number[] = [];
+  const owners: Array<number | null> = [];
+  const attributed: Array<number | null> = [];
   const toJudge: OpenToJudge[] = [];
   const judgedAt: number[] = [];
   for (const o of all) {
     if (!(withPeople || o.targetMinutes !== null) || (bounds !== null && !(o.openedMs >= bounds.from && o.openedMs < bounds.to))) continue;
-    out.push({
-      id: o.id,
-      ownerPersonId: withPeople ? o.ownerPersonId : null,
-      attributedTo: withPeople ? (o.responderPersonId ?? o.ownerPersonId) : null,
-      breachingNow: false,
-      atRisk: false,
-    });
+    ids.push(o.id);
+    owners.push(withPeople ? o.ownerPersonId : null);
+    attributed.push(withPeople ? (o.responderPersonId ?? o.ownerPersonId) : null);
     if (o.targetMinutes === null || (o.clock !== "business" && o.clock !== "calendar")) continue;
     const calendarId = (o.policyId === null ? null : (policies.get(o.policyId) ?? null)) ?? defaultCalendarId;
     const calendar = calendarId !== null ? (calendars.get(calendarId) ?? null) : null;
     if (o.clock === "business" && calendar === null) continue;
     toJudge.push({ openedAt: new Date(o.openedMs), targetMinutes: o.targetMinutes, clock: o.clock, calendar });
-    judgedAt.push(out.length - 1);
+    judgedAt.push(ids.length - 1);
   }
-  const judged = judgeOpenAt(toJudge, now);
-  for (let k = 0; k < judged.length; k++) {
-    const e = out[judgedAt[k]!]!;
-    e.breachingNow = judged[k]!.breachingNow;
-    e.atRisk = judged[k]!.atRisk;
-  }
-  return out;
+  const prepared: PreparedOpen = { calendars: cals, ids, owners, attributed, judgement: prepareOpenJudgement(toJudge), judgedAt: Int32Array.from(judgedAt) };
+  // A few periods per school are viewed at a time; past that the list's selections start again.
+  if (kept === undefined && byKey.size >= 64) byKey.clear();
+  byKey.set(key, prepared);
+  return prepared;
 }
 
 /**
