@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { engines, openDemoSchool } from "./harness";
 import { rows, type DbHandle } from "@/db/client";
 import type { SchoolRow } from "@/db/queries/schools";
-import { episodeGroupKey, flagSets, float64Base64, fromFloat64Base64, inPeriod, labelsFor, num, numOrNull, openFlags, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
+import { episodeGroupKey, flagSets, float64Base64, fromFloat64Base64, inPeriod, labelsFor, num, numOrNull, openEpisodes, openFlags, periodBoundsMs, responseMinutes, slaFlags, type GroupBy } from "@/db/queries/reports/common";
 import { combineSlaRoleParts, packSlaRolePart, slaHeatmap, slaRolePart, slaSummaries, slaSummary, unpackSlaRolePart } from "@/db/queries/reports/sla";
 import { completionCounts } from "@/db/queries/reports/kpi-completion";
 import { csatByResponder, csatByResponderOf, csatCountsByResponder, csatFromParts, csatPart, csatPartsOfRange, csatReport, csatTotal, type CsatPart } from "@/db/queries/reports/csat";
@@ -142,15 +142,24 @@ for (const engine of engines()) {
       // responder, channel and student (answeredPairs, through its stored form); the rest read live.
       const flat = (m: Map<number, MovableItem[]>) => [...m].flatMap(([person, l]) => l.map((i) => [person, i.kind, i.id, i.label, i.episodes].join(":"))).sort();
       let items = 0;
-      for (const tz of ["Europe/Moscow", "America/New_York"]) {
-        const p: Period = { from: "2026-10-27", to: "2026-11-28" };
+      // The open episodes come from the kept list (round 28): the owned ones (opened on 2026-11-26) count in
+      // the long periods and not in the one that ends before them.
+      const open = await openEpisodes(h.db, school.id);
+      const openIn: number[] = [];
+      for (const [tz, p] of [
+        ["Europe/Moscow", { from: "2026-10-27", to: "2026-11-28" }],
+        ["America/New_York", { from: "2026-10-27", to: "2026-11-28" }],
+        ["Europe/Moscow", { from: "2026-11-01", to: "2026-11-26" }],
+      ] as Array<[string, Period]>) {
         const until = (await loadUntil(h.db, tz, p, now)).until;
         const everyone = await movableItems(h.db, school.id, tz, p, until);
         const people = [...everyone.keys()];
         expect(people.length).toBeGreaterThan(2);
+        const b = await periodBoundsMs(h.db, tz, p);
+        openIn.push(open.filter((o) => o.ownerPersonId !== null && people.includes(o.ownerPersonId) && o.openedMs >= b.from && o.openedMs < b.to).length);
         for (const only of [people, people.slice(0, 2), [...people.slice(0, 1), -1]]) {
           const whole = await movableItems(h.db, school.id, tz, p, until, only);
-          for (const upTo of [p.from, "2026-11-10", "2026-11-27", p.to]) {
+          for (const upTo of [p.from, "2026-11-10", "2026-11-27", p.to].filter((d) => d >= p.from && d <= p.to)) {
             const pairs = fromFloat64Base64(float64Base64(await answeredPairs(h.db, school.id, tz, { from: p.from, to: upTo })));
             expect(flat(await movableItemsWithStored(h.db, school.id, tz, p, until, only, { upTo, pairs })), `${tz} ${upTo} ${only.length}`).toEqual(flat(whole));
           }
@@ -158,6 +167,8 @@ for (const engine of engines()) {
         }
       }
       expect(items).toBeGreaterThan(0);
+      expect(openIn[0]).toBeGreaterThan(0);
+      expect(openIn).toEqual([openIn[0], openIn[0], 0]);
     });
 
     it("load per person from parts: a stored part before a cut day and the rest live equal the whole period's load", async () => {

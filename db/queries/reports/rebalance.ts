@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { rows, type Db } from "../../client";
 import type { Period } from "@/lib/period";
-import { idArray, inPeriod, num } from "./common";
+import { idArray, inPeriod, num, openEpisodes, periodBoundsMs, type OpenEpisode } from "./common";
 import { OVERLOAD_FACTOR, type StaffLoad } from "./load";
 
 /**
@@ -219,32 +219,44 @@ export async function movableItemsWithStored(db: Db, schoolId: number, tz: strin
   const ids = sql`${`{${only.map((n) => Math.trunc(n)).join(",")}}`}::bigint[]`;
   // One row per person and kind, its ids as text: ~4.8 k rows of items and labels were ~3 ms of Node to
   // decode, for the few hundred items that brought episodes, whose labels are read after.
-  const list = await rows<{ k: string; p: unknown; ids: string | null }>(
-    db,
-    // The live answered episodes by the responder index, one range per person ("offset 0" keeps the loop),
-    // the open ones by the open-status index, as movableItems reads them.
-    sql`select 'e' as k, x.p, string_agg(x.channel_id::text || ':' || x.student_person_id::text, ',') as ids from (
-          select q.id as p, e.channel_id, e.student_person_id
-          from (select distinct unnest(${ids}) as id) q
-            cross join lateral (select e.channel_id, e.student_person_id from episodes e
-              where e.school_id = ${schoolId} and e.responder_person_id = q.id and ${inPeriod(sql`e.opened_at`, tz, { from: stored.upTo, to: period.to })} and e.status = 'answered' offset 0) e
+  // The open episodes come from the list the process keeps (openEpisodes, ADR 0016), read beside the load's
+  // judgement of them: its own scan of all ~6 k open episodes by the open-status index was ~3–4 ms of
+  // PostgreSQL at every team view at 10 M messages (docs/performance.md, round 28).
+  const [open, bounds, list] = await Promise.all([
+    openEpisodes(db, schoolId),
+    periodBoundsMs(db, tz, period),
+    rows<{ k: string; p: unknown; ids: string | null }>(
+      db,
+      // The live answered episodes by the responder index, one range per person ("offset 0" keeps the loop).
+      sql`select 'e' as k, x.p, string_agg(x.channel_id::text || ':' || x.student_person_id::text, ',') as ids from (
+            select q.id as p, e.channel_id, e.student_person_id
+            from (select distinct unnest(${ids}) as id) q
+              cross join lateral (select e.channel_id, e.student_person_id from episodes e
+                where e.school_id = ${schoolId} and e.responder_person_id = q.id and ${inPeriod(sql`e.opened_at`, tz, { from: stored.upTo, to: period.to })} and e.status = 'answered' offset 0) e) x
+          group by x.p
           union all
-          select e.owner_person_id, e.channel_id, e.student_person_id from episodes e
-          where e.school_id = ${schoolId} and e.status = 'open' and ${inPeriod(sql`e.opened_at`, tz, period)} and e.owner_person_id = any(${ids})) x
-        group by x.p
-        union all
-        select 'c', c.owner_person_id, string_agg(c.id::text, ',') from channels c
-        where c.school_id = ${schoolId} and c.owner_person_id = any(${ids}) group by c.owner_person_id
-        union all
-        select 's', a.staff_person_id, string_agg(distinct a.student_person_id::text, ',') from assignments a
-        where a.school_id = ${schoolId} and (a.valid_from is null or a.valid_from < ${until.toISOString()}::timestamptz)
-          and (a.valid_to is null or a.valid_to >= ${until.toISOString()}::timestamptz) and a.staff_person_id = any(${ids})
-        group by a.staff_person_id`,
-  );
+          select 'c', c.owner_person_id, string_agg(c.id::text, ',') from channels c
+          where c.school_id = ${schoolId} and c.owner_person_id = any(${ids}) group by c.owner_person_id
+          union all
+          select 's', a.staff_person_id, string_agg(distinct a.student_person_id::text, ',') from assignments a
+          where a.school_id = ${schoolId} and (a.valid_from is null or a.valid_from < ${until.toISOString()}::timestamptz)
+            and (a.valid_to is null or a.valid_to >= ${until.toISOString()}::timestamptz) and a.staff_person_id = any(${ids})
+          group by a.staff_person_id`,
+    ),
+  ]);
   const idsOf = (text: string | null) => (text === null || text === "" ? [] : text.split(",").map(Number));
   const owned = new Map<number, Set<number>>();
   const assigned = new Map<number, Set<number>>();
   const live = new Map<number, string[]>();
+  // The open episodes the people own that opened in the period, as the statement read them before.
+  const wanted = new Set(only);
+  const openBy = new Map<number, OpenEpisode[]>();
+  for (const o of open) {
+    if (o.ownerPersonId === null || !wanted.has(o.ownerPersonId) || !(o.openedMs >= bounds.from && o.openedMs < bounds.to)) continue;
+    const mine = openBy.get(o.ownerPersonId);
+    if (mine === undefined) openBy.set(o.ownerPersonId, [o]);
+    else mine.push(o);
+  }
   for (const r of list) {
     const person = num(r.p);
     if (r.k === "e") live.set(person, r.ids === null ? [] : r.ids.split(","));
@@ -271,6 +283,7 @@ export async function movableItemsWithStored(db: Db, schoolId: number, tz: strin
       const at = pair.indexOf(":");
       add(Number(pair.slice(0, at)), Number(pair.slice(at + 1)), 1);
     }
+    for (const o of openBy.get(person) ?? []) add(o.channelId, o.studentPersonId, 1);
     for (const id of byChannel.keys()) channels.add(id);
     for (const id of byStudent.keys()) students.add(id);
     weights.set(person, { byChannel, byStudent });
