@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { rows, sql, type Db } from "../../client";
+import { sharedReads } from "../shared-read";
 import * as t from "../../schema";
 import { calendarFromRows, type BusinessCalendar, type CalendarDayRow, type CalendarIntervalRow } from "@/lib/metrics/calendar";
 import type { RoleLookup } from "@/lib/metrics/episodes";
@@ -152,22 +153,14 @@ export function loadCalendars(db: Db, schoolId: number): Promise<ReportCalendars
   // Reads of one handle and school asked while one is running share it, as openFlags' do: the team page's
   // load and its judgement of the open episodes each read them at the same moment (three statements and
   // the calendars built twice per view; docs/performance.md, round 26).
-  let running = calendarsRunning.get(db);
-  if (running === undefined) calendarsRunning.set(db, (running = new Map()));
-  const shared = running.get(schoolId);
-  if (shared !== undefined) return shared;
-  const mine = readCalendars(db, schoolId).finally(() => {
-    if (running.get(schoolId) === mine) running.delete(schoolId);
-  });
-  running.set(schoolId, mine);
-  return mine;
+  return calendarsRunning(db, schoolId, () => readCalendars(db, schoolId));
 }
 
+const calendarsRunning = sharedReads<number, ReportCalendars>("__sqdCalendarsRunning");
+
 const calendarsHolder = globalThis as unknown as {
-  __sqdCalendarsRunning?: WeakMap<Db, Map<number, ReturnType<typeof loadCalendars>>>;
   __sqdCalendarsBuilt?: WeakMap<Db, Map<number, { text: string; value: ReportCalendars }>>;
 };
-const calendarsRunning = (calendarsHolder.__sqdCalendarsRunning ??= new WeakMap());
 const calendarsBuilt = (calendarsHolder.__sqdCalendarsBuilt ??= new WeakMap());
 /** Schools whose built calendars a handle keeps; past it they are built anew (a server serves a few). */
 const CALENDAR_SCHOOLS = 256;

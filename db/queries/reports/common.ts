@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { rows, type Db } from "../../client";
+import { sharedReads } from "../shared-read";
 import { loadCalendars, type ReportCalendars } from "../episodes/context";
 import { judgeOpenAt, judgePrepared, prepareOpenJudgement, type OpenToJudge, type PreparedJudgement } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
@@ -128,22 +129,12 @@ export interface OpenFlags {
  * open episodes (~6 k rows, ~10 ms of statement and ~10 ms of Node per read at 10 M messages).
  */
 export function openFlags(db: Db, schoolId: number, tz: string, p: Period | null, now: Date): Promise<OpenFlags> {
-  let running = openFlagsRunning.get(db);
-  if (running === undefined) {
-    running = new Map();
-    openFlagsRunning.set(db, running);
-  }
   const key = `${schoolId}|${tz}|${p === null ? "" : `${p.from}..${p.to}`}|${now.getTime()}`;
-  const shared = running.get(key);
-  if (shared !== undefined) return shared;
-  const own = running;
-  const read = judgeOpen(db, schoolId, tz, p, now).finally(() => own.delete(key));
-  own.set(key, read);
-  return read;
+  return openFlagsRunning(db, key, () => judgeOpen(db, schoolId, tz, p, now));
 }
 
 /** openFlags running per database handle, by school, time zone, period and instant. */
-const openFlagsRunning = new WeakMap<Db, Map<string, Promise<OpenFlags>>>();
+const openFlagsRunning = sharedReads<string, OpenFlags>("__sqdOpenFlagsRunning");
 
 async function judgeOpen(db: Db, schoolId: number, tz: string, p: Period | null, now: Date): Promise<OpenFlags> {
   const breachingNow: number[] = [];
@@ -219,19 +210,10 @@ export function forgetOpenEpisodes(db: Db): void {
  * team page's load and its rebalancing items each ask at the same moment; round 28).
  */
 export function openEpisodes(db: Db, schoolId: number): Promise<readonly OpenEpisode[]> {
-  let running = openRunning.get(db);
-  if (running === undefined) openRunning.set(db, (running = new Map()));
-  const shared = running.get(schoolId);
-  if (shared !== undefined) return shared;
-  const mine = readOpenEpisodes(db, schoolId).finally(() => {
-    if (running.get(schoolId) === mine) running.delete(schoolId);
-  });
-  running.set(schoolId, mine);
-  return mine;
+  return openRunning(db, schoolId, () => readOpenEpisodes(db, schoolId));
 }
 
-const openRunningHolder = globalThis as unknown as { __sqdOpenRunning?: WeakMap<Db, Map<number, Promise<readonly OpenEpisode[]>>> };
-const openRunning = (openRunningHolder.__sqdOpenRunning ??= new WeakMap());
+const openRunning = sharedReads<number, readonly OpenEpisode[]>("__sqdOpenRunning");
 
 async function readOpenEpisodes(db: Db, schoolId: number): Promise<readonly OpenEpisode[]> {
   let bySchool = kept.get(db);
