@@ -324,19 +324,22 @@ export function percentilesOfSortedRuns(runs: readonly Float64Array[], ps: reado
   });
 }
 
+/** How many values of an ascending list are below `x` (strict) or at most `x`: the index of the first one past them. */
+export function countInSorted(r: Float64Array, x: number, strict: boolean): number {
+  let lo = 0;
+  let hi = r.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (strict ? r[mid]! < x : r[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** How many values of the ascending runs are below `x` (strict) or at most `x`. */
 function countOf(runs: readonly Float64Array[], x: number, strict: boolean): number {
   let count = 0;
-  for (const r of runs) {
-    let lo = 0;
-    let hi = r.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (strict ? r[mid]! < x : r[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    count += lo;
-  }
+  for (const r of runs) count += countInSorted(r, x, strict);
   return count;
 }
 

@@ -4,7 +4,7 @@ import { ensureStaffContacts } from "../episodes/staff-contacts";
 import { loadCalendars } from "../episodes/context";
 import { alwaysOpenCalendar } from "@/lib/metrics/calendar";
 import { businessMinutesBetween } from "@/lib/metrics/business-time";
-import { median, percentilesOfSortedRuns } from "@/lib/metrics/sla";
+import { countInSorted, median, percentilesOfSortedRuns } from "@/lib/metrics/sla";
 import type { Period } from "@/lib/period";
 import { countOpen, flagSets, float32Base64, float64Base64, fromFloat32Base64, fromFloat64Base64, inPeriod, judgedOpenEpisodes, num, numOrNull, openFlags, openIdsOf, periodBoundsMs, responseMinutes, serialRows, sortedFloat4s, type OpenFlags } from "./common";
 import { STAFF_ROLES } from "./outcomes";
@@ -345,15 +345,8 @@ export function unionSize(a: Float64Array, b: Float64Array): number {
   if (b.length * 16 < a.length) {
     let n = a.length;
     for (let k = 0; k < b.length; k++) {
-      const x = b[k]!;
-      let lo = 0;
-      let hi = a.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (a[mid]! < x) lo = mid + 1;
-        else hi = mid;
-      }
-      if (!(lo < a.length && a[lo] === x)) n++;
+      const at = countInSorted(a, b[k]!, true);
+      if (!(at < a.length && a[at] === b[k])) n++;
     }
     return n;
   }

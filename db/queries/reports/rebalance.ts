@@ -109,7 +109,7 @@ export function planRebalance(people: readonly RebalancePerson[], workingHours: 
  * rows, 350 ms, for a handful of givers).
  */
 export async function movableItems(db: Db, schoolId: number, tz: string, period: Period, until: Date, only?: readonly number[]): Promise<Map<number, MovableItem[]>> {
-  const ids = only === undefined ? null : sql`${`{${only.map((n) => Math.trunc(n)).join(",")}}`}::bigint[]`;
+  const ids = only === undefined ? null : idArray(only);
   const list = await rows<{ kind: string; person: unknown; id: unknown; label: string; n: unknown }>(
     db,
     // Only the channels owned by the people asked about are read: an episode's person is one of them, so a
@@ -216,7 +216,7 @@ function pairsOf(pairs: Float64Array, responder: number): Float64Array {
 export async function movableItemsWithStored(db: Db, schoolId: number, tz: string, period: Period, until: Date, only: readonly number[], stored: { upTo: string; pairs: Float64Array }): Promise<Map<number, MovableItem[]>> {
   const out = new Map<number, MovableItem[]>();
   if (only.length === 0) return out;
-  const ids = sql`${`{${only.map((n) => Math.trunc(n)).join(",")}}`}::bigint[]`;
+  const ids = idArray(only);
   // One row per person and kind, its ids as text: ~4.8 k rows of items and labels were ~3 ms of Node to
   // decode, for the few hundred items that brought episodes, whose labels are read after.
   // The open episodes come from the list the process keeps (openEpisodes, ADR 0016), read beside the load's
